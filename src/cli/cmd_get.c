@@ -1,0 +1,105 @@
+/* cmd_get.c - `hivekit get HIVE KEY [VALUE] [--raw]`: one value's data. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char get_help[] =
+    "usage: hivekit get HIVE KEY [VALUE] [--raw]\n"
+    "\n"
+    "Prints the data of value VALUE of KEY. VALUE is matched\n"
+    "case-insensitively; an empty VALUE, '@' or no VALUE names the key's\n"
+    "default value ('@' falls back to a value literally named '@' when the\n"
+    "key has no default value). Strings print as text (REG_MULTI_SZ one\n"
+    "string per line), REG_DWORD and REG_QWORD in decimal, anything else\n"
+    "as a hex dump.\n"
+    "\n"
+    "  --raw   write the exact stored bytes to standard output\n";
+
+struct get_opts {
+    int raw;
+};
+
+static int get_opt(void *ctx, int id, const char *arg)
+{
+    struct get_opts *o = ctx;
+    (void)arg;
+    if (id == 'h') {
+        fputs(get_help, stdout);
+        return -1;
+    }
+    if (id == 'r')
+        o->raw = 1;
+    return 0;
+}
+
+int cmd_get(int argc, char **argv)
+{
+    static const struct cli_opt opts[] = {
+        { "help", 'h', 0, 'h' }, { "raw", 0, 0, 'r' }, { NULL, 0, 0, 0 } };
+    struct get_opts o = { 0 };
+    char *pos[4];
+    int npos, rc = cli_parse("get", argc, argv, opts, get_opt, &o, pos, 4,
+                             &npos);
+    if (rc == -1)
+        return EXIT_OK;
+    if (rc)
+        return rc;
+    if (npos < 2 || npos > 3)
+        return cli_usage_error("get", "expected HIVE KEY [VALUE]");
+
+    const char *vname = npos > 2 ? pos[2] : "";
+    int at = strcmp(vname, "@") == 0;
+    if (at)
+        vname = "";
+    regf_hive *h;
+    if ((rc = cli_open(pos[0], &h)) != EXIT_OK)
+        return rc;
+    regf_key key;
+    regf_val val;
+    uint8_t *data = NULL;
+    size_t n = 0;
+    uint32_t type = 0;
+    rc = regf_key_lookup(h, 0, pos[1], &key);
+    if (rc == REGF_OK) {
+        rc = regf_value_lookup(h, key, vname, &val);
+        if (rc == REGF_NOTFOUND && at)   /* no default: a value named "@"? */
+            rc = regf_value_lookup(h, key, "@", &val);
+        if (rc == REGF_NOTFOUND) {
+            cli_error("%s: key '%s' has no value %s%s%s", pos[0], pos[1],
+                      *vname ? "'" : "", *vname ? vname : "(default)",
+                      *vname ? "'" : "");
+            regf_close(h);
+            return EXIT_NOTFOUND;
+        }
+    }
+    if (rc == REGF_OK)
+        rc = regf_value_data(h, val, &type, NULL, 0, &n);
+    if (rc == REGF_OK) {
+        data = malloc(n ? n : 1);
+        if (!data)
+            rc = REGF_ENOMEM;
+        else
+            rc = regf_value_data(h, val, &type, data, n, NULL);
+    }
+    int ex = EXIT_OK;
+    if (rc != REGF_OK) {
+        ex = cli_fail(h, rc);
+    } else if (o.raw) {
+        if (write_all(STDOUT_FILENO, data, n) != 0) {
+            cli_error("writing to standard output failed");
+            ex = EXIT_HIVE;
+        }
+    } else {
+        render_full(stdout, type, data, n);
+        if (fflush(stdout) != 0) {
+            cli_error("writing to standard output failed");
+            ex = EXIT_HIVE;
+        }
+    }
+    free(data);
+    regf_close(h);
+    return ex;
+}

@@ -1,0 +1,144 @@
+/* cmd_info.c - `hivekit info HIVE`: what the base block says, the state
+ * (clean/dirty), sizes, key and value counts, and logs beside the file. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char info_help[] =
+    "usage: hivekit info HIVE\n"
+    "\n"
+    "Shows the format version, sequence numbers, whether the hive is clean\n"
+    "or dirty, timestamps, the root key, file and bins sizes, key and value\n"
+    "counts, the header checksum and the transaction logs beside the file.\n";
+
+struct counts {
+    unsigned long long keys, values;
+    unsigned max_depth;
+};
+
+static int count_key(void *ctx, regf_hive *h, regf_key key, const char *path,
+                     size_t plen, unsigned depth)
+{
+    struct counts *c = ctx;
+    struct regf_key_info ki;
+    (void)path;
+    (void)plen;
+    int rc = regf_key_info(h, key, &ki);
+    if (rc != REGF_OK)
+        return rc;
+    c->keys++;
+    c->values += ki.nvalues;
+    if (depth > c->max_depth)
+        c->max_depth = depth;
+    return 0;
+}
+
+static int info_opt(void *ctx, int id, const char *arg)
+{
+    (void)ctx;
+    (void)arg;
+    if (id == 'h') {
+        fputs(info_help, stdout);
+        return -1;
+    }
+    return 0;
+}
+
+static const char *log_format(uint32_t type)
+{
+    switch (type) {
+    case 1: case 2: return "old format (DIRT)";
+    case 6: return "new format (HvLE)";
+    default: return "unknown format";
+    }
+}
+
+int cmd_info(int argc, char **argv)
+{
+    static const struct cli_opt opts[] = {
+        { "help", 'h', 0, 'h' }, { NULL, 0, 0, 0 } };
+    char *pos[2];
+    int npos, rc = cli_parse("info", argc, argv, opts, info_opt, NULL, pos, 2,
+                             &npos);
+    if (rc == -1)
+        return EXIT_OK;
+    if (rc)
+        return rc;
+    if (npos != 1)
+        return cli_usage_error("info", "expected HIVE");
+
+    regf_hive *h;
+    if ((rc = cli_open(pos[0], &h)) != EXIT_OK)
+        return rc;
+    struct regf_info in;
+    regf_get_info(h, &in);
+    char t1[64], t2[64], name[512];
+    regf_key root;
+    regf_root(h, &root);
+    regf_key_name(h, root, name, sizeof name, NULL);
+    fmt_filetime(in.timestamp, t1, sizeof t1);
+
+    printf("file:           %s\n", pos[0]);
+    printf("format:         regf %u.%u, primary file\n", in.major, in.minor);
+    printf("sequence:       %u / %u\n", in.seq1, in.seq2);
+    if (!in.dirty)
+        printf("state:          clean\n");
+    else if (!in.checksum_ok)
+        printf("state:          dirty (header checksum is wrong)\n");
+    else
+        printf("state:          dirty (sequence numbers differ: Windows did "
+               "not finish writing it; its logs hold the newest data)\n");
+    if (in.checksum_ok)
+        printf("checksum:       ok (0x%08x)\n", in.checksum_stored);
+    else
+        printf("checksum:       BAD (stored 0x%08x, computed 0x%08x)\n",
+               in.checksum_stored, in.checksum_computed);
+    printf("timestamp:      %s\n", t1);
+    if (in.reorganized > 3) {
+        fmt_filetime(in.reorganized & ~(uint64_t)3, t2, sizeof t2);
+        printf("reorganized:    %s\n", t2);
+    }
+    printf("root key:       %s (cell 0x%x)\n", name, in.root);
+    if (in.file_name[0])
+        printf("name in header: %s\n", in.file_name);
+    printf("file size:      %llu bytes\n", (unsigned long long)in.file_size);
+    printf("hive bins:      %u bytes in %u bins (%llu used, %llu free)\n",
+           in.bins_size, in.nbins, (unsigned long long)in.used_bytes,
+           (unsigned long long)in.free_bytes);
+
+    struct counts c = { 0, 0, 0 };
+    rc = regf_walk(h, 0, count_key, &c);
+    if (rc != REGF_OK) {
+        printf("keys:           (walk failed)\n");
+        fflush(stdout);
+        rc = cli_fail(h, rc);
+        regf_close(h);
+        return rc;
+    }
+    printf("keys:           %llu (deepest level %u)\n", c.keys, c.max_depth);
+    printf("values:         %llu\n", c.values);
+
+    struct regf_log logs[8];
+    size_t nlogs = 0;
+    if (regf_find_logs(pos[0], logs, 8, &nlogs) != REGF_OK)
+        printf("logs:           (directory not readable)\n");
+    else if (nlogs == 0)
+        printf("logs:           none\n");
+    for (size_t i = 0; i < nlogs && i < 8; i++) {
+        struct regf_log *l = &logs[i];
+        const char *lead = i ? "                " : "logs:           ";
+        if (l->size == 0)
+            printf("%s%s: empty\n", lead, l->path);
+        else if (!l->header_ok)
+            printf("%s%s: %llu bytes, header damaged or not a log\n", lead,
+                   l->path, (unsigned long long)l->size);
+        else
+            printf("%s%s: %llu bytes, %s, sequence %u/%u%s\n", lead, l->path,
+                   (unsigned long long)l->size, log_format(l->type), l->seq1,
+                   l->seq2, in.dirty ? "" :
+                   " (ignored by Windows while the hive is clean)");
+    }
+    regf_close(h);
+    return EXIT_OK;
+}

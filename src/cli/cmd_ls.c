@@ -1,0 +1,169 @@
+/* cmd_ls.c - `hivekit ls HIVE [KEY]`: a key's subkeys and values. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const char ls_help[] =
+    "usage: hivekit ls HIVE [KEY]\n"
+    "\n"
+    "Lists the subkeys and values of KEY (default: the root key). KEY is a\n"
+    "backslash-separated path from the hive root, matched case-insensitively;\n"
+    "'CurrentControlSet' resolves through Select\\Current in SYSTEM hives.\n"
+    "Values are shown with their type, size in bytes and a short rendering.\n";
+
+static int help_opt(void *ctx, int id, const char *arg)
+{
+    (void)arg;
+    (void)ctx;
+    if (id == 'h') {
+        fputs(ls_help, stdout);
+        return -1;
+    }
+    return 0;
+}
+
+struct row {
+    char *name;
+    char type[32];
+    uint32_t size;
+    char data[256];
+};
+
+static int list_key(regf_hive *h, regf_key key, const char *path)
+{
+    struct regf_key_info ki;
+    int rc = regf_key_info(h, key, &ki);
+    if (rc != REGF_OK)
+        return rc;
+    char when[64];
+    fmt_filetime(ki.last_written, when, sizeof when);
+    printf("key:     \\%s\n", path);
+    printf("written: %s\n", when);
+
+    printf("\nsubkeys (%u):\n", ki.nsubkeys);
+    regf_iter it;
+    regf_key sub;
+    char name[1024];
+    for (rc = regf_subkey_first(h, key, &it, &sub); rc == REGF_OK;
+         rc = regf_subkey_next(h, &it, &sub)) {
+        size_t need;
+        rc = regf_key_name(h, sub, name, sizeof name, &need);
+        if (rc != REGF_OK)
+            return rc;
+        printf("  %s\\\n", name);
+    }
+    if (rc != REGF_NOTFOUND)
+        return rc;
+
+    printf("\nvalues (%u):\n", ki.nvalues);
+    if (ki.nvalues == 0)
+        return REGF_OK;
+    struct row *rows = calloc(ki.nvalues, sizeof *rows);
+    if (!rows)
+        return REGF_ENOMEM;
+    size_t wname = 4, wtype = 4;
+    uint8_t *data = NULL;
+    size_t cap = 0;
+    uint32_t n = 0;
+    for (; n < ki.nvalues; n++) {
+        regf_val v;
+        size_t need, dn;
+        uint32_t type;
+        rc = regf_value_at(h, key, n, &v);
+        if (rc == REGF_OK)
+            rc = regf_value_name(h, v, NULL, 0, &need);
+        if (rc != REGF_OK)
+            break;
+        rows[n].name = malloc(need + 1);
+        if (!rows[n].name) {
+            rc = REGF_ENOMEM;
+            break;
+        }
+        regf_value_name(h, v, rows[n].name, need + 1, NULL);
+        if (need == 0) {
+            free(rows[n].name);
+            rows[n].name = strdup("(default)");
+            if (!rows[n].name) {
+                rc = REGF_ENOMEM;
+                break;
+            }
+        }
+        rc = regf_value_data(h, v, &type, data, cap, &dn);
+        if (rc == REGF_OK && dn > cap) {
+            uint8_t *p = realloc(data, dn);
+            if (!p) {
+                rc = REGF_ENOMEM;
+                break;
+            }
+            data = p;
+            cap = dn;
+            rc = regf_value_data(h, v, &type, data, cap, &dn);
+        }
+        if (rc != REGF_OK)
+            break;
+        char tl[32];
+        snprintf(rows[n].type, sizeof rows[n].type, "%s",
+                 type_label(type, tl, sizeof tl));
+        rows[n].size = (uint32_t)dn;
+        render_short(type, data, dn, rows[n].data, sizeof rows[n].data, 60);
+        size_t l = strlen(rows[n].name);
+        if (l > wname)
+            wname = l > 40 ? 40 : l;
+        l = strlen(rows[n].type);
+        if (l > wtype)
+            wtype = l;
+    }
+    if (rc == REGF_OK) {
+        printf("  %-*s  %-*s  %8s  %s\n", (int)wname, "NAME", (int)wtype,
+               "TYPE", "SIZE", "DATA");
+        for (uint32_t i = 0; i < n; i++)
+            printf("  %-*s  %-*s  %8u  %s\n", (int)wname, rows[i].name,
+                   (int)wtype, rows[i].type, rows[i].size, rows[i].data);
+    }
+    for (uint32_t i = 0; i < ki.nvalues; i++)
+        free(rows[i].name);
+    free(rows);
+    free(data);
+    return rc;
+}
+
+int cmd_ls(int argc, char **argv)
+{
+    static const struct cli_opt opts[] = {
+        { "help", 'h', 0, 'h' }, { NULL, 0, 0, 0 } };
+    char *pos[3];
+    int npos, rc = cli_parse("ls", argc, argv, opts, help_opt,
+                             NULL, pos, 3, &npos);
+    if (rc == -1)
+        return EXIT_OK;
+    if (rc)
+        return rc;
+    if (npos < 1 || npos > 2)
+        return cli_usage_error("ls", "expected HIVE [KEY]");
+
+    regf_hive *h;
+    if ((rc = cli_open(pos[0], &h)) != EXIT_OK)
+        return rc;
+    regf_key key;
+    const char *path = npos > 1 ? pos[1] : "";
+    rc = regf_key_lookup(h, 0, path, &key);
+    if (rc == REGF_OK) {
+        size_t need;
+        char *full = NULL;
+        rc = regf_key_path(h, key, NULL, 0, &need);
+        if (rc == REGF_OK && (full = malloc(need + 1)) != NULL)
+            rc = regf_key_path(h, key, full, need + 1, NULL);
+        if (rc == REGF_OK)
+            rc = list_key(h, key, full ? full : path);
+        free(full);
+    }
+    int ex = EXIT_OK;
+    if (rc != REGF_OK) {
+        fflush(stdout);
+        ex = cli_fail(h, rc);
+    }
+    regf_close(h);
+    return ex;
+}

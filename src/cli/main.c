@@ -1,0 +1,65 @@
+/* main.c - the hivekit command: dispatch, --help, --version. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+#ifndef HIVEKIT_VERSION
+#define HIVEKIT_VERSION "0.1.0"
+#endif
+
+struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *synopsis;
+};
+
+static const struct command commands[] = {
+    { "info", cmd_info, "info HIVE                  header, state, sizes, counts, logs" },
+    { "ls", cmd_ls, "ls HIVE [KEY]              subkeys and values of a key" },
+    { "get", cmd_get, "get HIVE KEY [VALUE]       one value's data (--raw for bytes)" },
+    { "export", cmd_export, "export HIVE [KEY]          subtree as a .reg file" },
+};
+
+static void usage(FILE *f)
+{
+    fputs("usage: hivekit COMMAND [ARGS...]\n\n"
+          "Reads Windows registry hive files (REGF) offline.\n\ncommands:\n", f);
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(f, "  %s\n", commands[i].synopsis);
+    fputs("\nKEY is a backslash-separated path from the hive root (leading\n"
+          "backslash optional), matched case-insensitively as Windows does.\n"
+          "Options may come before or after arguments; 'hivekit COMMAND\n"
+          "--help' describes each command.\n\n"
+          "exit status: 0 success, 1 key or value not found, 2 the hive\n"
+          "cannot be read (or output failed), 64 usage error.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+        strcmp(cmd, "help") == 0) {
+        usage(stdout);
+        return EXIT_OK;
+    }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("hivekit %s\n", HIVEKIT_VERSION);
+        return EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (strcmp(cmd, commands[i].name) == 0) {
+            int rc = commands[i].run(argc - 2, argv + 2);
+            if (fflush(stdout) != 0 && rc == EXIT_OK) {
+                cli_error("writing to standard output failed");
+                rc = EXIT_HIVE;
+            }
+            return rc;
+        }
+    cli_error("unknown command '%s' (try 'hivekit --help')", cmd);
+    return EXIT_USAGE;
+}

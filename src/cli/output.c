@@ -1,0 +1,39 @@
+/* output.c - small output helpers shared by the commands. */
+#include <errno.h>
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+void fmt_filetime(uint64_t ft, char *buf, size_t size)
+{
+    if (ft == 0) {
+        snprintf(buf, size, "never (0)");
+        return;
+    }
+    /* FILETIME counts 100 ns since 1601-01-01; Unix time starts 11644473600
+     * seconds later. */
+    int64_t secs = (int64_t)(ft / 10000000u) - 11644473600LL;
+    time_t t = (time_t)secs;
+    struct tm tm;
+    if ((int64_t)t != secs || !gmtime_r(&t, &tm) ||
+        strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+        snprintf(buf, size, "0x%016llx", (unsigned long long)ft);
+}
+
+int write_all(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}

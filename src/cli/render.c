@@ -1,0 +1,190 @@
+/* render.c - human-readable renderings of value data for `ls` and `get`. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+           (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+    return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+const char *type_label(uint32_t type, char *buf, size_t size)
+{
+    const char *n = regf_type_name(type);
+    if (n)
+        return n;
+    snprintf(buf, size, "0x%x", type);
+    return buf;
+}
+
+static int is_string_type(uint32_t t)
+{
+    return t == REGF_SZ || t == REGF_EXPAND_SZ || t == REGF_LINK;
+}
+
+/* Bytes of the UTF-16 string at P before its first NUL unit. */
+static size_t str_bytes(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    while (i + 1 < n && (p[i] | p[i + 1]) != 0)
+        i += 2;
+    return i;
+}
+
+/* Appends S to OUT (capacity SIZE, current length *len) with control
+ * characters escaped; stops at WIDTH characters and reports truncation. */
+static int append_escaped(char *out, size_t size, size_t *len, const char *s,
+                          size_t n, size_t width)
+{
+    size_t chars = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char esc[8];
+        const char *e = NULL;
+        if (c == '\n') e = "\\n";
+        else if (c == '\r') e = "\\r";
+        else if (c == '\t') e = "\\t";
+        else if (c < 0x20 || c == 0x7F) {
+            snprintf(esc, sizeof esc, "\\x%02x", c);
+            e = esc;
+        }
+        if ((c & 0xC0) != 0x80 && ++chars > width)
+            return 1;
+        if (e) {
+            size_t k = strlen(e);
+            if (*len + k + 1 >= size)
+                return 1;
+            memcpy(out + *len, e, k);
+            *len += k;
+        } else {
+            if (*len + 2 >= size)
+                return 1;
+            out[(*len)++] = (char)c;
+        }
+    }
+    return 0;
+}
+
+void render_short(uint32_t type, const uint8_t *p, size_t n, char *out,
+                  size_t size, size_t width)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    if (n == 0) {
+        snprintf(out, size, "(empty)");
+        return;
+    }
+    if ((type == REGF_DWORD || type == REGF_DWORD_BE) && n == 4) {
+        uint32_t v = type == REGF_DWORD ? le32(p) :
+            (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+        snprintf(out, size, "0x%08x (%u)", v, v);
+        return;
+    }
+    if (type == REGF_QWORD && n == 8) {
+        unsigned long long v = le64(p);
+        snprintf(out, size, "0x%016llx (%llu)", v, v);
+        return;
+    }
+    if (is_string_type(type) || type == REGF_MULTI_SZ) {
+        size_t need, off = 0;
+        int first = 1, cut = 0;
+        while (off + 1 < n && !cut) {
+            size_t sb = str_bytes(p + off, n - off);
+            if (sb == 0 && type == REGF_MULTI_SZ)
+                break;
+            regf_utf16_to_utf8(p + off, sb, REGF_UTF8_REPLACE, NULL, 0, &need);
+            char *s = malloc(need + 1);
+            if (!s)
+                break;
+            regf_utf16_to_utf8(p + off, sb, REGF_UTF8_REPLACE, s, need + 1, NULL);
+            if (!first && len + 3 < size) {
+                memcpy(out + len, ", ", 2);
+                len += 2;
+            }
+            if (len + 2 < size)
+                out[len++] = '"';
+            cut = append_escaped(out, size - 1, &len, s, need, width);
+            if (!cut && len + 2 < size)
+                out[len++] = '"';
+            free(s);
+            first = 0;
+            off += sb + 2;
+            if (type != REGF_MULTI_SZ)
+                break;
+        }
+        if (cut && len + 4 < size) {
+            memcpy(out + len, "...", 3);
+            len += 3;
+        }
+        out[len] = '\0';
+        return;
+    }
+    size_t shown = n < 16 ? n : 16;
+    for (size_t i = 0; i < shown && len + 4 < size; i++)
+        len += (size_t)snprintf(out + len, size - len, i ? " %02x" : "%02x", p[i]);
+    if (shown < n && len + 5 < size)
+        snprintf(out + len, size - len, " ...");
+}
+
+static void hexdump(FILE *f, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i += 16) {
+        fprintf(f, "%08zx ", i);
+        for (size_t j = i; j < i + 16; j++) {
+            if (j < n)
+                fprintf(f, " %02x", p[j]);
+            else
+                fputs("   ", f);
+        }
+        fputs("  |", f);
+        for (size_t j = i; j < i + 16 && j < n; j++)
+            fputc(p[j] >= 0x20 && p[j] < 0x7F ? p[j] : '.', f);
+        fputs("|\n", f);
+    }
+}
+
+static void print_utf16(FILE *f, const uint8_t *p, size_t n)
+{
+    size_t need;
+    regf_utf16_to_utf8(p, n, REGF_UTF8_REPLACE, NULL, 0, &need);
+    char *s = malloc(need + 1);
+    if (!s)
+        return;
+    regf_utf16_to_utf8(p, n, REGF_UTF8_REPLACE, s, need + 1, NULL);
+    fwrite(s, 1, need, f);
+    fputc('\n', f);
+    free(s);
+}
+
+void render_full(FILE *f, uint32_t type, const uint8_t *p, size_t n)
+{
+    if (is_string_type(type)) {
+        print_utf16(f, p, str_bytes(p, n));
+    } else if (type == REGF_MULTI_SZ) {
+        size_t off = 0;
+        while (off + 1 < n) {
+            size_t sb = str_bytes(p + off, n - off);
+            if (sb == 0)
+                break;
+            print_utf16(f, p + off, sb);
+            off += sb + 2;
+        }
+    } else if (type == REGF_DWORD && n == 4) {
+        fprintf(f, "%u\n", le32(p));
+    } else if (type == REGF_DWORD_BE && n == 4) {
+        fprintf(f, "%u\n", (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+                               (uint32_t)p[2] << 8 | p[3]);
+    } else if (type == REGF_QWORD && n == 8) {
+        fprintf(f, "%llu\n", (unsigned long long)le64(p));
+    } else {
+        hexdump(f, p, n);
+    }
+}

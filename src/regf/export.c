@@ -1,0 +1,421 @@
+/* export.c - a subtree as a "Windows Registry Editor Version 5.00" file.
+ *
+ *   Windows Registry Editor Version 5.00
+ *
+ *   [PREFIX\Key\Path]
+ *   "Name"="string"          REG_SZ, only when it reproduces the bytes
+ *   @=dword:00000001         REG_DWORD of exactly 4 bytes; @ = default value
+ *   "Bin"=hex:01,02          REG_BINARY
+ *   "Other"=hex(7):41,00,..  any other type, or a string/dword whose bytes
+ *                            the short forms would not reproduce exactly
+ *
+ * Lossless: from every value line the type and the exact bytes come back.
+ * A REG_SZ is written as "text" only if its data is well-formed UTF-16
+ * with exactly one terminating NUL at the end and no line breaks; anything
+ * else (odd length, missing or embedded NUL, lone surrogates, slack after
+ * the NUL) falls back to hex(1). Long hex lines are wrapped with a
+ * backslash as regedit does. Text is produced as UTF-8 and, for
+ * REGF_EXPORT_UTF16, converted to UTF-16LE with a BOM and CRLF line ends.
+ * Names containing CR or LF cannot be written in this format: the export
+ * stops with REGF_EUNSUPP naming the key. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "regf_int.h"
+
+#define OUT_CAP (256 * 1024)
+
+struct out {
+    regf_hive *h;
+    regf_write_fn *write;
+    void *ctx;
+    char *buf;
+    size_t len, cap;
+    uint8_t *wide;          /* UTF-16 conversion buffer (2 * cap) */
+    int utf16;
+    const char *nl;         /* "\n" or "\r\n" */
+    size_t nl_len;
+    const char *prefix;
+    size_t prefix_len;
+    struct regf_scratch scratch;
+    char *name;             /* scratch for names */
+    size_t name_cap;
+};
+
+static int out_flush(struct out *o)
+{
+    if (o->len == 0)
+        return REGF_OK;
+    const void *p = o->buf;
+    size_t n = o->len;
+    if (o->utf16) {
+        long nu = regf__utf8_to_units(o->buf, o->len, (uint16_t *)(void *)o->wide,
+                                      o->cap);
+        if (nu < 0)
+            return regf__fail(o->h, REGF_EINVAL, "export: text is not valid "
+                              "UTF-8 (the prefix?)");
+        /* The units were stored in host order; make them little-endian. */
+        uint16_t *u = (uint16_t *)(void *)o->wide;
+        for (long i = 0; i < nu; i++) {
+            uint16_t c = u[i];
+            wr_le16(o->wide + 2 * i, c);
+        }
+        p = o->wide;
+        n = (size_t)nu * 2;
+    }
+    if (o->write(o->ctx, p, n) != 0)
+        return regf__fail(o->h, REGF_EIO, "export: writing the output failed");
+    o->len = 0;
+    return REGF_OK;
+}
+
+/* Makes room for N more bytes. Output is only flushed here, between whole
+ * items, so the buffer never ends inside a UTF-8 sequence. */
+static int out_room(struct out *o, size_t n)
+{
+    if (o->len + n <= o->cap)
+        return REGF_OK;
+    int rc = out_flush(o);
+    if (rc != REGF_OK || n <= o->cap)
+        return rc;
+    size_t cap = o->cap;
+    while (cap < n)
+        cap *= 2;
+    char *b = realloc(o->buf, cap);
+    if (!b)
+        return regf__fail(o->h, REGF_ENOMEM, "export: out of memory");
+    o->buf = b;
+    uint8_t *w = realloc(o->wide, 2 * cap);
+    if (!w)
+        return regf__fail(o->h, REGF_ENOMEM, "export: out of memory");
+    o->wide = w;
+    o->cap = cap;
+    return REGF_OK;
+}
+
+static inline void put(struct out *o, const char *s, size_t n)
+{
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
+}
+
+static int put_checked(struct out *o, const char *s, size_t n)
+{
+    int rc = out_room(o, n);
+    if (rc == REGF_OK)
+        put(o, s, n);
+    return rc;
+}
+
+/* Quoted text with \\ and \" escaped; room must already be reserved for
+ * 2 * n + 2 bytes. */
+static void put_quoted(struct out *o, const char *s, size_t n)
+{
+    o->buf[o->len++] = '"';
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '\\' || c == '"')
+            o->buf[o->len++] = '\\';
+        o->buf[o->len++] = c;
+    }
+    o->buf[o->len++] = '"';
+}
+
+static int has_line_break(const char *s, size_t n)
+{
+    return memchr(s, '\n', n) != NULL || memchr(s, '\r', n) != NULL;
+}
+
+static int name_room(struct out *o, size_t n)
+{
+    if (n + 1 <= o->name_cap)
+        return REGF_OK;
+    char *p = realloc(o->name, n + 1);
+    if (!p)
+        return regf__fail(o->h, REGF_ENOMEM, "export: out of memory");
+    o->name = p;
+    o->name_cap = n + 1;
+    return REGF_OK;
+}
+
+static const char hexdig[] = "0123456789abcdef";
+
+/* "=hex(N):xx,xx,..." with regedit-style wrapping. COL is the column the
+ * line is at before the '='. */
+static int put_hex(struct out *o, uint32_t type, const uint8_t *p, uint32_t n,
+                   size_t col)
+{
+    char head[32];
+    int hl;
+    if (type == REGF_BINARY)
+        hl = snprintf(head, sizeof head, "=hex:");
+    else
+        hl = snprintf(head, sizeof head, "=hex(%x):", type);
+    /* Each byte takes 3 chars; each wrap adds "\\" + newline + 2 spaces. */
+    size_t room = (size_t)hl + (size_t)n * 3 +
+                  ((size_t)n / 20 + 1) * (3 + o->nl_len) + o->nl_len;
+    int rc = out_room(o, room);
+    if (rc != REGF_OK)
+        return rc;
+    put(o, head, (size_t)hl);
+    col += (size_t)hl;
+    for (uint32_t i = 0; i < n; i++) {
+        char *d = o->buf + o->len;
+        d[0] = hexdig[p[i] >> 4];
+        d[1] = hexdig[p[i] & 15];
+        o->len += 2;
+        col += 2;
+        if (i + 1 < n) {
+            o->buf[o->len++] = ',';
+            col++;
+            if (col > 76) {
+                o->buf[o->len++] = '\\';
+                put(o, o->nl, o->nl_len);
+                put(o, "  ", 2);
+                col = 2;
+            }
+        }
+    }
+    put(o, o->nl, o->nl_len);
+    return REGF_OK;
+}
+
+/* Can this REG_SZ be written as "text"? Then *units is the count of UTF-16
+ * units before the terminating NUL. */
+static int sz_as_text(const uint8_t *p, uint32_t n, size_t *units)
+{
+    if (n < 2 || n % 2 != 0 || rd_le16(p + n - 2) != 0)
+        return 0;
+    size_t k = n / 2 - 1;
+    for (size_t i = 0; i < k; i++) {
+        uint16_t c = rd_le16(p + 2 * i);
+        if (c == 0 || c == '\r' || c == '\n')
+            return 0;
+        if (c >= 0xD800 && c <= 0xDBFF) {
+            if (i + 1 >= k)
+                return 0;
+            uint16_t d = rd_le16(p + 2 * i + 2);
+            if (d < 0xDC00 || d > 0xDFFF)
+                return 0;
+            i++;
+        } else if (c >= 0xDC00 && c <= 0xDFFF) {
+            return 0;
+        }
+    }
+    *units = k;
+    return 1;
+}
+
+static int put_value(struct out *o, regf_key key, const char *path,
+                     regf_val val)
+{
+    regf_hive *h = o->h;
+    struct regf_span vk;
+    struct regf_name nm;
+    int rc = regf__vk(h, val, &vk);
+    if (rc != REGF_OK)
+        return rc;
+    regf__vk_name(&vk, &nm);
+    size_t nlen = regf__name_utf8_len(&nm);
+    rc = name_room(o, nlen);
+    if (rc != REGF_OK)
+        return rc;
+    regf__name_to_utf8(&nm, o->name);
+    if (has_line_break(o->name, nlen))
+        return regf__fail(h, REGF_EUNSUPP, "export: value name in key '%s' "
+                          "(value cell 0x%x) contains a line break, which a "
+                          ".reg file cannot represent", path, val);
+
+    uint32_t type, size;
+    const uint8_t *data;
+    rc = regf__value_ref(h, val, &type, &data, &size, &o->scratch);
+    if (rc != REGF_OK)
+        return rc;
+    (void)key;
+
+    rc = out_room(o, 2 * nlen + 3);
+    if (rc != REGF_OK)
+        return rc;
+    size_t col = o->len;
+    if (nlen == 0)
+        put(o, "@", 1);
+    else
+        put_quoted(o, o->name, nlen);
+    col = o->len - col;
+
+    size_t units;
+    if (type == REGF_SZ && sz_as_text(data, size, &units)) {
+        size_t need = units * 3;
+        rc = name_room(o, need);
+        if (rc != REGF_OK)
+            return rc;
+        size_t tl = regf__utf16_to_utf8(data, units, o->name);
+        rc = out_room(o, 2 * tl + 3 + o->nl_len);
+        if (rc != REGF_OK)
+            return rc;
+        put(o, "=", 1);
+        put_quoted(o, o->name, tl);
+        put(o, o->nl, o->nl_len);
+        return REGF_OK;
+    }
+    if (type == REGF_DWORD && size == 4) {
+        char t[32];
+        int n = snprintf(t, sizeof t, "=dword:%08x", rd_le32(data));
+        rc = out_room(o, (size_t)n + o->nl_len);
+        if (rc != REGF_OK)
+            return rc;
+        put(o, t, (size_t)n);
+        put(o, o->nl, o->nl_len);
+        return REGF_OK;
+    }
+    return put_hex(o, type, data, size, col);
+}
+
+struct export_walk {
+    struct out *o;
+    const char *base;       /* path of the start key from the root */
+    size_t base_len;
+};
+
+static int export_key(void *ctx, regf_hive *h, regf_key key, const char *path,
+                      size_t plen, unsigned depth)
+{
+    struct export_walk *w = ctx;
+    struct out *o = w->o;
+    (void)depth;
+    if (has_line_break(path, plen) || has_line_break(w->base, w->base_len)) {
+        char shown[256];
+        size_t k = 0;
+        for (size_t i = 0; i < plen && k + 5 < sizeof shown; i++) {
+            unsigned char c = (unsigned char)path[i];
+            k += (size_t)(c < 0x20 ? snprintf(shown + k, sizeof shown - k,
+                                              "\\x%02x", c)
+                                   : snprintf(shown + k, sizeof shown - k,
+                                              "%c", c));
+        }
+        return regf__fail(h, REGF_EUNSUPP, "export: the name of key '%s' "
+                          "(cell 0x%x) contains a line break, which a .reg "
+                          "file cannot represent", shown, key);
+    }
+    int rc = out_room(o, o->prefix_len + w->base_len + plen + 4 +
+                      o->nl_len);
+    if (rc != REGF_OK)
+        return rc;
+    put(o, "[", 1);
+    put(o, o->prefix, o->prefix_len);
+    if (w->base_len) {
+        put(o, "\\", 1);
+        put(o, w->base, w->base_len);
+    }
+    if (plen) {
+        put(o, "\\", 1);
+        put(o, path, plen);
+    }
+    put(o, "]", 1);
+    put(o, o->nl, o->nl_len);
+
+    struct regf_key_info ki;
+    rc = regf_key_info(h, key, &ki);
+    if (rc != REGF_OK)
+        return rc;
+    for (uint32_t i = 0; i < ki.nvalues; i++) {
+        regf_val v;
+        rc = regf_value_at(h, key, i, &v);
+        if (rc == REGF_NOTFOUND)
+            break;
+        if (rc != REGF_OK)
+            return rc;
+        rc = put_value(o, key, plen ? path : w->base, v);
+        if (rc != REGF_OK)
+            return rc;
+    }
+    return put_checked(o, o->nl, o->nl_len);
+}
+
+int regf_export_reg(regf_hive *h, regf_key key, const char *prefix,
+                    unsigned flags, regf_write_fn *write, void *ctx)
+{
+    struct out o;
+    memset(&o, 0, sizeof o);
+    o.h = h;
+    o.write = write;
+    o.ctx = ctx;
+    o.utf16 = (flags & REGF_EXPORT_UTF16) != 0;
+    o.nl = o.utf16 ? "\r\n" : "\n";
+    o.nl_len = strlen(o.nl);
+    o.prefix = prefix ? prefix : "";
+    o.prefix_len = strlen(o.prefix);
+    while (o.prefix_len > 0 && o.prefix[o.prefix_len - 1] == '\\')
+        o.prefix_len--;
+    o.cap = OUT_CAP;
+    o.buf = malloc(o.cap);
+    o.wide = o.utf16 ? malloc(2 * o.cap) : NULL;
+    char *base = NULL;
+    int rc;
+    if (!o.buf || (o.utf16 && !o.wide)) {
+        rc = regf__fail(h, REGF_ENOMEM, "export: out of memory");
+        goto out;
+    }
+    {
+        uint16_t *tmp = malloc((o.prefix_len + 1) * sizeof *tmp);
+        long ok = tmp ? regf__utf8_to_units(o.prefix, o.prefix_len, tmp,
+                                            o.prefix_len + 1) : -2;
+        free(tmp);
+        if (ok == -2) {
+            rc = regf__fail(h, REGF_ENOMEM, "export: out of memory");
+            goto out;
+        }
+        if (ok < 0) {
+            rc = regf__fail(h, REGF_EINVAL, "export: prefix is not valid "
+                            "UTF-8");
+            goto out;
+        }
+    }
+
+    regf_key root;
+    rc = regf_root(h, &root);
+    if (rc != REGF_OK)
+        goto out;
+    if (!key)
+        key = root;
+    size_t base_len = 0;
+    if (key != root) {
+        rc = regf_key_path(h, key, NULL, 0, &base_len);
+        if (rc != REGF_OK)
+            goto out;
+        base = malloc(base_len + 1);
+        if (!base) {
+            rc = regf__fail(h, REGF_ENOMEM, "export: out of memory");
+            goto out;
+        }
+        rc = regf_key_path(h, key, base, base_len + 1, NULL);
+        if (rc != REGF_OK)
+            goto out;
+    }
+    if (o.utf16) {
+        static const uint8_t bom[2] = { 0xFF, 0xFE };
+        if (write(ctx, bom, 2) != 0) {
+            rc = regf__fail(h, REGF_EIO, "export: writing the output failed");
+            goto out;
+        }
+    }
+    rc = put_checked(&o, "Windows Registry Editor Version 5.00", 36);
+    if (rc == REGF_OK)
+        rc = put_checked(&o, o.nl, o.nl_len);
+    if (rc == REGF_OK)
+        rc = put_checked(&o, o.nl, o.nl_len);
+    if (rc != REGF_OK)
+        goto out;
+    struct export_walk w = { &o, base ? base : "", base_len };
+    rc = regf_walk(h, key, export_key, &w);
+    if (rc == REGF_OK)
+        rc = out_flush(&o);
+out:
+    free(base);
+    free(o.buf);
+    free(o.wide);
+    free(o.scratch.buf);
+    free(o.name);
+    return rc;
+}

@@ -1,0 +1,340 @@
+/* hive.c - opening a hive: reading the file, checking the base block and
+ * scanning every bin and cell once.
+ *
+ * Base block (regf-format.md §3): "regf", Sequence1, Sequence2, TimeStamp,
+ * Major 1, Minor 2..6, Type 0, Format 1, RootCell, Length (bytes of hive
+ * bins data, a multiple of 4096), ..., CheckSum at 508 = XOR of the 127
+ * dwords before it with 0 -> 1 and 0xFFFFFFFF -> 0xFFFFFFFE.
+ *
+ * The scan checks what Windows checks in HvCheckBin (§5, §6): bins are
+ * contiguous from offset 0, each "hbin" header names its own offset, sizes
+ * are multiples of 4096, cells tile each bin exactly with sizes that are
+ * non-zero multiples of 8. Every allocated cell start is recorded in a
+ * bitmap so that later a cell offset read from a record can be trusted only
+ * if it names a real allocated cell. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "regf_int.h"
+
+uint32_t regf__checksum(const uint8_t *bb)
+{
+    uint32_t c = 0;
+    for (unsigned i = 0; i < BB_CHECKSUM; i += 4)
+        c ^= rd_le32(bb + i);
+    if (c == 0xFFFFFFFFu)
+        c = 0xFFFFFFFEu;
+    if (c == 0)
+        c = 1;
+    return c;
+}
+
+static regf_hive *hive_new(const char *name)
+{
+    regf_hive *h = calloc(1, sizeof *h);
+    if (!h)
+        return NULL;
+    h->name = strdup(name ? name : "(memory)");
+    if (!h->name) {
+        free(h);
+        return NULL;
+    }
+    return h;
+}
+
+void regf_close(regf_hive *h)
+{
+    if (!h)
+        return;
+    free(h->image);
+    free(h->cellmap);
+    free(h->name);
+    free(h);
+}
+
+/* Is there a plausible hbin header at bins offset OFF within LIMIT bytes? */
+static int bin_header_ok(const uint8_t *bins, uint64_t limit, uint32_t off,
+                         uint32_t *size)
+{
+    if ((uint64_t)off + REGF_BIN_HDR > limit)
+        return 0;
+    const uint8_t *b = bins + off;
+    uint32_t sz = rd_le32(b + HBIN_SIZE);
+    if (memcmp(b, "hbin", 4) != 0 || rd_le32(b + HBIN_OFFSET) != off ||
+        sz < 4096 || sz % 4096 != 0 || (uint64_t)off + sz > limit)
+        return 0;
+    *size = sz;
+    return 1;
+}
+
+/* With a damaged header the Length field cannot be trusted; like Windows'
+ * recovery code, take the bins that are really there. */
+static uint32_t effective_bins_size(const uint8_t *bins, uint64_t avail)
+{
+    uint64_t limit = avail < REGF_MAX_BINS_SIZE ? avail : REGF_MAX_BINS_SIZE;
+    uint32_t off = 0, sz;
+    while (bin_header_ok(bins, limit, off, &sz))
+        off += sz;
+    return off;
+}
+
+static int scan_bins(regf_hive *h)
+{
+    const uint8_t *bins = h->bins;
+    uint32_t end = h->bins_size, off = 0;
+    size_t map_len = ((size_t)end / 8 + 7) / 8;
+
+    h->cellmap = calloc(map_len ? map_len : 1, 1);
+    if (!h->cellmap)
+        return regf__fail(h, REGF_ENOMEM, "out of memory for the cell map");
+    while (off < end) {
+        uint32_t bsize;
+        if (!bin_header_ok(bins, end, off, &bsize)) {
+            const uint8_t *b = bins + off;
+            if ((uint64_t)off + REGF_BIN_HDR > end)
+                return regf__fail(h, REGF_ECORRUPT,
+                    "corrupt hive: hbin at 0x%x (file offset 0x%x): header "
+                    "runs past the end of the hive bins (0x%x bytes)",
+                    off, off + REGF_BASE_SIZE, end);
+            if (memcmp(b, "hbin", 4) != 0)
+                return regf__fail(h, REGF_ECORRUPT,
+                    "corrupt hive: hbin at 0x%x (file offset 0x%x): no "
+                    "'hbin' signature", off, off + REGF_BASE_SIZE);
+            return regf__fail(h, REGF_ECORRUPT,
+                "corrupt hive: hbin at 0x%x (file offset 0x%x): bad header "
+                "(offset field 0x%x, size 0x%x; hive bins end at 0x%x)",
+                off, off + REGF_BASE_SIZE, rd_le32(b + HBIN_OFFSET),
+                rd_le32(b + HBIN_SIZE), end);
+        }
+        uint32_t pos = off + REGF_BIN_HDR, bend = off + bsize;
+        while (pos < bend) {
+            if (bend - pos < 4)
+                return regf__corrupt(h, pos, "cell header crosses the end of "
+                                     "the bin at 0x%x", off);
+            uint32_t raw = rd_le32(bins + pos);
+            int used = (raw & 0x80000000u) != 0;
+            uint32_t size = used ? (uint32_t)(0u - raw) : raw;
+            if (size == 0 || size % 8 != 0)
+                return regf__corrupt(h, pos, "cell size %u is not a positive "
+                                     "multiple of 8 (bin at 0x%x)", size, off);
+            if (size > bend - pos)
+                return regf__corrupt(h, pos, "cell of %u bytes runs past the "
+                                     "end of its bin (0x%x..0x%x)", size, off,
+                                     bend);
+            if (used) {
+                h->cellmap[pos / 64] |= (uint8_t)(1u << (pos / 8 % 8));
+                h->info.used_bytes += size;
+            } else {
+                h->info.free_bytes += size;
+            }
+            pos += size;
+        }
+        h->info.nbins++;
+        off = bend;
+    }
+    return REGF_OK;
+}
+
+static void read_file_name(const uint8_t *bb, char *out, size_t size)
+{
+    uint32_t n = 0;
+    while (n < 32 && rd_le16(bb + BB_FILENAME + 2 * n) != 0)
+        n++;
+    struct regf_name nm = { bb + BB_FILENAME, 2 * n, 0 };
+    regf__name_copy(&nm, out, size, NULL);
+}
+
+/* Checks the base block and bins of h->image. */
+static int load_image(regf_hive *h)
+{
+    const uint8_t *bb = h->image;
+    struct regf_info *in = &h->info;
+
+    in->file_size = h->image_len;
+    if (h->image_len < REGF_BASE_SIZE || memcmp(bb, "regf", 4) != 0) {
+        if (h->image_len >= REGF_BASE_SIZE + REGF_BIN_HDR &&
+            memcmp(bb + REGF_BASE_SIZE, "hbin", 4) == 0 &&
+            rd_le32(bb + REGF_BASE_SIZE + HBIN_OFFSET) == 0)
+            return regf__fail(h, REGF_ECORRUPT,
+                "corrupt hive: the base block (first 4096 bytes) is damaged "
+                "but the hive bins look intact; the header can only be "
+                "rebuilt from the hive's transaction logs");
+        if (h->image_len < REGF_BASE_SIZE)
+            return regf__fail(h, REGF_ECORRUPT, "not a registry hive: file "
+                              "is only %zu bytes", h->image_len);
+        return regf__fail(h, REGF_ECORRUPT, "not a registry hive: no 'regf' "
+                          "signature at offset 0");
+    }
+    in->seq1 = rd_le32(bb + BB_SEQ1);
+    in->seq2 = rd_le32(bb + BB_SEQ2);
+    in->timestamp = rd_le64(bb + BB_TIMESTAMP);
+    in->major = rd_le32(bb + BB_MAJOR);
+    in->minor = rd_le32(bb + BB_MINOR);
+    in->type = rd_le32(bb + BB_TYPE);
+    in->root = rd_le32(bb + BB_ROOT);
+    in->flags = rd_le32(bb + BB_FLAGS);
+    in->reorganized = rd_le64(bb + BB_REORG);
+    in->checksum_stored = rd_le32(bb + BB_CHECKSUM);
+    in->checksum_computed = regf__checksum(bb);
+    in->checksum_ok = in->checksum_stored == in->checksum_computed;
+    in->dirty = in->seq1 != in->seq2 || !in->checksum_ok;
+    read_file_name(bb, in->file_name, sizeof in->file_name);
+
+    const char *damaged = in->checksum_ok ? "" :
+        " (and the header checksum is wrong: the base block is damaged)";
+    if (in->type != 0)
+        return regf__fail(h, REGF_EUNSUPP, "not a primary hive file: base "
+                          "block type is %u (%s)%s", in->type,
+                          in->type == 6 || in->type == 1 || in->type == 2 ?
+                          "a transaction log" : "unknown", damaged);
+    if (in->major != 1 || in->minor < 2 || in->minor > 6)
+        return regf__fail(h, REGF_EUNSUPP, "unsupported format version "
+                          "%u.%u (supported: 1.2 to 1.6)%s", in->major,
+                          in->minor, damaged);
+    uint32_t format = rd_le32(bb + BB_FORMAT);
+    if (format != 1)
+        return regf__fail(h, REGF_ECORRUPT, "corrupt hive: base block format "
+                          "field is %u, expected 1%s", format, damaged);
+
+    uint64_t avail = h->image_len - REGF_BASE_SIZE;
+    uint32_t length = rd_le32(bb + BB_LENGTH);
+    h->bins = h->image + REGF_BASE_SIZE;
+    if (in->checksum_ok) {
+        if (length == 0 || length % 4096 != 0 || length > REGF_MAX_BINS_SIZE)
+            return regf__fail(h, REGF_ECORRUPT, "corrupt hive: base block "
+                              "length field 0x%x is not a non-zero multiple "
+                              "of 4096 below 0x7FFFE000", length);
+        if (length > avail)
+            return regf__fail(h, REGF_ECORRUPT, "truncated hive: the header "
+                              "declares %u bytes of hive bins but the file "
+                              "holds only %llu after the base block", length,
+                              (unsigned long long)avail);
+        h->bins_size = length;
+    } else {
+        h->bins_size = effective_bins_size(h->bins, avail);
+        if (h->bins_size == 0)
+            return regf__fail(h, REGF_ECORRUPT, "corrupt hive: header "
+                              "checksum is wrong (stored 0x%08x, computed "
+                              "0x%08x) and no valid hbin follows it",
+                              in->checksum_stored, in->checksum_computed);
+    }
+    in->bins_size = h->bins_size;
+
+    int rc = scan_bins(h);
+    if (rc != REGF_OK)
+        return rc;
+    h->loaded = 1;
+    struct regf_span nk;
+    rc = regf__nk(h, in->root, &nk);
+    if (rc != REGF_OK) {
+        h->loaded = 0;
+        char why[sizeof h->err];
+        memcpy(why, h->err, sizeof why);
+        return regf__fail(h, REGF_ECORRUPT, "corrupt hive: the root key "
+                          "(cell 0x%x named by the base block) is unusable: "
+                          "%s", in->root, why);
+    }
+    return REGF_OK;
+}
+
+int regf_open_mem(const void *buf, size_t len, const char *name,
+                  unsigned flags, regf_hive **out)
+{
+    regf_hive *h = hive_new(name);
+    *out = h;
+    if (!h)
+        return REGF_ENOMEM;
+    h->open_flags = flags;
+    h->image = malloc(len ? len : 1);
+    if (!h->image)
+        return regf__fail(h, REGF_ENOMEM, "out of memory for %zu bytes", len);
+    if (len)
+        memcpy(h->image, buf, len);
+    h->image_len = len;
+    return load_image(h);
+}
+
+/* Reads up to LEN bytes at file offset OFF; returns bytes read or -1. */
+static ssize_t read_full(int fd, uint8_t *p, size_t len, off_t off)
+{
+    size_t got = 0;
+    while (got < len) {
+        ssize_t n = pread(fd, p + got, len - got, off + (off_t)got);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        if (n == 0)
+            break;
+        got += (size_t)n;
+    }
+    return (ssize_t)got;
+}
+
+int regf_open(const char *path, unsigned flags, regf_hive **out)
+{
+    regf_hive *h = hive_new(path);
+    *out = h;
+    if (!h)
+        return REGF_ENOMEM;
+    h->open_flags = flags;
+
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        h->sys_errno = errno;
+        return regf__fail(h, REGF_EIO, "cannot open: %s", strerror(errno));
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        int e = S_ISDIR(st.st_mode) ? EISDIR : errno ? errno : EINVAL;
+        close(fd);
+        h->sys_errno = e;
+        return regf__fail(h, REGF_EIO, "cannot read: %s", e == EINVAL ?
+                          "not a regular file" : strerror(e));
+    }
+    /* Read the base block first: when it is sound only 4096 + Length bytes
+     * are needed (real hives often have slack after the bins). */
+    uint64_t fsize = (uint64_t)st.st_size, want = fsize;
+    uint8_t bb[REGF_BASE_SIZE];
+    ssize_t n = read_full(fd, bb, sizeof bb, 0);
+    if (n < 0)
+        goto io_error;
+    if ((size_t)n == sizeof bb && memcmp(bb, "regf", 4) == 0 &&
+        regf__checksum(bb) == rd_le32(bb + BB_CHECKSUM)) {
+        uint64_t need = REGF_BASE_SIZE + (uint64_t)rd_le32(bb + BB_LENGTH);
+        if (need < want)
+            want = need;
+    }
+    if (want > (uint64_t)REGF_BASE_SIZE + REGF_MAX_BINS_SIZE)
+        want = (uint64_t)REGF_BASE_SIZE + REGF_MAX_BINS_SIZE;
+    h->image = malloc(want ? (size_t)want : 1);
+    if (!h->image) {
+        close(fd);
+        return regf__fail(h, REGF_ENOMEM, "out of memory reading %llu bytes",
+                          (unsigned long long)want);
+    }
+    n = read_full(fd, h->image, (size_t)want, 0);
+    if (n < 0)
+        goto io_error;
+    close(fd);
+    h->image_len = (size_t)n;
+    int rc = load_image(h);
+    h->info.file_size = fsize;
+    return rc;
+
+io_error:
+    h->sys_errno = errno;
+    close(fd);
+    return regf__fail(h, REGF_EIO, "read error: %s", strerror(h->sys_errno));
+}
+
+int regf_get_info(regf_hive *h, struct regf_info *out)
+{
+    *out = h->info;
+    return REGF_OK;
+}

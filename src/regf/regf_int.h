@@ -1,0 +1,229 @@
+/* regf_int.h - internals of the REGF library: the hive handle, record
+ * layouts as named offsets, limits, and prototypes shared between files.
+ * Nothing here is part of the public API. */
+#ifndef REGF_INT_H
+#define REGF_INT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bytes.h"
+#include "regf.h"
+
+/* ---- format constants (see ../shared/docs/regf-format.md) ------------- */
+
+#define REGF_NIL            0xFFFFFFFFu
+#define REGF_BASE_SIZE      4096u       /* base block; bins data follows */
+#define REGF_BIN_HDR        32u         /* hbin header */
+#define REGF_MAX_BINS_SIZE  0x7FFFE000u /* largest Length Windows accepts */
+#define REGF_BIG_SEGMENT    16344u      /* CM_KEY_VALUE_BIG: db segment data */
+
+/* Base block, offsets from the file start. */
+#define BB_SIGNATURE   0    /* "regf" */
+#define BB_SEQ1        4
+#define BB_SEQ2        8
+#define BB_TIMESTAMP  12
+#define BB_MAJOR      20
+#define BB_MINOR      24
+#define BB_TYPE       28
+#define BB_FORMAT     32
+#define BB_ROOT       36
+#define BB_LENGTH     40
+#define BB_CLUSTER    44
+#define BB_FILENAME   48    /* 64 bytes UTF-16LE */
+#define BB_FLAGS     144
+#define BB_REORG     168
+#define BB_CHECKSUM  508    /* XOR of the 127 dwords before it */
+
+/* hbin header, offsets from the bin start. */
+#define HBIN_SIGNATURE 0    /* "hbin" */
+#define HBIN_OFFSET    4    /* offset of this bin in the bins data */
+#define HBIN_SIZE      8
+
+/* Key node nk, offsets from the start of the cell data. */
+#define NK_SIGNATURE   0
+#define NK_FLAGS       2
+#define NK_LASTWRITE   4
+#define NK_PARENT     16
+#define NK_NSUBKEYS   20
+#define NK_NVSUBKEYS  24
+#define NK_SUBKEYS    28
+#define NK_VSUBKEYS   32
+#define NK_NVALUES    36
+#define NK_VALUES     40
+#define NK_SECURITY   44
+#define NK_CLASS      48
+#define NK_MAXNAME    52    /* low 16 bits; bits 16..31 are flags */
+#define NK_MAXCLASS   56
+#define NK_MAXVNAME   60
+#define NK_MAXVDATA   64
+#define NK_WORKVAR    68
+#define NK_NAMELEN    72
+#define NK_CLASSLEN   74
+#define NK_NAME       76
+#define NK_FLAG_COMP_NAME 0x0020
+
+/* Key value vk. */
+#define VK_SIGNATURE   0
+#define VK_NAMELEN     2
+#define VK_DATALEN     4    /* bit 31: data inline in VK_DATA */
+#define VK_DATA        8
+#define VK_TYPE       12
+#define VK_FLAGS      16
+#define VK_NAME       20
+#define VK_FLAG_COMP_NAME 0x0001
+#define VK_INLINE     0x80000000u
+
+/* Security sk. */
+#define SK_SIGNATURE   0
+#define SK_FLINK       4
+#define SK_BLINK       8
+#define SK_REFCOUNT   12
+#define SK_DESCLEN    16
+#define SK_DESC       20
+
+/* Big data db. */
+#define DB_SIGNATURE   0
+#define DB_COUNT       2
+#define DB_LIST        4
+
+/* Subkey lists li/lf/lh/ri: signature, u16 count, elements. */
+#define LIST_COUNT     2
+#define LIST_ITEMS     4
+
+/* ---- limits ----------------------------------------------------------- */
+
+/* CMP_MAX_REGISTRY_DEPTH: Windows refuses to load deeper trees. */
+#define REGF_MAX_DEPTH       512
+/* Longest key path we build: 512 levels of up to 256 UTF-16 units, each
+ * up to 3 UTF-8 bytes, plus separators. */
+#define REGF_MAX_PATH        (REGF_MAX_DEPTH * (256 * 3 + 1))
+/* Parent links followed by regf_key_path before giving up (cycles). */
+#define REGF_MAX_PARENT_HOPS REGF_MAX_DEPTH
+
+/* ---- the handle ------------------------------------------------------- */
+
+struct regf_hive {
+    char *name;            /* file name for messages */
+    uint8_t *image;        /* the whole file as read */
+    size_t image_len;
+    const uint8_t *bins;   /* image + 4096 */
+    uint32_t bins_size;    /* Length: bytes of hive bins data */
+    uint8_t *cellmap;      /* 1 bit per 8 bytes of bins: allocated cell here */
+    struct regf_info info;
+    unsigned open_flags;
+    int loaded;            /* base block and bins passed the checks */
+    int sys_errno;
+    char err[512];
+};
+
+/* A resolved, allocated cell: DATA points past the 4-byte size field, LEN
+ * is the usable size (cell size - 4). Reads stay within [data, data+len). */
+struct regf_span {
+    const uint8_t *data;
+    uint32_t len;
+    uint32_t off;          /* cell offset, for messages */
+};
+
+/* ---- err.c ------------------------------------------------------------ */
+
+int regf__fail(regf_hive *h, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* REGF_ECORRUPT with "FILE: corrupt hive: cell 0x..: ..." */
+int regf__corrupt(regf_hive *h, uint32_t cell, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void regf__clear_error(regf_hive *h);
+
+/* ---- hive.c ----------------------------------------------------------- */
+
+uint32_t regf__checksum(const uint8_t *base_block);
+
+/* ---- cell.c ----------------------------------------------------------- */
+
+/* Resolves OFF to an allocated cell or fails with REGF_ECORRUPT naming WHAT
+ * (e.g. "subkey list of key 0x20"). */
+int regf__cell(regf_hive *h, uint32_t off, const char *what,
+               struct regf_span *out);
+/* Resolves OFF and checks its 2-byte signature SIG. */
+int regf__record(regf_hive *h, uint32_t off, const char *sig,
+                 uint32_t min_len, const char *what, struct regf_span *out);
+
+/* ---- name.c ----------------------------------------------------------- */
+
+extern const uint8_t regf__upcase_index[256];
+extern const uint16_t regf__upcase_pages[][256];
+
+static inline uint16_t regf__up(uint16_t c)
+{
+    if (c < 0x80)
+        return (c >= 'a' && c <= 'z') ? (uint16_t)(c - 32) : c;
+    unsigned p = regf__upcase_index[c >> 8];
+    return p ? regf__upcase_pages[p - 1][c & 0xFF] : c;
+}
+
+/* A stored name: LEN bytes at P, Latin-1 when COMP, else UTF-16LE. */
+struct regf_name {
+    const uint8_t *p;
+    uint32_t len;
+    int comp;
+};
+
+static inline uint32_t regf__name_units(const struct regf_name *n)
+{
+    return n->comp ? n->len : n->len / 2;
+}
+static inline uint16_t regf__name_unit(const struct regf_name *n, uint32_t i)
+{
+    return n->comp ? n->p[i] : rd_le16(n->p + 2 * i);
+}
+
+/* Bytes of UTF-8 needed for N (no NUL). */
+size_t regf__name_utf8_len(const struct regf_name *n);
+/* Writes the UTF-8 form of N into OUT (room for regf__name_utf8_len). */
+size_t regf__name_to_utf8(const struct regf_name *n, char *out);
+/* Copies N snprintf-style into BUF. */
+void regf__name_copy(const struct regf_name *n, char *buf, size_t size,
+                     size_t *need);
+/* Decodes UTF-8 (generalized: lone surrogates allowed) into UTF-16 units.
+ * Returns the number of units, or -1 on invalid input or if more than MAX
+ * units would be needed. */
+long regf__utf8_to_units(const char *s, size_t len, uint16_t *out, size_t max);
+/* Case-insensitive comparison of a stored name with UTF-16 units, in the
+ * order Windows sorts subkeys: <0, 0, >0. */
+int regf__name_cmp(const struct regf_name *n, const uint16_t *u, size_t nu);
+/* lh hash of UTF-16 units: h = 37*h + upcase(c). */
+uint32_t regf__hash_units(const uint16_t *u, size_t nu);
+/* UTF-16LE bytes to UTF-8: like regf__name_to_utf8 for arbitrary data. */
+size_t regf__utf16_to_utf8(const uint8_t *p, size_t nunits, char *out);
+
+/* ---- key.c ------------------------------------------------------------ */
+
+/* Resolves KEY to its nk record, checking the name fits the cell. */
+int regf__nk(regf_hive *h, regf_key key, struct regf_span *nk);
+void regf__nk_name(const struct regf_span *nk, struct regf_name *out);
+
+/* ---- index.c ---------------------------------------------------------- */
+
+/* Finds the direct subkey of KEY named by the UTF-16 units U. */
+int regf__key_child_units(regf_hive *h, regf_key key, const uint16_t *u,
+                          size_t nu, regf_key *out);
+
+/* ---- value.c ---------------------------------------------------------- */
+
+int regf__vk(regf_hive *h, regf_val val, struct regf_span *vk);
+void regf__vk_name(const struct regf_span *vk, struct regf_name *out);
+
+/* The data of a value without copying when it lies in one place: on
+ * success *p points to SIZE bytes that stay valid until the next call with
+ * the same SCRATCH. Big data is gathered into *scratch (grown with
+ * realloc; the caller frees it). */
+struct regf_scratch {
+    uint8_t *buf;
+    size_t cap;
+};
+int regf__value_ref(regf_hive *h, regf_val val, uint32_t *type,
+                    const uint8_t **p, uint32_t *size,
+                    struct regf_scratch *scratch);
+
+#endif /* REGF_INT_H */

@@ -1,0 +1,34 @@
+#!/bin/sh
+# install-deps.sh - make sure the build and test dependencies are present.
+#
+# Checks for cmake, a C compiler, make, xz and the cmocka headers; when
+# something is missing and we run as root on a Debian-like system, installs
+# it with apt-get. Otherwise says what to install and fails.
+set -eu
+missing=""
+need() { # need COMMAND-OR-FILE PACKAGE
+    case "$1" in
+        /*) [ -e "$1" ] || missing="$missing $2" ;;
+        *) command -v "$1" >/dev/null 2>&1 || missing="$missing $2" ;;
+    esac
+}
+need cmake cmake
+need cc gcc
+need make make
+need xz xz-utils
+need bash bash
+if ! [ -e /usr/include/cmocka.h ] && ! [ -e /usr/local/include/cmocka.h ]; then
+    missing="$missing libcmocka-dev"
+fi
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "install-deps: installing:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q
+    # shellcheck disable=SC2086
+    apt-get install -y -q --no-install-recommends $missing
+else
+    echo "install-deps: missing:$missing" >&2
+    echo "install-deps: run as root (or: sudo apt-get install$missing)" >&2
+    exit 1
+fi
