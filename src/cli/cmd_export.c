@@ -90,7 +90,7 @@ int cmd_export(int argc, char **argv)
         return rc;
     char *prefix = o.prefix ? strdup(o.prefix) : default_prefix(pos[0]);
     char *tmp = NULL;
-    int fd = STDOUT_FILENO, ex = EXIT_OK;
+    int fd = STDOUT_FILENO, ex = EXIT_OK, special = 0;
     regf_key key;
     if (!prefix) {
         cli_error("out of memory");
@@ -102,7 +102,18 @@ int cmd_export(int argc, char **argv)
         ex = cli_fail(h, rc);
         goto out;
     }
-    if (o.output && strcmp(o.output, "-") != 0) {
+    struct stat st;
+    special = o.output && stat(o.output, &st) == 0 && !S_ISREG(st.st_mode);
+    if (special) {
+        /* A device or FIFO (/dev/null, a pipe): write to it directly;
+         * renaming over it would replace the device node itself. */
+        fd = open(o.output, O_WRONLY | O_CLOEXEC);
+        if (fd < 0) {
+            cli_error("%s: cannot open: %s", o.output, strerror(errno));
+            ex = EXIT_HIVE;
+            goto out;
+        }
+    } else if (o.output && strcmp(o.output, "-") != 0) {
         /* Write next to the target and rename at the end, so a failed
          * export never leaves a truncated FILE behind. */
         tmp = malloc(strlen(o.output) + 16);
@@ -135,7 +146,7 @@ int cmd_export(int argc, char **argv)
         if (rc == REGF_EIO)
             ex = EXIT_HIVE;
     } else if (tmp) {
-        if (fsync(fd) != 0 || close(fd) != 0) {
+        if (close(fd) != 0) {
             cli_error("%s: %s", o.output, strerror(errno));
             ex = EXIT_HIVE;
         } else if (rename(tmp, o.output) != 0) {
@@ -148,6 +159,8 @@ int cmd_export(int argc, char **argv)
         fd = -1;
     }
 out:
+    if (special && fd >= 0)
+        close(fd);
     if (tmp) {
         if (fd >= 0)
             close(fd);

@@ -109,17 +109,20 @@ static int put_checked(struct out *o, const char *s, size_t n)
 }
 
 /* Quoted text with \\ and \" escaped; room must already be reserved for
- * 2 * n + 2 bytes. */
+ * 2 * n + 2 bytes. (Writes go through a local pointer: stores through
+ * char pointers would otherwise force o->len to memory on every byte.) */
 static void put_quoted(struct out *o, const char *s, size_t n)
 {
-    o->buf[o->len++] = '"';
+    char *d = o->buf + o->len;
+    *d++ = '"';
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
         if (c == '\\' || c == '"')
-            o->buf[o->len++] = '\\';
-        o->buf[o->len++] = c;
+            *d++ = '\\';
+        *d++ = c;
     }
-    o->buf[o->len++] = '"';
+    *d++ = '"';
+    o->len = (size_t)(d - o->buf);
 }
 
 static int has_line_break(const char *s, size_t n)
@@ -141,43 +144,82 @@ static int name_room(struct out *o, size_t n)
 
 static const char hexdig[] = "0123456789abcdef";
 
+/* "xx," for every byte value, padded to 4 bytes for fixed-size copies. */
+static char hex_comma[256][4];
+
+static void init_hex_comma(void)
+{
+    if (hex_comma[255][0])
+        return;
+    for (int b = 0; b < 256; b++) {
+        hex_comma[b][0] = hexdig[b >> 4];
+        hex_comma[b][1] = hexdig[b & 15];
+        hex_comma[b][2] = ',';
+        hex_comma[b][3] = 0;
+    }
+}
+
 /* "=hex(N):xx,xx,..." with regedit-style wrapping. COL is the column the
  * line is at before the '='. */
 static int put_hex(struct out *o, uint32_t type, const uint8_t *p, uint32_t n,
                    size_t col)
 {
     char head[32];
-    int hl;
-    if (type == REGF_BINARY)
-        hl = snprintf(head, sizeof head, "=hex:");
-    else
-        hl = snprintf(head, sizeof head, "=hex(%x):", type);
+    int hl = 0;
+    if (type == REGF_BINARY) {
+        memcpy(head, "=hex:", 5);
+        hl = 5;
+    } else {
+        char digits[8];
+        int nd = 0;
+        uint32_t t = type;
+        do {
+            digits[nd++] = hexdig[t & 15];
+            t >>= 4;
+        } while (t);
+        memcpy(head, "=hex(", 5);
+        hl = 5;
+        while (nd)
+            head[hl++] = digits[--nd];
+        head[hl++] = ')';
+        head[hl++] = ':';
+    }
     /* Each byte takes 3 chars; each wrap adds "\\" + newline + 2 spaces. */
     size_t room = (size_t)hl + (size_t)n * 3 +
-                  ((size_t)n / 20 + 1) * (3 + o->nl_len) + o->nl_len;
+                  ((size_t)n / 20 + 1) * (3 + o->nl_len) + o->nl_len + 1;
     int rc = out_room(o, room);
     if (rc != REGF_OK)
         return rc;
     put(o, head, (size_t)hl);
     col += (size_t)hl;
-    for (uint32_t i = 0; i < n; i++) {
-        char *d = o->buf + o->len;
-        d[0] = hexdig[p[i] >> 4];
-        d[1] = hexdig[p[i] & 15];
-        o->len += 2;
-        col += 2;
-        if (i + 1 < n) {
-            o->buf[o->len++] = ',';
-            col++;
-            if (col > 76) {
-                o->buf[o->len++] = '\\';
-                put(o, o->nl, o->nl_len);
-                put(o, "  ", 2);
-                col = 2;
-            }
+    /* Bytes go out in runs that fill a line: "xx," each (a 4-byte store
+     * from the table, advancing 3); after a byte that takes the line past
+     * column 76 comes a backslash and a new line indented by two spaces.
+     * The last byte has no comma. */
+    char *d = o->buf + o->len;
+    uint32_t i = 0;
+    while (i < n) {
+        size_t m = col > 76 ? 1 : (76 - col) / 3 + 1;
+        if (m > n - i)
+            m = n - i;
+        for (size_t j = 0; j < m; j++, d += 3)
+            memcpy(d, hex_comma[p[i + j]], 4);
+        i += (uint32_t)m;
+        col += 3 * m;
+        if (i == n) {
+            d--;                      /* drop the last comma */
+            break;
         }
+        *d++ = '\\';
+        memcpy(d, o->nl, o->nl_len);
+        d += o->nl_len;
+        *d++ = ' ';
+        *d++ = ' ';
+        col = 2;
     }
-    put(o, o->nl, o->nl_len);
+    memcpy(d, o->nl, o->nl_len);
+    d += o->nl_len;
+    o->len = (size_t)(d - o->buf);
     return REGF_OK;
 }
 
@@ -217,11 +259,11 @@ static int put_value(struct out *o, regf_key key, const char *path,
     if (rc != REGF_OK)
         return rc;
     regf__vk_name(&vk, &nm);
-    size_t nlen = regf__name_utf8_len(&nm);
-    rc = name_room(o, nlen);
+    /* UTF-8 needs at most 2 bytes per Latin-1 byte, 3 per UTF-16 unit. */
+    rc = name_room(o, nm.comp ? 2 * (size_t)nm.len : 3 * (size_t)(nm.len / 2));
     if (rc != REGF_OK)
         return rc;
-    regf__name_to_utf8(&nm, o->name);
+    size_t nlen = regf__name_to_utf8(&nm, o->name);
     if (has_line_break(o->name, nlen))
         return regf__fail(h, REGF_EUNSUPP, "export: value name in key '%s' "
                           "(value cell 0x%x) contains a line break, which a "
@@ -260,12 +302,15 @@ static int put_value(struct out *o, regf_key key, const char *path,
         return REGF_OK;
     }
     if (type == REGF_DWORD && size == 4) {
-        char t[32];
-        int n = snprintf(t, sizeof t, "=dword:%08x", rd_le32(data));
-        rc = out_room(o, (size_t)n + o->nl_len);
+        char t[16];
+        uint32_t v = rd_le32(data);
+        memcpy(t, "=dword:", 7);
+        for (int i = 0; i < 8; i++)
+            t[7 + i] = hexdig[v >> (28 - 4 * i) & 15];
+        rc = out_room(o, 15 + o->nl_len);
         if (rc != REGF_OK)
             return rc;
-        put(o, t, (size_t)n);
+        put(o, t, 15);
         put(o, o->nl, o->nl_len);
         return REGF_OK;
     }
@@ -283,8 +328,12 @@ static int export_key(void *ctx, regf_hive *h, regf_key key, const char *path,
 {
     struct export_walk *w = ctx;
     struct out *o = w->o;
-    (void)depth;
-    if (has_line_break(path, plen) || has_line_break(w->base, w->base_len)) {
+    /* Ancestors were checked at their own keys: look at the last name. */
+    const char *last = path + plen;
+    while (last > path && last[-1] != '\\')
+        last--;
+    if (has_line_break(last, plen - (size_t)(last - path)) ||
+        (depth == 0 && has_line_break(w->base, w->base_len))) {
         char shown[256];
         size_t k = 0;
         for (size_t i = 0; i < plen && k + 5 < sizeof shown; i++) {
@@ -348,6 +397,7 @@ int regf_export_reg(regf_hive *h, regf_key key, const char *prefix,
     o.prefix_len = strlen(o.prefix);
     while (o.prefix_len > 0 && o.prefix[o.prefix_len - 1] == '\\')
         o.prefix_len--;
+    init_hex_comma();
     o.cap = OUT_CAP;
     o.buf = malloc(o.cap);
     o.wide = o.utf16 ? malloc(2 * o.cap) : NULL;

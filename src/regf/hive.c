@@ -16,6 +16,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -50,7 +51,10 @@ void regf_close(regf_hive *h)
 {
     if (!h)
         return;
-    free(h->image);
+    if (h->map_len)
+        munmap(h->image, h->map_len);
+    else
+        free(h->image);
     free(h->cellmap);
     free(h->name);
     free(h);
@@ -312,6 +316,20 @@ int regf_open(const char *path, unsigned flags, regf_hive **out)
     }
     if (want > (uint64_t)REGF_BASE_SIZE + REGF_MAX_BINS_SIZE)
         want = (uint64_t)REGF_BASE_SIZE + REGF_MAX_BINS_SIZE;
+    /* Map the file read-only (private): nothing is copied and only the
+     * pages a walk touches are read. Fall back to reading into memory. */
+    if (want > 0) {
+        void *m = mmap(NULL, (size_t)want, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m != MAP_FAILED) {
+            close(fd);
+            h->image = m;
+            h->map_len = (size_t)want;
+            h->image_len = (size_t)want;
+            int rc = load_image(h);
+            h->info.file_size = fsize;
+            return rc;
+        }
+    }
     h->image = malloc(want ? (size_t)want : 1);
     if (!h->image) {
         close(fd);

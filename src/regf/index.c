@@ -28,30 +28,31 @@ struct list {
 static int open_list(regf_hive *h, uint32_t off, uint32_t owner, int leaf_only,
                      struct list *l)
 {
-    char what[64];
-    snprintf(what, sizeof what, "subkey list of key 0x%x", owner);
-    int rc = regf__cell(h, off, what, &l->s);
+    /* Messages are formatted only on failure: this runs for every list. */
+    int rc = regf__cell(h, off, "subkey list", &l->s);
     if (rc != REGF_OK)
-        return rc;
+        return regf__corrupt(h, off, "subkey list of key 0x%x: offset does "
+                             "not point to an allocated cell", owner);
     if (l->s.len < LIST_ITEMS)
-        return regf__corrupt(h, off, "%s: %u-byte cell is too small", what,
-                             l->s.len);
+        return regf__corrupt(h, off, "subkey list of key 0x%x: %u-byte cell "
+                             "is too small", owner, l->s.len);
     const uint8_t *d = l->s.data;
     if (d[0] == 'l' && (d[1] == 'i' || d[1] == 'f' || d[1] == 'h'))
         l->kind = (char)d[1];
     else if (d[0] == 'r' && d[1] == 'i')
         l->kind = 'r';
     else
-        return regf__corrupt(h, off, "%s: unknown list signature %02x %02x",
-                             what, d[0], d[1]);
+        return regf__corrupt(h, off, "subkey list of key 0x%x: unknown list "
+                             "signature %02x %02x", owner, d[0], d[1]);
     if (leaf_only && l->kind == 'r')
-        return regf__corrupt(h, off, "%s: an index root (ri) points to "
-                             "another index root", what);
+        return regf__corrupt(h, off, "subkey list of key 0x%x: an index root "
+                             "(ri) points to another index root", owner);
     l->stride = (l->kind == 'f' || l->kind == 'h') ? 8 : 4;
     l->count = rd_le16(d + LIST_COUNT);
     if (l->count > (l->s.len - LIST_ITEMS) / l->stride)
-        return regf__corrupt(h, off, "%s: %u entries do not fit a %u-byte "
-                             "cell", what, l->count, l->s.len);
+        return regf__corrupt(h, off, "subkey list of key 0x%x: %u entries do "
+                             "not fit a %u-byte cell", owner, l->count,
+                             l->s.len);
     return REGF_OK;
 }
 

@@ -80,8 +80,12 @@ size_t regf__name_to_utf8(const struct regf_name *n, char *out)
 {
     if (!n->comp)
         return regf__utf16_to_utf8(n->p, n->len / 2, out);
-    unsigned char *o = (unsigned char *)out;
-    for (uint32_t i = 0; i < n->len; i++) {
+    uint32_t i = 0;
+    while (i < n->len && n->p[i] < 0x80)   /* ASCII prefix: copy as is */
+        i++;
+    memcpy(out, n->p, i);
+    unsigned char *o = (unsigned char *)out + i;
+    for (; i < n->len; i++) {
         uint8_t c = n->p[i];
         if (c < 0x80) {
             *o++ = c;

@@ -108,6 +108,7 @@ struct regf_hive {
     char *name;            /* file name for messages */
     uint8_t *image;        /* the whole file as read */
     size_t image_len;
+    size_t map_len;        /* nonzero: IMAGE is an mmap of this length */
     const uint8_t *bins;   /* image + 4096 */
     uint32_t bins_size;    /* Length: bytes of hive bins data */
     uint8_t *cellmap;      /* 1 bit per 8 bytes of bins: allocated cell here */

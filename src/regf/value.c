@@ -64,14 +64,15 @@ int regf_value_at(regf_hive *h, regf_key key, uint32_t index, regf_val *out)
     uint32_t count = rd_le32(nk.data + NK_NVALUES);
     if (index >= count)
         return REGF_NOTFOUND;
-    char what[48];
-    snprintf(what, sizeof what, "value list of key 0x%x", key);
-    rc = regf__cell(h, rd_le32(nk.data + NK_VALUES), what, &list);
+    uint32_t loff = rd_le32(nk.data + NK_VALUES);
+    rc = regf__cell(h, loff, "value list", &list);
     if (rc != REGF_OK)
-        return rc;
+        return regf__corrupt(h, loff, "value list of key 0x%x: offset does "
+                             "not point to an allocated cell", key);
     if (count > list.len / 4)
-        return regf__corrupt(h, list.off, "%s: %u entries do not fit a "
-                             "%u-byte cell", what, count, list.len);
+        return regf__corrupt(h, list.off, "value list of key 0x%x: %u "
+                             "entries do not fit a %u-byte cell", key, count,
+                             list.len);
     *out = rd_le32(list.data + 4 * (size_t)index);
     return REGF_OK;
 }

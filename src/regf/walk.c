@@ -41,7 +41,8 @@ static int path_push(regf_hive *h, struct path *p, const struct regf_span *nk)
 {
     struct regf_name n;
     regf__nk_name(nk, &n);
-    int rc = path_reserve(h, p, regf__name_utf8_len(&n) + 1);
+    int rc = path_reserve(h, p, (n.comp ? 2 * (size_t)n.len
+                                        : 3 * (size_t)(n.len / 2)) + 1);
     if (rc != REGF_OK)
         return rc;
     if (p->len)
