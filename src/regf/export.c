@@ -39,8 +39,6 @@ struct out {
     const char *prefix;
     size_t prefix_len;
     struct regf_scratch scratch;
-    char *name;             /* scratch for names */
-    size_t name_cap;
 };
 
 static int out_flush(struct out *o)
@@ -108,38 +106,9 @@ static int put_checked(struct out *o, const char *s, size_t n)
     return rc;
 }
 
-/* Quoted text with \\ and \" escaped; room must already be reserved for
- * 2 * n + 2 bytes. (Writes go through a local pointer: stores through
- * char pointers would otherwise force o->len to memory on every byte.) */
-static void put_quoted(struct out *o, const char *s, size_t n)
-{
-    char *d = o->buf + o->len;
-    *d++ = '"';
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if (c == '\\' || c == '"')
-            *d++ = '\\';
-        *d++ = c;
-    }
-    *d++ = '"';
-    o->len = (size_t)(d - o->buf);
-}
-
 static int has_line_break(const char *s, size_t n)
 {
     return memchr(s, '\n', n) != NULL || memchr(s, '\r', n) != NULL;
-}
-
-static int name_room(struct out *o, size_t n)
-{
-    if (n + 1 <= o->name_cap)
-        return REGF_OK;
-    char *p = realloc(o->name, n + 1);
-    if (!p)
-        return regf__fail(o->h, REGF_ENOMEM, "export: out of memory");
-    o->name = p;
-    o->name_cap = n + 1;
-    return REGF_OK;
 }
 
 static const char hexdig[] = "0123456789abcdef";
@@ -223,34 +192,93 @@ static int put_hex(struct out *o, uint32_t type, const uint8_t *p, uint32_t n,
     return REGF_OK;
 }
 
-/* Can this REG_SZ be written as "text"? Then *units is the count of UTF-16
- * units before the terminating NUL. */
-static int sz_as_text(const uint8_t *p, uint32_t n, size_t *units)
+/* Writes "text" for UTF-16 units P[0..units) at D: UTF-8 with \\ and \"
+ * escaped. Returns the end, or NULL if the text cannot stand for the bytes
+ * (a NUL, a line break or a lone surrogate inside) - the caller then uses
+ * hex. D must have room for 3 * units + 2 bytes. One pass: check, convert
+ * and escape together. */
+static char *quote_sz(char *d, const uint8_t *p, size_t units)
 {
-    if (n < 2 || n % 2 != 0 || rd_le16(p + n - 2) != 0)
-        return 0;
-    size_t k = n / 2 - 1;
-    for (size_t i = 0; i < k; i++) {
-        uint16_t c = rd_le16(p + 2 * i);
-        if (c == 0 || c == '\r' || c == '\n')
-            return 0;
-        if (c >= 0xD800 && c <= 0xDBFF) {
-            if (i + 1 >= k)
-                return 0;
-            uint16_t d = rd_le16(p + 2 * i + 2);
-            if (d < 0xDC00 || d > 0xDFFF)
-                return 0;
+    *d++ = '"';
+    for (size_t i = 0; i < units; i++) {
+        uint32_t c = rd_le16(p + 2 * i);
+        if (c < 0x80) {
+            if (c == 0 || c == '\r' || c == '\n')
+                return NULL;
+            if (c == '\\' || c == '"')
+                *d++ = '\\';
+            *d++ = (char)c;
+        } else if (c < 0x800) {
+            *d++ = (char)(0xC0 | c >> 6);
+            *d++ = (char)(0x80 | (c & 0x3F));
+        } else if (c >= 0xD800 && c <= 0xDFFF) {
+            uint32_t lo;
+            if (c > 0xDBFF || i + 1 >= units ||
+                (lo = rd_le16(p + 2 * i + 2)) < 0xDC00 || lo > 0xDFFF)
+                return NULL;
+            c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
+            *d++ = (char)(0xF0 | c >> 18);
+            *d++ = (char)(0x80 | (c >> 12 & 0x3F));
+            *d++ = (char)(0x80 | (c >> 6 & 0x3F));
+            *d++ = (char)(0x80 | (c & 0x3F));
             i++;
-        } else if (c >= 0xDC00 && c <= 0xDFFF) {
-            return 0;
+        } else {
+            *d++ = (char)(0xE0 | c >> 12);
+            *d++ = (char)(0x80 | (c >> 6 & 0x3F));
+            *d++ = (char)(0x80 | (c & 0x3F));
         }
     }
-    *units = k;
-    return 1;
+    *d++ = '"';
+    return d;
 }
 
-static int put_value(struct out *o, regf_key key, const char *path,
-                     regf_val val)
+/* Writes a stored name quoted and escaped at D (room: 3 bytes per unit +
+ * 2); *brk is set if it contains a line break. */
+static char *quote_name(char *d, const struct regf_name *n, int *brk)
+{
+    *d++ = '"';
+    if (n->comp) {
+        for (uint32_t i = 0; i < n->len; i++) {
+            uint8_t c = n->p[i];
+            if (c < 0x80) {
+                if (c == '\r' || c == '\n')
+                    *brk = 1;
+                if (c == '\\' || c == '"')
+                    *d++ = '\\';
+                *d++ = (char)c;
+            } else {
+                *d++ = (char)(0xC0 | c >> 6);
+                *d++ = (char)(0x80 | (c & 0x3F));
+            }
+        }
+    } else {
+        uint32_t units = n->len / 2;
+        for (uint32_t i = 0; i < units; i++) {
+            uint16_t c = rd_le16(n->p + 2 * i);
+            if (c < 0x80) {
+                if (c == '\r' || c == '\n')
+                    *brk = 1;
+                if (c == '\\' || c == '"')
+                    *d++ = '\\';
+                *d++ = (char)c;
+            } else {
+                /* Lone surrogates take their 3-byte generalized form. */
+                size_t take = 1;
+                if (c >= 0xD800 && c <= 0xDBFF && i + 1 < units) {
+                    uint16_t lo = rd_le16(n->p + 2 * i + 2);
+                    if (lo >= 0xDC00 && lo <= 0xDFFF)
+                        take = 2;
+                }
+                d += regf__utf16_to_utf8(n->p + 2 * i, take, d);
+                i += (uint32_t)take - 1;
+            }
+        }
+    }
+    *d++ = '"';
+    return d;
+}
+
+static int put_value(struct out *o, const char *path, regf_val val)
 {
     regf_hive *h = o->h;
     struct regf_span vk;
@@ -259,47 +287,46 @@ static int put_value(struct out *o, regf_key key, const char *path,
     if (rc != REGF_OK)
         return rc;
     regf__vk_name(&vk, &nm);
-    /* UTF-8 needs at most 2 bytes per Latin-1 byte, 3 per UTF-16 unit. */
-    rc = name_room(o, nm.comp ? 2 * (size_t)nm.len : 3 * (size_t)(nm.len / 2));
-    if (rc != REGF_OK)
-        return rc;
-    size_t nlen = regf__name_to_utf8(&nm, o->name);
-    if (has_line_break(o->name, nlen))
-        return regf__fail(h, REGF_EUNSUPP, "export: value name in key '%s' "
-                          "(value cell 0x%x) contains a line break, which a "
-                          ".reg file cannot represent", path, val);
 
     uint32_t type, size;
     const uint8_t *data;
-    rc = regf__value_ref(h, val, &type, &data, &size, &o->scratch);
+    rc = regf__value_ref_vk(h, &vk, &type, &data, &size, &o->scratch);
     if (rc != REGF_OK)
         return rc;
-    (void)key;
 
-    rc = out_room(o, 2 * nlen + 3);
+    size_t units = nm.comp ? nm.len : nm.len / 2;
+    rc = out_room(o, 3 * units + 2);
     if (rc != REGF_OK)
         return rc;
-    size_t col = o->len;
-    if (nlen == 0)
-        put(o, "@", 1);
-    else
-        put_quoted(o, o->name, nlen);
-    col = o->len - col;
+    size_t start = o->len;
+    if (units == 0) {
+        o->buf[o->len++] = '@';
+    } else {
+        int brk = 0;
+        o->len = (size_t)(quote_name(o->buf + o->len, &nm, &brk) - o->buf);
+        if (brk) {
+            o->len = start;
+            return regf__fail(h, REGF_EUNSUPP, "export: a value name in key "
+                              "'%s' (value cell 0x%x) contains a line break, "
+                              "which a .reg file cannot represent", path, val);
+        }
+    }
+    size_t col = o->len - start;
 
-    size_t units;
-    if (type == REGF_SZ && sz_as_text(data, size, &units)) {
-        size_t need = units * 3;
-        rc = name_room(o, need);
+    if (type == REGF_SZ && size >= 2 && size % 2 == 0 &&
+        rd_le16(data + size - 2) == 0) {
+        size_t k = size / 2 - 1;
+        /* (A flush here is fine: the name before it is complete text.) */
+        rc = out_room(o, 3 * k + 3 + o->nl_len);
         if (rc != REGF_OK)
             return rc;
-        size_t tl = regf__utf16_to_utf8(data, units, o->name);
-        rc = out_room(o, 2 * tl + 3 + o->nl_len);
-        if (rc != REGF_OK)
-            return rc;
-        put(o, "=", 1);
-        put_quoted(o, o->name, tl);
-        put(o, o->nl, o->nl_len);
-        return REGF_OK;
+        o->buf[o->len] = '=';
+        char *e = quote_sz(o->buf + o->len + 1, data, k);
+        if (e) {
+            o->len = (size_t)(e - o->buf);
+            put(o, o->nl, o->nl_len);
+            return REGF_OK;
+        }
     }
     if (type == REGF_DWORD && size == 4) {
         char t[16];
@@ -375,7 +402,7 @@ static int export_key(void *ctx, regf_hive *h, regf_key key, const char *path,
             break;
         if (rc != REGF_OK)
             return rc;
-        rc = put_value(o, key, plen ? path : w->base, v);
+        rc = put_value(o, plen ? path : w->base, v);
         if (rc != REGF_OK)
             return rc;
     }
@@ -466,6 +493,5 @@ out:
     free(o.buf);
     free(o.wide);
     free(o.scratch.buf);
-    free(o.name);
     return rc;
 }

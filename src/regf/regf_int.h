@@ -226,5 +226,9 @@ struct regf_scratch {
 int regf__value_ref(regf_hive *h, regf_val val, uint32_t *type,
                     const uint8_t **p, uint32_t *size,
                     struct regf_scratch *scratch);
+/* The same for a vk already resolved with regf__vk. */
+int regf__value_ref_vk(regf_hive *h, const struct regf_span *vk,
+                       uint32_t *type, const uint8_t **p, uint32_t *size,
+                       struct regf_scratch *scratch);
 
 #endif /* REGF_INT_H */

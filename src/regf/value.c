@@ -184,10 +184,20 @@ int regf__value_ref(regf_hive *h, regf_val val, uint32_t *type,
                     const uint8_t **p, uint32_t *size,
                     struct regf_scratch *scratch)
 {
-    struct regf_span vk, cell;
+    struct regf_span vk;
     int rc = regf__vk(h, val, &vk);
     if (rc != REGF_OK)
         return rc;
+    return regf__value_ref_vk(h, &vk, type, p, size, scratch);
+}
+
+int regf__value_ref_vk(regf_hive *h, const struct regf_span *vkp,
+                       uint32_t *type, const uint8_t **p, uint32_t *size,
+                       struct regf_scratch *scratch)
+{
+    struct regf_span vk = *vkp, cell;
+    regf_val val = vk.off;
+    int rc;
     uint32_t raw = rd_le32(vk.data + VK_DATALEN);
     uint32_t len = raw & ~VK_INLINE;
     if (type)
