@@ -99,7 +99,12 @@ int cmd_info(int argc, char **argv)
         fmt_filetime(in.reorganized & ~(uint64_t)3, t2, sizeof t2);
         printf("reorganized:    %s\n", t2);
     }
-    printf("root key:       %s (cell 0x%x)\n", name, in.root);
+    struct regf_key_info rki;
+    char t3[64] = "?";
+    if (regf_key_info(h, root, &rki) == REGF_OK)
+        fmt_filetime(rki.last_written, t3, sizeof t3);
+    printf("root key:       %s (cell 0x%x), last written %s\n", name, in.root,
+           t3);
     if (in.file_name[0])
         printf("name in header: %s\n", in.file_name);
     printf("file size:      %llu bytes\n", (unsigned long long)in.file_size);

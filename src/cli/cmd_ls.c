@@ -41,6 +41,13 @@ static int list_key(regf_hive *h, regf_key key, const char *path)
     fmt_filetime(ki.last_written, when, sizeof when);
     printf("key:     \\%s\n", path);
     printf("written: %s\n", when);
+    if (ki.class_len > 0) {
+        char cls[1024];
+        rc = regf_key_class(h, key, cls, sizeof cls, NULL);
+        if (rc != REGF_OK)
+            return rc;
+        printf("class:   %s\n", cls);
+    }
 
     printf("\nsubkeys (%u):\n", ki.nsubkeys);
     regf_iter it;
