@@ -62,6 +62,9 @@ void render_short(uint32_t type, const uint8_t *p, size_t n, char *out,
 /* Full decoded rendering for `get`: strings as text, numbers in decimal,
  * anything else as a hex dump. Written to F. */
 void render_full(FILE *f, uint32_t type, const uint8_t *p, size_t n);
+/* Copies N bytes of UTF-8 S into OUT with control characters written as
+ * \n, \r, \t or \xNN (NUL included), for one-line display. */
+void escape_controls(const char *s, size_t n, char *out, size_t size);
 /* Type name or "0xNNNN" for unnamed types. */
 const char *type_label(uint32_t type, char *buf, size_t size);
 

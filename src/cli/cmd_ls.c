@@ -39,7 +39,13 @@ static int list_key(regf_hive *h, regf_key key, const char *path)
         return rc;
     char when[64];
     fmt_filetime(ki.last_written, when, sizeof when);
-    printf("key:     \\%s\n", path);
+    size_t plen = strlen(path);
+    char *shown_path = malloc(4 * plen + 1);
+    if (!shown_path)
+        return REGF_ENOMEM;
+    escape_controls(path, plen, shown_path, 4 * plen + 1);
+    printf("key:     \\%s\n", shown_path);
+    free(shown_path);
     printf("written: %s\n", when);
     if (ki.class_len > 0) {
         char cls[1024];
@@ -59,7 +65,10 @@ static int list_key(regf_hive *h, regf_key key, const char *path)
         rc = regf_key_name(h, sub, name, sizeof name, &need);
         if (rc != REGF_OK)
             return rc;
-        printf("  %s\\\n", name);
+        char shown[4 * sizeof name];
+        escape_controls(name, need < sizeof name ? need : sizeof name - 1,
+                        shown, sizeof shown);
+        printf("  %s\\\n", shown);
     }
     if (rc != REGF_NOTFOUND)
         return rc;
@@ -89,7 +98,16 @@ static int list_key(regf_hive *h, regf_key key, const char *path)
             break;
         }
         regf_value_name(h, v, rows[n].name, need + 1, NULL);
-        if (need == 0) {
+        if (need > 0) {
+            char *esc = malloc(4 * need + 1);
+            if (!esc) {
+                rc = REGF_ENOMEM;
+                break;
+            }
+            escape_controls(rows[n].name, need, esc, 4 * need + 1);
+            free(rows[n].name);
+            rows[n].name = esc;
+        } else {
             free(rows[n].name);
             rows[n].name = strdup("(default)");
             if (!rows[n].name) {

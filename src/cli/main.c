@@ -1,4 +1,5 @@
 /* main.c - the hivekit command: dispatch, --help, --version. */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,7 +39,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     if (argc < 2) {
-        usage(stderr);
+        cli_error("missing command (try 'hivekit --help')");
         return EXIT_USAGE;
     }
     const char *cmd = argv[1];
@@ -55,7 +56,8 @@ int main(int argc, char **argv)
         if (strcmp(cmd, commands[i].name) == 0) {
             int rc = commands[i].run(argc - 2, argv + 2);
             if (fflush(stdout) != 0 && rc == EXIT_OK) {
-                cli_error("writing to standard output failed");
+                cli_error("%s: writing to standard output failed: %s",
+                          argc > 2 ? argv[2] : cmd, strerror(errno));
                 rc = EXIT_HIVE;
             }
             return rc;

@@ -188,3 +188,11 @@ void render_full(FILE *f, uint32_t type, const uint8_t *p, size_t n)
         hexdump(f, p, n);
     }
 }
+
+void escape_controls(const char *s, size_t n, char *out, size_t size)
+{
+    size_t len = 0;
+    out[0] = '\0';
+    append_escaped(out, size, &len, s, n, (size_t)-1);
+    out[len] = '\0';
+}

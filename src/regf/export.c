@@ -113,20 +113,19 @@ static int has_line_break(const char *s, size_t n)
 
 static const char hexdig[] = "0123456789abcdef";
 
-/* "xx," for every byte value, padded to 4 bytes for fixed-size copies. */
-static char hex_comma[256][4];
-
-static void init_hex_comma(void)
-{
-    if (hex_comma[255][0])
-        return;
-    for (int b = 0; b < 256; b++) {
-        hex_comma[b][0] = hexdig[b >> 4];
-        hex_comma[b][1] = hexdig[b & 15];
-        hex_comma[b][2] = ',';
-        hex_comma[b][3] = 0;
-    }
-}
+/* "xx," for every byte value, padded to 4 bytes for fixed-size copies;
+ * built at compile time (the library keeps no mutable global state). */
+#define HX(n) ((char)((n) < 10 ? '0' + (n) : 'a' + (n) - 10))
+#define E1(b) { HX((b) >> 4), HX((b) & 15), ',', 0 },
+#define E4(b) E1(b) E1((b) + 1) E1((b) + 2) E1((b) + 3)
+#define E16(b) E4(b) E4((b) + 4) E4((b) + 8) E4((b) + 12)
+#define E64(b) E16(b) E16((b) + 16) E16((b) + 32) E16((b) + 48)
+static const char hex_comma[256][4] = { E64(0) E64(64) E64(128) E64(192) };
+#undef E64
+#undef E16
+#undef E4
+#undef E1
+#undef HX
 
 /* "=hex(N):xx,xx,..." with regedit-style wrapping. COL is the column the
  * line is at before the '='. */
@@ -424,7 +423,11 @@ int regf_export_reg(regf_hive *h, regf_key key, const char *prefix,
     o.prefix_len = strlen(o.prefix);
     while (o.prefix_len > 0 && o.prefix[o.prefix_len - 1] == '\\')
         o.prefix_len--;
-    init_hex_comma();
+    if (o.prefix_len == 0 || has_line_break(o.prefix, o.prefix_len) ||
+        memchr(o.prefix, '[', o.prefix_len) || memchr(o.prefix, ']', o.prefix_len))
+        return regf__fail(h, REGF_EINVAL, "export: the prefix must be a "
+                          "non-empty key path without line breaks or "
+                          "brackets");
     o.cap = OUT_CAP;
     o.buf = malloc(o.cap);
     o.wide = o.utf16 ? malloc(2 * o.cap) : NULL;
