@@ -8,6 +8,18 @@
 
 #include "regf_int.h"
 
+int regf__cell_quiet(const regf_hive *h, uint32_t off, struct regf_span *out)
+{
+    if (!h->loaded || off == REGF_NIL || off % 8 != 0 || off >= h->bins_size ||
+        !(h->cellmap[off / 64] & (1u << (off / 8 % 8))))
+        return 0;
+    uint32_t size = 0u - rd_le32(h->bins + off);
+    out->data = h->bins + off + 4;
+    out->len = size - 4;
+    out->off = off;
+    return 1;
+}
+
 int regf__cell(regf_hive *h, uint32_t off, const char *what,
                struct regf_span *out)
 {

@@ -354,24 +354,38 @@ static int export_key(void *ctx, regf_hive *h, regf_key key, const char *path,
 {
     struct export_walk *w = ctx;
     struct out *o = w->o;
-    /* Ancestors were checked at their own keys: look at the last name. */
-    const char *last = path + plen;
-    while (last > path && last[-1] != '\\')
-        last--;
-    if (has_line_break(last, plen - (size_t)(last - path)) ||
-        (depth == 0 && has_line_break(w->base, w->base_len))) {
-        char shown[256];
-        size_t k = 0;
-        for (size_t i = 0; i < plen && k + 5 < sizeof shown; i++) {
-            unsigned char c = (unsigned char)path[i];
-            k += (size_t)(c < 0x20 ? snprintf(shown + k, sizeof shown - k,
-                                              "\\x%02x", c)
-                                   : snprintf(shown + k, sizeof shown - k,
-                                              "%c", c));
+    /* Each key's own name is checked here (ancestors were checked at
+     * their own keys): .reg headers cannot hold an empty name, a name with
+     * a backslash (it would read as two keys) or a line break. */
+    if (depth > 0) {
+        struct regf_span nk;
+        struct regf_name nm;
+        int brc = regf__nk(h, key, &nk);
+        if (brc != REGF_OK)
+            return brc;
+        regf__nk_name(&nk, &nm);
+        const char *why = regf__name_units(&nm) == 0 ? "is empty" : NULL;
+        for (uint32_t i = 0; !why && i < regf__name_units(&nm); i++) {
+            uint16_t c = regf__name_unit(&nm, i);
+            if (c == '\\')
+                why = "contains a backslash";
+            else if (c == '\r' || c == '\n')
+                why = "contains a line break";
         }
-        return regf__fail(h, REGF_EUNSUPP, "export: the name of key '%s' "
-                          "(cell 0x%x) contains a line break, which a .reg "
-                          "file cannot represent", shown, key);
+        if (why) {
+            char shown[256];
+            size_t k = 0;
+            for (size_t i = 0; i < plen && k + 6 < sizeof shown; i++) {
+                unsigned char c = (unsigned char)path[i];
+                k += (size_t)(c < 0x20 ? snprintf(shown + k, sizeof shown - k,
+                                                  "\\x%02x", c)
+                                       : snprintf(shown + k, sizeof shown - k,
+                                                  "%c", c));
+            }
+            return regf__fail(h, REGF_EUNSUPP, "export: the name of key '%s' "
+                              "(cell 0x%x) %s, which a .reg file cannot "
+                              "represent", shown, key, why);
+        }
     }
     int rc = out_room(o, o->prefix_len + w->base_len + plen + 4 +
                       o->nl_len);

@@ -14,6 +14,7 @@
  * if it names a real allocated cell. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -188,8 +189,16 @@ static int load_image(regf_hive *h)
     in->dirty = in->seq1 != in->seq2 || !in->checksum_ok;
     read_file_name(bb, in->file_name, sizeof in->file_name);
 
-    const char *damaged = in->checksum_ok ? "" :
-        " (and the header checksum is wrong: the base block is damaged)";
+    uint32_t format = rd_le32(bb + BB_FORMAT);
+    if (!in->checksum_ok && (in->type != 0 || in->major != 1 ||
+                             in->minor < 2 || in->minor > 6 || format != 1))
+        return regf__fail(h, REGF_ECORRUPT, "corrupt hive: the base block is "
+                          "damaged (checksum stored 0x%08x, computed 0x%08x; "
+                          "version %u.%u, type %u); the header can only be "
+                          "rebuilt from the hive's transaction logs",
+                          in->checksum_stored, in->checksum_computed,
+                          in->major, in->minor, in->type);
+    const char *damaged = "";
     if (in->type != 0)
         return regf__fail(h, REGF_EUNSUPP, "not a primary hive file: base "
                           "block type is %u (%s)%s", in->type,
@@ -199,7 +208,6 @@ static int load_image(regf_hive *h)
         return regf__fail(h, REGF_EUNSUPP, "unsupported format version "
                           "%u.%u (supported: 1.2 to 1.6)%s", in->major,
                           in->minor, damaged);
-    uint32_t format = rd_le32(bb + BB_FORMAT);
     if (format != 1)
         return regf__fail(h, REGF_ECORRUPT, "corrupt hive: base block format "
                           "field is %u, expected 1%s", format, damaged);
@@ -237,7 +245,13 @@ static int load_image(regf_hive *h)
     if (rc != REGF_OK) {
         h->loaded = 0;
         char why[sizeof h->err];
-        memcpy(why, h->err, sizeof why);
+        const char *inner = h->err;
+        size_t nl = strlen(h->name);
+        if (strncmp(inner, h->name, nl) == 0 && strncmp(inner + nl, ": ", 2) == 0)
+            inner += nl + 2;                       /* drop "FILE: " */
+        if (strncmp(inner, "corrupt hive: ", 14) == 0)
+            inner += 14;
+        snprintf(why, sizeof why, "%s", inner);
         return regf__fail(h, REGF_ECORRUPT, "corrupt hive: the root key "
                           "(cell 0x%x named by the base block) is unusable: "
                           "%s", in->root, why);
@@ -302,8 +316,9 @@ int regf_open(const char *path, unsigned flags, regf_hive **out)
         return regf__fail(h, REGF_EIO, "cannot open: %s", strerror(errno));
     }
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        int e = S_ISDIR(st.st_mode) ? EISDIR : errno ? errno : EINVAL;
+    int srt = fstat(fd, &st);
+    if (srt != 0 || !S_ISREG(st.st_mode)) {
+        int e = srt != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
         close(fd);
         h->sys_errno = e;
         return regf__fail(h, REGF_EIO, "cannot read: %s", e == EINVAL ?

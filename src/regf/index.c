@@ -73,8 +73,27 @@ static int key_list(regf_hive *h, regf_key key, struct list *l)
     return open_list(h, rd_le32(nk.data + NK_SUBKEYS), key, 0, l);
 }
 
-/* Advances to the next entry; iterator state lives in IT. */
+static int iter_step_raw(regf_hive *h, regf_iter *it, regf_key *out);
+
+/* Advances to the next entry; iterator state lives in IT.
+ *
+ * A list can name more entries than the hive has keys only by repeating
+ * itself (an ri listing one leaf 65535 times): every nk needs at least 80
+ * bytes, so after bins_size / 80 entries the list is declared corrupt
+ * instead of letting a scan run for minutes. */
 static int iter_step(regf_hive *h, regf_iter *it, regf_key *out)
+{
+    if (it->returned > h->bins_size / 80)
+        return regf__corrupt(h, it->list, "subkey list of key 0x%x: more "
+                             "entries than the hive can hold keys (a leaf "
+                             "listed repeatedly?)", it->key);
+    int rc = iter_step_raw(h, it, out);
+    if (rc == REGF_OK)
+        it->returned++;
+    return rc;
+}
+
+static int iter_step_raw(regf_hive *h, regf_iter *it, regf_key *out)
 {
     struct list top;
     int rc = open_list(h, it->list, it->key, 0, &top);

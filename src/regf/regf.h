@@ -163,7 +163,7 @@ int regf_key_security(regf_hive *h, regf_key key, void *buf, size_t size,
 
 /* Subkey iteration in stored (sorted) order. The fields are private. */
 typedef struct regf_iter {
-    uint32_t key, list, count, pos, leaf, leaf_count, leaf_pos;
+    uint32_t key, list, count, pos, leaf, leaf_count, leaf_pos, returned;
 } regf_iter;
 
 /* Starts iterating KEY's subkeys; REGF_NOTFOUND when it has none. */

@@ -146,6 +146,9 @@ uint32_t regf__checksum(const uint8_t *base_block);
  * (e.g. "subkey list of key 0x20"). */
 int regf__cell(regf_hive *h, uint32_t off, const char *what,
                struct regf_span *out);
+/* Like regf__cell but only answers yes (1) or no (0), leaving the
+ * handle's message alone. */
+int regf__cell_quiet(const regf_hive *h, uint32_t off, struct regf_span *out);
 /* Resolves OFF and checks its 2-byte signature SIG. */
 int regf__record(regf_hive *h, uint32_t off, const char *sig,
                  uint32_t min_len, const char *what, struct regf_span *out);

@@ -158,6 +158,22 @@ static int big_data(regf_hive *h, regf_val val, const struct regf_span *db,
     if (count > list.len / 4)
         return regf__corrupt(h, list.off, "big data segment list: %u entries "
                              "do not fit a %u-byte cell", count, list.len);
+    /* Check every segment before allocating: the size claimed by the vk
+     * must really be present in the hive. */
+    uint32_t left = size;
+    for (uint32_t i = 0; i < want; i++) {
+        struct regf_span seg;
+        uint32_t take = left < REGF_BIG_SEGMENT ? left : REGF_BIG_SEGMENT;
+        rc = regf__cell(h, rd_le32(list.data + 4 * (size_t)i),
+                        "big data segment", &seg);
+        if (rc != REGF_OK)
+            return rc;
+        if (seg.len < take)
+            return regf__corrupt(h, seg.off, "big data segment %u of value "
+                                 "0x%x holds %u bytes, %u needed", i, val,
+                                 seg.len, take);
+        left -= take;
+    }
     rc = grow(h, scratch, size);
     if (rc != REGF_OK)
         return rc;
@@ -247,10 +263,9 @@ int regf_value_info(regf_hive *h, regf_val val, struct regf_value_info *out)
     if (!out->inline_data && h->info.minor >= 4 &&
         out->size > REGF_BIG_SEGMENT) {
         struct regf_span cell;
-        if (regf__cell(h, rd_le32(vk.data + VK_DATA), "value data", &cell) ==
-                REGF_OK && cell.len >= 8 && memcmp(cell.data, "db", 2) == 0)
+        if (regf__cell_quiet(h, rd_le32(vk.data + VK_DATA), &cell) &&
+            cell.len >= 8 && memcmp(cell.data, "db", 2) == 0)
             out->big_data = 1;
-        regf__clear_error(h);
     }
     return REGF_OK;
 }
