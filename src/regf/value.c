@@ -158,40 +158,29 @@ static int big_data(regf_hive *h, regf_val val, const struct regf_span *db,
     if (count > list.len / 4)
         return regf__corrupt(h, list.off, "big data segment list: %u entries "
                              "do not fit a %u-byte cell", count, list.len);
-    /* Check every segment before allocating: the size claimed by the vk
-     * must really be present in the hive. */
-    uint32_t left = size;
-    for (uint32_t i = 0; i < want; i++) {
-        struct regf_span seg;
-        uint32_t take = left < REGF_BIG_SEGMENT ? left : REGF_BIG_SEGMENT;
-        rc = regf__cell(h, rd_le32(list.data + 4 * (size_t)i),
-                        "big data segment", &seg);
-        if (rc != REGF_OK)
+    /* Two passes: the first checks every segment, so that the size the
+     * vk claims is known to be present before anything is allocated; the
+     * second copies. */
+    for (int copy = 0; copy <= 1; copy++) {
+        if (copy && (rc = grow(h, scratch, size)) != REGF_OK)
             return rc;
-        if (seg.len < take)
-            return regf__corrupt(h, seg.off, "big data segment %u of value "
-                                 "0x%x holds %u bytes, %u needed", i, val,
-                                 seg.len, take);
-        left -= take;
-    }
-    rc = grow(h, scratch, size);
-    if (rc != REGF_OK)
-        return rc;
-    uint32_t done = 0;
-    for (uint32_t i = 0; i < want; i++) {
-        struct regf_span seg;
-        uint32_t take = size - done < REGF_BIG_SEGMENT ? size - done
-                                                       : REGF_BIG_SEGMENT;
-        rc = regf__cell(h, rd_le32(list.data + 4 * (size_t)i),
-                        "big data segment", &seg);
-        if (rc != REGF_OK)
-            return rc;
-        if (seg.len < take)
-            return regf__corrupt(h, seg.off, "big data segment %u of value "
-                                 "0x%x holds %u bytes, %u needed", i, val,
-                                 seg.len, take);
-        memcpy(scratch->buf + done, seg.data, take);
-        done += take;
+        uint32_t done = 0;
+        for (uint32_t i = 0; i < want; i++) {
+            struct regf_span seg;
+            uint32_t take = size - done < REGF_BIG_SEGMENT ? size - done
+                                                           : REGF_BIG_SEGMENT;
+            rc = regf__cell(h, rd_le32(list.data + 4 * (size_t)i),
+                            "big data segment", &seg);
+            if (rc != REGF_OK)
+                return rc;
+            if (seg.len < take)
+                return regf__corrupt(h, seg.off, "big data segment %u of "
+                                     "value 0x%x holds %u bytes, %u needed",
+                                     i, val, seg.len, take);
+            if (copy)
+                memcpy(scratch->buf + done, seg.data, take);
+            done += take;
+        }
     }
     return REGF_OK;
 }
