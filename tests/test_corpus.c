@@ -422,7 +422,7 @@ static void test_upcase_order(void **state)
     regf_key k, parent;
     regf_iter it;
     regf_root(h, &parent);
-    const char *want[] = { "ss1", "SS3", "\xC3\x9F" "2" };
+    const char *want[] = { "ss1", "SS3", ("\xC3\x9F" "2") };
     int i = 0;
     for (int rc = regf_subkey_first(h, parent, &it, &k); rc == REGF_OK;
          rc = regf_subkey_next(h, &it, &k))

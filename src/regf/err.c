@@ -40,6 +40,9 @@ void regf__clear_error(regf_hive *h)
 }
 
 static void set_msg(regf_hive *h, const char *head, const char *fmt,
+                    va_list ap) __attribute__((format(printf, 3, 0)));
+
+static void set_msg(regf_hive *h, const char *head, const char *fmt,
                     va_list ap)
 {
     int n = snprintf(h->err, sizeof h->err, "%s: %s",

@@ -63,7 +63,7 @@ enum regf_type {
  *
  * *out is set to a handle whenever memory allowed one, even on failure: the
  * caller reads regf_errmsg(*out) and must regf_close(*out) in every case.
- * On REGF_ENOMEM *out may be NULL. */
+ * On REGF_ENOMEM *out may be NULL. FLAGS is reserved: pass 0. */
 int regf_open(const char *path, unsigned flags, regf_hive **out);
 
 /* Same from a memory image (copied; BUF may be freed afterwards). NAME is
