@@ -44,7 +44,11 @@ enum regf_status {
     REGF_EIO      = -3,   /* an OS call failed; regf_errno() tells which */
     REGF_ECORRUPT = -4,   /* the file violates the format */
     REGF_EUNSUPP  = -5,   /* a valid file this library cannot handle */
-    REGF_ELIMIT   = -6    /* a safety limit was reached (depth, size) */
+    REGF_ELIMIT   = -6,   /* a safety limit was reached (depth, size) */
+    REGF_EDIRTY   = -7,   /* dirty hive: its logs must be replayed first */
+    REGF_EEXIST   = -8,   /* the key or file exists already */
+    REGF_ERDONLY  = -9    /* not opened for writing, or an edit failed part
+                           * way and the handle refuses to commit */
 };
 
 /* Value types (any 32-bit number is legal on disk). */
@@ -63,8 +67,11 @@ enum regf_type {
  *
  * *out is set to a handle whenever memory allowed one, even on failure: the
  * caller reads regf_errmsg(*out) and must regf_close(*out) in every case.
- * On REGF_ENOMEM *out may be NULL. FLAGS is reserved: pass 0. */
+ * On REGF_ENOMEM *out may be NULL. FLAGS: 0 or REGF_OPEN_WRITE. */
 int regf_open(const char *path, unsigned flags, regf_hive **out);
+
+/* Flags for regf_open / regf_open_mem. */
+#define REGF_OPEN_WRITE 0x0001   /* keep a private, editable copy in memory */
 
 /* Same from a memory image (copied; BUF may be freed afterwards). NAME is
  * used in messages only (may be NULL). */
@@ -233,6 +240,94 @@ typedef int regf_write_fn(void *ctx, const void *buf, size_t len);
  * used only when they reproduce the bytes exactly, hex(N) otherwise). */
 int regf_export_reg(regf_hive *h, regf_key key, const char *prefix,
                     unsigned flags, regf_write_fn *write, void *ctx);
+
+/* ---- writing ------------------------------------------------------------
+ *
+ * A hive opened with REGF_OPEN_WRITE (or made by regf_create) is edited in
+ * memory; nothing reaches a file before regf_commit. Every hive written
+ * follows the rules Windows checks at load (regf-format.md §13, §14): free
+ * cells are reused and coalesced, subkey lists stay sorted with correct
+ * hints/hashes and split into ri leaves, security reference counts stay
+ * exact, big values use db records in hives of minor version >= 4, the
+ * max-length fields of keys stay >= the real maxima.
+ *
+ * If an edit fails after it changed something (out of memory half way, or
+ * damage found in the hive while editing), the handle is marked broken:
+ * later edits and regf_commit return REGF_ERDONLY, so a half-done edit can
+ * never be written. Edits that fail their checks before changing anything
+ * (bad name, key exists, ...) leave the handle usable.
+ *
+ * Names are given as UTF-8 with an explicit length (key and value names
+ * may contain U+0000). Key names: 1..255 UTF-16 units, no backslash, not
+ * starting with U+0000. Value names: 0..16383 units (0 = default value). */
+
+/* A new, empty hive in memory: root key "ROOT" with a default security
+ * descriptor (owner Administrators; SYSTEM and Administrators full control,
+ * Users read, inherited), format version 1.MINOR (3..6; 5 is usual). NAME
+ * is used in messages. Write it with regf_commit(h, path, REGF_COMMIT_NEW). */
+int regf_create(const char *name, uint32_t minor, regf_hive **out);
+
+/* LastWritten time given to changed keys and the header: FILETIME, or 0
+ * for the current time (the default). Fixed times make output
+ * byte-reproducible. */
+void regf_set_time(regf_hive *h, uint64_t filetime);
+
+/* Creates the direct subkey NAME (LEN bytes) of PARENT. If a key of that
+ * name (compared as Windows does) exists, *out gets it and REGF_EEXIST is
+ * returned. The new key shares its parent's security descriptor. */
+int regf_key_create(regf_hive *h, regf_key parent, const char *name,
+                    size_t len, regf_key *out);
+
+/* Creates every missing key of PATH below FROM (0 = root), like mkdir -p;
+ * REGF_OK also when it all existed. */
+int regf_key_create_path(regf_hive *h, regf_key from, const char *path,
+                         regf_key *out);
+
+/* Deletes KEY with its whole subtree (values, classes, lists; security
+ * descriptors are released and freed at zero references). The root key
+ * cannot be deleted (REGF_EINVAL). */
+int regf_key_delete(regf_hive *h, regf_key key);
+
+/* Creates or replaces value NAME (NAME_LEN bytes of UTF-8; 0 = default
+ * value) of KEY. A replaced value keeps its stored name. Any type number is
+ * allowed. LEN above 1 MiB in a 1.3 hive (no big data there) is refused
+ * with REGF_ELIMIT. */
+int regf_value_set(regf_hive *h, regf_key key, const char *name,
+                   size_t name_len, uint32_t type, const void *data,
+                   size_t len);
+
+/* Deletes value NAME of KEY; REGF_NOTFOUND if it does not exist. */
+int regf_value_delete(regf_hive *h, regf_key key, const char *name,
+                      size_t name_len);
+
+/* Applies a .reg file held in BUF (LEN bytes) to the hive: "Windows
+ * Registry Editor Version 5.00" or "REGEDIT4"; UTF-16LE with BOM, or UTF-8
+ * with or without BOM (REGEDIT4 text that is not UTF-8 is read as
+ * Latin-1); CRLF or LF. [KEY] creates the key with its parents, [-KEY]
+ * deletes a subtree, "name"=- deletes a value, @ is the default value,
+ * "string", dword:, hex:, hex(N): with backslash continuation lines, \\ and
+ * \" escapes, ; comments. Key headers must be PREFIX or lie below it
+ * (matched case-insensitively); PREFIX stands for the hive root.
+ * The text is parsed completely before anything changes: a syntax error
+ * returns REGF_EINVAL with "line L, column C: ..." in the message and the
+ * hive untouched. */
+int regf_import_reg(regf_hive *h, const void *buf, size_t len,
+                    const char *prefix);
+
+#define REGF_COMMIT_BACKUP 0x0001 /* keep the previous file as PATH.bak */
+#define REGF_COMMIT_NEW    0x0002 /* PATH must not exist yet */
+
+/* Writes the hive to PATH (NULL: the file it was opened from) atomically:
+ * a temporary file in the same directory is written and synced, then
+ * renamed over PATH and the directory synced; PATH keeps its permissions.
+ * The base block gets Sequence1 = Sequence2 = old + 1, Length, TimeStamp
+ * and checksum. A dirty hive is refused with REGF_EDIRTY. On any failure
+ * the file at PATH is unchanged. */
+int regf_commit(regf_hive *h, const char *path, unsigned flags);
+
+/* Nonzero when the hive has been edited since it was opened or last
+ * committed. */
+int regf_modified(const regf_hive *h);
 
 /* ---- helpers ---------------------------------------------------------- */
 
