@@ -56,6 +56,8 @@ void regf_close(regf_hive *h)
         munmap(h->image, h->map_len);
     else
         free(h->image);
+    regf__alloc_free(h);
+    regf__vcache_drop(h);
     free(h->cellmap);
     free(h->name);
     free(h);
@@ -259,6 +261,14 @@ static int load_image(regf_hive *h)
     return REGF_OK;
 }
 
+/* Keeps exactly the base block and the bins (slack after them is dropped;
+ * a written hive is 4096 + Length bytes) and prepares the allocator. */
+static int writable_image(regf_hive *h)
+{
+    h->image_len = REGF_BASE_SIZE + (size_t)h->bins_size;
+    return regf__alloc_init(h);
+}
+
 int regf_open_mem(const void *buf, size_t len, const char *name,
                   unsigned flags, regf_hive **out)
 {
@@ -273,7 +283,10 @@ int regf_open_mem(const void *buf, size_t len, const char *name,
     if (len)
         memcpy(h->image, buf, len);
     h->image_len = len;
-    return load_image(h);
+    int rc = load_image(h);
+    if (rc == REGF_OK && (flags & REGF_OPEN_WRITE))
+        rc = writable_image(h);
+    return rc;
 }
 
 /* Reads up to LEN bytes at file offset OFF; returns bytes read or -1. */
@@ -341,7 +354,7 @@ int regf_open(const char *path, unsigned flags, regf_hive **out)
         want = (uint64_t)REGF_BASE_SIZE + REGF_MAX_BINS_SIZE;
     /* Map the file read-only (private): nothing is copied and only the
      * pages a walk touches are read. Fall back to reading into memory. */
-    if (want > 0) {
+    if (want > 0 && !(flags & REGF_OPEN_WRITE)) {
         void *m = mmap(NULL, (size_t)want, PROT_READ,
                        MAP_PRIVATE | HIVE_MAP_POPULATE, fd, 0);
         if (m != MAP_FAILED) {
@@ -367,6 +380,8 @@ int regf_open(const char *path, unsigned flags, regf_hive **out)
     h->image_len = (size_t)n;
     int rc = load_image(h);
     h->info.file_size = fsize;
+    if (rc == REGF_OK && (flags & REGF_OPEN_WRITE))
+        rc = writable_image(h);
     return rc;
 
 io_error:

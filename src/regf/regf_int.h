@@ -102,6 +102,10 @@
 /* Parent links followed by regf_key_path before giving up (cycles). */
 #define REGF_MAX_PARENT_HOPS REGF_MAX_DEPTH
 
+/* Free cells are kept in size classes: one per 8 bytes up to 4096, then
+ * one per power of two. */
+#define REGF_NBUCKETS (512 + 1 + 20)
+
 /* ---- the handle ------------------------------------------------------- */
 
 struct regf_hive {
@@ -115,6 +119,23 @@ struct regf_hive {
     struct regf_info info;
     unsigned open_flags;
     int loaded;            /* base block and bins passed the checks */
+
+    /* Writing (alloc.c): IMAGE is malloc'd with room to grow. */
+    int writable;
+    int broken;            /* an edit failed part way: refuse to commit */
+    int modified;
+    int created;           /* made by regf_create, not yet edited */
+    uint64_t fixed_time;   /* FILETIME for edits; 0 = now */
+    size_t image_cap;
+    uint8_t *freemap;      /* 1 bit per 8 bytes: a free cell starts here */
+    size_t map_cap;        /* bytes allocated for cellmap and freemap */
+    struct regf_bucket {
+        uint32_t *off;
+        uint32_t n, cap;
+    } buckets[REGF_NBUCKETS];
+    uint32_t *bin_start;   /* offsets of the bins, ascending */
+    uint32_t nbin, bin_cap;
+    struct regf_vcache *vcache; /* value-name index of one key (value_write.c) */
     int sys_errno;
     char err[512];
 };
@@ -126,6 +147,13 @@ struct regf_span {
     uint32_t len;
     uint32_t off;          /* cell offset, for messages */
 };
+
+/* Writable pointer to the data of the cell at OFF (past its size field).
+ * Valid until the next allocation, which may move the image. */
+static inline uint8_t *regf__w(regf_hive *h, uint32_t off)
+{
+    return h->image + REGF_BASE_SIZE + off + 4;
+}
 
 /* ---- err.c ------------------------------------------------------------ */
 
@@ -152,6 +180,32 @@ int regf__cell_quiet(const regf_hive *h, uint32_t off, struct regf_span *out);
 /* Resolves OFF and checks its 2-byte signature SIG. */
 int regf__record(regf_hive *h, uint32_t off, const char *sig,
                  uint32_t min_len, const char *what, struct regf_span *out);
+
+/* ---- alloc.c ---------------------------------------------------------- */
+
+/* Prepares a loaded image for editing: free-cell classes, bin index. */
+int regf__alloc_init(regf_hive *h);
+void regf__alloc_free(regf_hive *h);
+/* Allocates a cell with at least DATA_LEN usable bytes (zeroed): reuses a
+ * free cell (split to size) or appends a bin. *OFF receives the cell. */
+int regf__alloc(regf_hive *h, uint32_t data_len, uint32_t *off);
+/* Frees the allocated cell at OFF, merging it with free neighbours in its
+ * bin. Offsets that are not allocated cell starts are ignored. */
+void regf__free(regf_hive *h, uint32_t off);
+/* Checks that edits are allowed (writable, not broken). */
+int regf__edit_check(regf_hive *h);
+/* Marks the handle broken after a failure that left partial changes. */
+int regf__edit_fail(regf_hive *h, int rc);
+/* The FILETIME to stamp on changed keys. */
+uint64_t regf__now(const regf_hive *h);
+
+/* ---- value_write.c ------------------------------------------------------ */
+
+void regf__vcache_drop(regf_hive *h);
+/* Calls ADD for the cells holding the data of value VAL (the data cell,
+ * or a db record with its segment list and segments). */
+int regf__value_cells(regf_hive *h, regf_val val,
+                      int (*add)(void *ctx, uint32_t off), void *ctx);
 
 /* ---- name.c ----------------------------------------------------------- */
 
@@ -209,9 +263,24 @@ void regf__nk_name(const struct regf_span *nk, struct regf_name *out);
 
 /* ---- index.c ---------------------------------------------------------- */
 
-/* Finds the direct subkey of KEY named by the UTF-16 units U. */
+/* Finds the direct subkey of KEY named by the UTF-16 units U: binary
+ * search, then a scan in case the list is damaged (unsorted). */
 int regf__key_child_units(regf_hive *h, regf_key key, const uint16_t *u,
                           size_t nu, regf_key *out);
+/* The binary search alone: what the writer uses, since it keeps lists
+ * sorted (a scan on every miss would make creating n keys quadratic). */
+int regf__key_child_sorted(regf_hive *h, regf_key key, const uint16_t *u,
+                           size_t nu, regf_key *out);
+
+/* Inserts CHILD, named by the units U, in sorted place in PARENT's list
+ * (the parent's count is not changed here). */
+int regf__list_insert(regf_hive *h, regf_key parent, regf_key child,
+                      const uint16_t *u, size_t nu);
+/* Removes CHILD from PARENT's list (the count is not changed here). */
+int regf__list_remove(regf_hive *h, regf_key parent, regf_key child);
+/* Calls ADD for every cell of KEY's subkey list (ri and leaves). */
+int regf__list_cells(regf_hive *h, regf_key key,
+                     int (*add)(void *ctx, uint32_t off), void *ctx);
 
 /* ---- value.c ---------------------------------------------------------- */
 

@@ -1,0 +1,349 @@
+/* commit.c - writing a hive to disk atomically, and new hives.
+ *
+ * The base block written (regf-format.md §3, §11, §14 item 1):
+ * Sequence1 = Sequence2 = the stored Sequence1 + 1 (so the file is clean
+ * and newer than anything it replaces), Length = the bins, TimeStamp and
+ * the first bin's backup copy of it set to now (stale transaction logs can
+ * then never match it again, §12), Type 0, Format 1, Cluster 1, Major 1,
+ * Minor kept, checksum with its 0 and 0xFFFFFFFF special cases. Every other
+ * byte of the base block is kept as it was.
+ *
+ * The file is replaced the way a crash cannot half-do: the new image goes
+ * to a temporary file in the same directory, which is synced, given the
+ * old file's mode (and owner, when permitted), then renamed over the
+ * target, and the directory is synced. A new hive (REGF_COMMIT_NEW) is
+ * linked into place with link(2), which fails if the name exists. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "regf_int.h"
+
+static int write_all_fd(int fd, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return -1;
+        }
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+static int sync_dir(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        strcpy(dir, ".");
+    else if (slash == path)
+        strcpy(dir, "/");
+    else if ((size_t)(slash - path) < sizeof dir)
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    else
+        return -1;
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    int rc = fsync(fd);
+    close(fd);
+    /* Some filesystems (e.g. FUSE mounts) refuse fsync on a directory. */
+    return rc == 0 || errno == EINVAL || errno == ENOTSUP ? 0 : -1;
+}
+
+static int io_fail(regf_hive *h, const char *what, const char *path)
+{
+    h->sys_errno = errno;
+    return regf__fail(h, REGF_EIO, "%s %s: %s", what, path,
+                      strerror(h->sys_errno));
+}
+
+/* Copies the file at SRC to DST (the backup), replacing DST atomically. */
+static int backup(regf_hive *h, const char *src)
+{
+    char dst[4200], tmp[4300];
+    snprintf(dst, sizeof dst, "%s.bak", src);
+    snprintf(tmp, sizeof tmp, "%s.bak.tmp-XXXXXX", src);
+    int in = open(src, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return io_fail(h, "cannot read for the backup", src);
+    int out = mkstemp(tmp);
+    if (out < 0) {
+        close(in);
+        return io_fail(h, "cannot create the backup", dst);
+    }
+    uint8_t buf[65536];
+    ssize_t n;
+    int rc = 0;
+    while ((n = read(in, buf, sizeof buf)) > 0)
+        if (write_all_fd(out, buf, (size_t)n) != 0) {
+            rc = -1;
+            break;
+        }
+    if (n < 0)
+        rc = -1;
+    struct stat st;
+    if (rc == 0 && fstat(in, &st) == 0)
+        fchmod(out, st.st_mode & 07777);
+    if (rc == 0)
+        rc = fsync(out);
+    close(in);
+    if (close(out) != 0)
+        rc = -1;
+    if (rc == 0)
+        rc = rename(tmp, dst);
+    if (rc != 0) {
+        int e = errno;
+        unlink(tmp);
+        errno = e;
+        return io_fail(h, "cannot write the backup", dst);
+    }
+    return REGF_OK;
+}
+
+int regf_commit(regf_hive *h, const char *path, unsigned flags)
+{
+    int rc = regf__edit_check(h);
+    if (rc != REGF_OK)
+        return rc;
+    if (!path)
+        path = h->name;
+    if (h->info.dirty)
+        return regf__fail(h, REGF_EDIRTY, "the hive is dirty (sequence "
+                          "numbers %u/%u%s): its transaction logs hold newer "
+                          "data that must be replayed before it is edited",
+                          h->info.seq1, h->info.seq2,
+                          h->info.checksum_ok ? "" : ", bad header checksum");
+
+    /* Build the base block in a copy first: the in-memory hive changes
+     * only once the file is in place. */
+    uint8_t bb[REGF_BASE_SIZE];
+    memcpy(bb, h->image, sizeof bb);
+    uint32_t seq = rd_le32(bb + BB_SEQ1) + 1;
+    uint64_t now = regf__now(h);
+    wr_le32(bb + BB_SEQ1, seq);
+    wr_le32(bb + BB_SEQ2, seq);
+    wr_le64(bb + BB_TIMESTAMP, now);
+    wr_le32(bb + BB_MAJOR, 1);
+    wr_le32(bb + BB_TYPE, 0);
+    wr_le32(bb + BB_FORMAT, 1);
+    wr_le32(bb + BB_LENGTH, h->bins_size);
+    wr_le32(bb + BB_CLUSTER, 1);
+    if (flags & REGF_COMMIT_NEW) {
+        /* FileName: the last 31 characters of the name, UTF-16LE. */
+        const char *base = strrchr(path, '/');
+        base = base ? base + 1 : path;
+        size_t n = strlen(base);
+        const char *tail = n > 31 ? base + n - 31 : base;
+        memset(bb + BB_FILENAME, 0, 64);
+        for (size_t i = 0; tail[i] && i < 31; i++)
+            wr_le16(bb + BB_FILENAME + 2 * i, (uint8_t)tail[i]);
+    }
+    wr_le32(bb + BB_CHECKSUM, regf__checksum(bb));
+    uint8_t bin0_time[8];
+    memcpy(bin0_time, h->image + REGF_BASE_SIZE + 20, 8);
+    wr_le64(h->image + REGF_BASE_SIZE + 20, now);
+
+    struct stat st;
+    int have_old = stat(path, &st) == 0;
+    if (have_old && (flags & REGF_COMMIT_NEW)) {
+        memcpy(h->image + REGF_BASE_SIZE + 20, bin0_time, 8);
+        return regf__fail(h, REGF_EEXIST, "%s exists already; not "
+                          "overwriting it", path);
+    }
+    if (have_old && !S_ISREG(st.st_mode)) {
+        memcpy(h->image + REGF_BASE_SIZE + 20, bin0_time, 8);
+        return regf__fail(h, REGF_EIO, "%s is not a regular file", path);
+    }
+
+    char *tmp = malloc(strlen(path) + 24);
+    if (!tmp) {
+        memcpy(h->image + REGF_BASE_SIZE + 20, bin0_time, 8);
+        return regf__fail(h, REGF_ENOMEM, "out of memory");
+    }
+    sprintf(tmp, "%s.hivekit-XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        rc = io_fail(h, "cannot create a temporary file beside", path);
+        memcpy(h->image + REGF_BASE_SIZE + 20, bin0_time, 8);
+        free(tmp);
+        return rc;
+    }
+    const char *step = "cannot write";
+    int ok = write_all_fd(fd, bb, sizeof bb) == 0 &&
+             write_all_fd(fd, h->image + REGF_BASE_SIZE, h->bins_size) == 0;
+    if (ok) {
+        step = "cannot set the mode of";
+        mode_t mode = 0644;
+        if (have_old)
+            mode = st.st_mode & 07777;
+        else {
+            mode_t mask = umask(0);
+            umask(mask);
+            mode = 0666 & ~mask;
+        }
+        ok = fchmod(fd, mode) == 0;
+        if (ok && have_old && (st.st_uid != geteuid() || st.st_gid != getegid()))
+            (void)!fchown(fd, st.st_uid, st.st_gid);  /* best effort */
+    }
+    if (ok) {
+        step = "cannot sync";
+        ok = fsync(fd) == 0;
+    }
+    if (close(fd) != 0 && ok) {
+        step = "cannot write";
+        ok = 0;
+    }
+    if (ok && have_old && (flags & REGF_COMMIT_BACKUP)) {
+        if ((rc = backup(h, path)) != REGF_OK) {
+            unlink(tmp);
+            free(tmp);
+            memcpy(h->image + REGF_BASE_SIZE + 20, bin0_time, 8);
+            return rc;
+        }
+    }
+    if (ok) {
+        if (flags & REGF_COMMIT_NEW) {
+            step = "cannot create";
+            ok = link(tmp, path) == 0;
+            int e = errno;
+            unlink(tmp);
+            errno = e;
+        } else {
+            step = "cannot replace";
+            ok = rename(tmp, path) == 0;
+        }
+    }
+    if (!ok) {
+        int e = errno;
+        unlink(tmp);
+        errno = e;
+        rc = io_fail(h, step, path);
+        if (errno == EEXIST)
+            rc = regf__fail(h, REGF_EEXIST, "%s exists already; not "
+                            "overwriting it", path);
+        memcpy(h->image + REGF_BASE_SIZE + 20, bin0_time, 8);
+        free(tmp);
+        return rc;
+    }
+    free(tmp);
+    /* The file is in place: the handle now describes it. */
+    memcpy(h->image, bb, sizeof bb);
+    h->info.seq1 = h->info.seq2 = seq;
+    h->info.timestamp = now;
+    h->info.checksum_stored = h->info.checksum_computed = rd_le32(bb + BB_CHECKSUM);
+    h->modified = 0;
+    if (sync_dir(path) != 0)
+        return io_fail(h, "the new file is in place but syncing the "
+                       "directory failed for", path);
+    return REGF_OK;
+}
+
+/* ---- new hives ------------------------------------------------------------ */
+
+/* A self-relative security descriptor: owner BUILTIN\Administrators,
+ * group SYSTEM, DACL (inherited by subkeys: OI|CI) granting KEY_ALL_ACCESS
+ * to SYSTEM and Administrators and KEY_READ to Users. */
+static const uint8_t default_sd[] = {
+    1, 0, 0x04, 0x80,                       /* rev 1, DACL_PRESENT|SELF_REL */
+    0x60, 0, 0, 0,                          /* owner at 96 */
+    0x70, 0, 0, 0,                          /* group at 112 */
+    0, 0, 0, 0,                             /* no SACL */
+    0x14, 0, 0, 0,                          /* DACL at 20 */
+    /* ACL: rev 2, size 76, 3 ACEs */
+    2, 0, 76, 0, 3, 0, 0, 0,
+    /* ACCESS_ALLOWED, OI|CI, 20 bytes, KEY_ALL_ACCESS, S-1-5-18 */
+    0, 3, 20, 0, 0x3F, 0, 0x0F, 0,
+    1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0,
+    /* ACCESS_ALLOWED, OI|CI, 24 bytes, KEY_ALL_ACCESS, S-1-5-32-544 */
+    0, 3, 24, 0, 0x3F, 0, 0x0F, 0,
+    1, 2, 0, 0, 0, 0, 0, 5, 32, 0, 0, 0, 0x20, 2, 0, 0,
+    /* ACCESS_ALLOWED, OI|CI, 24 bytes, KEY_READ, S-1-5-32-545 */
+    0, 3, 24, 0, 0x19, 0, 0x02, 0,
+    1, 2, 0, 0, 0, 0, 0, 5, 32, 0, 0, 0, 0x21, 2, 0, 0,
+    /* owner S-1-5-32-544 */
+    1, 2, 0, 0, 0, 0, 0, 5, 32, 0, 0, 0, 0x20, 2, 0, 0,
+    /* group S-1-5-18 */
+    1, 1, 0, 0, 0, 0, 0, 5, 18, 0, 0, 0,
+};
+
+_Static_assert(sizeof default_sd == 124, "default SD layout");
+
+int regf_create(const char *name, uint32_t minor, regf_hive **out)
+{
+    *out = NULL;
+    if (minor < 3 || minor > 6) {
+        regf_hive *h;
+        /* A handle only to carry the message. */
+        if (regf_open_mem("", 0, name, 0, &h) != REGF_ENOMEM && h) {
+            regf__fail(h, REGF_EINVAL, "format version 1.%u cannot be "
+                       "created (1.3 to 1.6)", minor);
+            *out = h;
+        }
+        return REGF_EINVAL;
+    }
+    uint8_t img[REGF_BASE_SIZE + 4096];
+    memset(img, 0, sizeof img);
+    uint8_t *bb = img, *bin = img + REGF_BASE_SIZE;
+    uint64_t now = 0;
+    {
+        regf_hive tmp;
+        memset(&tmp, 0, sizeof tmp);
+        now = regf__now(&tmp);
+    }
+    memcpy(bb, "regf", 4);
+    wr_le64(bb + BB_TIMESTAMP, now);
+    wr_le32(bb + BB_MAJOR, 1);
+    wr_le32(bb + BB_MINOR, minor);
+    wr_le32(bb + BB_FORMAT, 1);
+    wr_le32(bb + BB_ROOT, 0x20);
+    wr_le32(bb + BB_LENGTH, 4096);
+    wr_le32(bb + BB_CLUSTER, 1);
+    wr_le32(bb + BB_CHECKSUM, regf__checksum(bb));
+
+    memcpy(bin, "hbin", 4);
+    wr_le32(bin + HBIN_SIZE, 4096);
+    wr_le64(bin + 20, now);
+    /* Root nk at 0x20: 76 + 4 ("ROOT") bytes, cell of 88. */
+    uint8_t *nk = bin + 0x20;
+    wr_le32(nk, 0u - 88u);
+    nk += 4;
+    memcpy(nk, "nk", 2);
+    wr_le16(nk + NK_FLAGS, 0x2C);           /* HIVE_ENTRY|NO_DELETE|COMP */
+    wr_le64(nk + NK_LASTWRITE, now);
+    wr_le32(nk + NK_PARENT, 0);
+    wr_le32(nk + NK_SUBKEYS, REGF_NIL);
+    wr_le32(nk + NK_VSUBKEYS, REGF_NIL);
+    wr_le32(nk + NK_VALUES, REGF_NIL);
+    wr_le32(nk + NK_SECURITY, 0x78);
+    wr_le32(nk + NK_CLASS, REGF_NIL);
+    wr_le16(nk + NK_NAMELEN, 4);
+    memcpy(nk + NK_NAME, "ROOT", 4);
+    /* sk at 0x78: 4 + 20 + 124 bytes, cell of 152. */
+    uint8_t *sk = bin + 0x78;
+    wr_le32(sk, 0u - 152u);
+    sk += 4;
+    memcpy(sk, "sk", 2);
+    wr_le32(sk + SK_FLINK, 0x78);
+    wr_le32(sk + SK_BLINK, 0x78);
+    wr_le32(sk + SK_REFCOUNT, 1);
+    wr_le32(sk + SK_DESCLEN, sizeof default_sd);
+    memcpy(sk + SK_DESC, default_sd, sizeof default_sd);
+    /* The rest of the bin is one free cell. */
+    wr_le32(bin + 0x78 + 152, 4096 - (0x78 + 152));
+
+    int rc = regf_open_mem(img, sizeof img, name, REGF_OPEN_WRITE, out);
+    if (rc == REGF_OK) {
+        (*out)->modified = 1;
+        (*out)->created = 1;
+    }
+    return rc;
+}
