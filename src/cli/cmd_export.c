@@ -53,19 +53,6 @@ static int write_fd(void *ctx, const void *buf, size_t len)
     return write_all(*(int *)ctx, buf, len);
 }
 
-/* HKEY_LOCAL_MACHINE\ + file name without directory and last extension. */
-static char *default_prefix(const char *path)
-{
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    const char *dot = strrchr(base, '.');
-    size_t len = dot && dot != base ? (size_t)(dot - base) : strlen(base);
-    char *p = malloc(len + 20);
-    if (p)
-        sprintf(p, "HKEY_LOCAL_MACHINE\\%.*s", (int)len, base);
-    return p;
-}
-
 int cmd_export(int argc, char **argv)
 {
     static const struct cli_opt opts[] = {
@@ -88,7 +75,7 @@ int cmd_export(int argc, char **argv)
     regf_hive *h;
     if ((rc = cli_open(pos[0], &h)) != EXIT_OK)
         return rc;
-    char *prefix = o.prefix ? strdup(o.prefix) : default_prefix(pos[0]);
+    char *prefix = o.prefix ? strdup(o.prefix) : cli_default_prefix(pos[0]);
     char *tmp = NULL;
     int fd = STDOUT_FILENO, ex = EXIT_OK, special = 0;
     regf_key key;

@@ -20,20 +20,28 @@ static const struct command commands[] = {
     { "ls", cmd_ls, "ls HIVE [KEY]              subkeys and values of a key" },
     { "get", cmd_get, "get HIVE KEY [VALUE]       one value's data (--raw for bytes)" },
     { "export", cmd_export, "export HIVE [KEY]          subtree as a .reg file" },
+    { "set", cmd_set, "set HIVE KEY NAME TYPE DATA...  create or replace a value" },
+    { "rm", cmd_rm, "rm HIVE KEY [NAME]         delete a value, or a key with its subtree" },
+    { "mkkey", cmd_mkkey, "mkkey HIVE KEY             create a key and its missing parents" },
+    { "new", cmd_new, "new FILE                   create an empty hive" },
+    { "import", cmd_import, "import HIVE FILE.reg       apply a .reg file" },
 };
 
 static void usage(FILE *f)
 {
     fputs("usage: hivekit COMMAND [ARGS...]\n\n"
-          "Reads Windows registry hive files (REGF) offline.\n\ncommands:\n", f);
+          "Reads and edits Windows registry hive files (REGF) offline.\n\ncommands:\n", f);
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         fprintf(f, "  %s\n", commands[i].synopsis);
     fputs("\nKEY is a backslash-separated path from the hive root (leading\n"
           "backslash optional), matched case-insensitively as Windows does.\n"
           "Options may come before or after arguments; 'hivekit COMMAND\n"
-          "--help' describes each command.\n\n"
+          "--help' describes each command. The editing commands take\n"
+          "--backup, --time T (or HIVEKIT_TIME) and -v, refuse a dirty hive\n"
+          "and leave the file unchanged on any error.\n\n"
           "exit status: 0 success, 1 key or value not found, 2 the hive\n"
-          "cannot be read (or output failed), 64 usage error.\n", f);
+          "cannot be read or written (or is dirty, or output failed), 64\n"
+          "usage error, 65 invalid .reg input (import).\n", f);
 }
 
 int main(int argc, char **argv)

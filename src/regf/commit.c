@@ -116,6 +116,19 @@ int regf_commit(regf_hive *h, const char *path, unsigned flags)
         return rc;
     if (!path)
         path = h->name;
+    /* Through a symbolic link, the file it points to is replaced (renaming
+     * over the link itself would turn it into a regular file). */
+    char *resolved = NULL;
+    struct stat lst;
+    if (!(flags & REGF_COMMIT_NEW) && lstat(path, &lst) == 0 &&
+        S_ISLNK(lst.st_mode)) {
+        resolved = realpath(path, NULL);
+        if (!resolved)
+            return io_fail(h, "cannot resolve the link", path);
+        rc = regf_commit(h, resolved, flags);
+        free(resolved);
+        return rc;
+    }
     if (h->info.dirty)
         return regf__fail(h, REGF_EDIRTY, "the hive is dirty (sequence "
                           "numbers %u/%u%s): its transaction logs hold newer "
@@ -138,14 +151,14 @@ int regf_commit(regf_hive *h, const char *path, unsigned flags)
     wr_le32(bb + BB_LENGTH, h->bins_size);
     wr_le32(bb + BB_CLUSTER, 1);
     if (flags & REGF_COMMIT_NEW) {
-        /* FileName: the last 31 characters of the name, UTF-16LE. */
+        /* FileName: the last 31 UTF-16 units of the name (debug only). */
         const char *base = strrchr(path, '/');
         base = base ? base + 1 : path;
-        size_t n = strlen(base);
-        const char *tail = n > 31 ? base + n - 31 : base;
+        uint16_t u[256];
+        long n = regf__utf8_to_units(base, strlen(base), u, 256);
         memset(bb + BB_FILENAME, 0, 64);
-        for (size_t i = 0; tail[i] && i < 31; i++)
-            wr_le16(bb + BB_FILENAME + 2 * i, (uint8_t)tail[i]);
+        for (long i = n > 31 ? n - 31 : 0, j = 0; n > 0 && i < n; i++, j++)
+            wr_le16(bb + BB_FILENAME + 2 * j, u[i]);
     }
     wr_le32(bb + BB_CHECKSUM, regf__checksum(bb));
     uint8_t bin0_time[8];

@@ -19,6 +19,9 @@ const char *regf_strstatus(int status)
     case REGF_ECORRUPT: return "corrupt hive";
     case REGF_EUNSUPP: return "unsupported hive";
     case REGF_ELIMIT: return "safety limit reached";
+    case REGF_EDIRTY: return "dirty hive";
+    case REGF_EEXIST: return "already exists";
+    case REGF_ERDONLY: return "hive not writable";
     default: return "unknown status";
     }
 }

@@ -147,7 +147,7 @@ int regf_key_child(regf_hive *h, regf_key key, const char *name, size_t len,
 
 /* Resolves "CurrentControlSet" through Select\Current (a volatile link
  * that never exists on disk). */
-static int current_control_set(regf_hive *h, regf_key root, regf_key *out)
+int regf__current_control_set(regf_hive *h, regf_key root, regf_key *out)
 {
     regf_key sel;
     regf_val cur;
@@ -200,7 +200,7 @@ int regf_key_lookup(regf_hive *h, regf_key from, const char *path,
         rc = regf_key_child(h, cur, p, len, &next);
         if (rc == REGF_NOTFOUND && cur == root && len == 17 &&
             strncasecmp(p, "CurrentControlSet", 17) == 0)
-            rc = current_control_set(h, root, &next);
+            rc = regf__current_control_set(h, root, &next);
         else if (rc == REGF_NOTFOUND) {
             size_t done = (size_t)(p - path);
             while (done > 0 && path[done - 1] == '\\')

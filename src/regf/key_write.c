@@ -15,6 +15,7 @@
  * freed). */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "regf_int.h"
 
@@ -137,7 +138,19 @@ int regf_key_create_path(regf_hive *h, regf_key from, const char *path,
         }
         const char *e = strchr(p, '\\');
         size_t len = e ? (size_t)(e - p) : strlen(p);
-        regf_key next;
+        regf_key next, root;
+        /* As in lookups, a first "CurrentControlSet" that is not a real
+         * key means the control set Select\Current names: never create a
+         * key of that name (it is volatile on a running Windows). */
+        if (regf_root(h, &root) == REGF_OK && cur == root && len == 17 &&
+            strncasecmp(p, "CurrentControlSet", 17) == 0 &&
+            regf_key_child(h, root, p, len, &next) == REGF_NOTFOUND) {
+            if ((rc = regf__current_control_set(h, root, &next)) != REGF_OK)
+                return rc;
+            cur = next;
+            p += len;
+            continue;
+        }
         rc = regf_key_create(h, cur, p, len, &next);
         if (rc != REGF_OK && rc != REGF_EEXIST)
             return rc;

@@ -257,6 +257,10 @@ size_t regf__utf16_to_utf8(const uint8_t *p, size_t nunits, char *out);
 
 /* ---- key.c ------------------------------------------------------------ */
 
+/* The ControlSetNNN key named by Select\Current (REGF_NOTFOUND, with a
+ * message, when the hive has none). */
+int regf__current_control_set(regf_hive *h, regf_key root, regf_key *out);
+
 /* Resolves KEY to its nk record, checking the name fits the cell. */
 int regf__nk(regf_hive *h, regf_key key, struct regf_span *nk);
 void regf__nk_name(const struct regf_span *nk, struct regf_name *out);

@@ -1,0 +1,496 @@
+/* write_common.c - what the editing commands (set, rm, mkkey, new, import)
+ * share: the common options (--backup, --time, HIVEKIT_TIME, -v), opening a
+ * hive for writing with the dirty-hive refusal, finding or creating keys,
+ * committing, and the text conversions of command-line data (UTF-8 to
+ * UTF-16LE, numbers, hex bytes, ISO 8601 times). Also the default .reg
+ * prefix shared by export and import. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* ---- the default .reg prefix ------------------------------------------------ */
+
+char *cli_default_prefix(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *dot = strrchr(base, '.');
+    size_t len = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+    char *p = malloc(len + 20);
+    if (p)
+        sprintf(p, "HKEY_LOCAL_MACHINE\\%.*s", (int)len, base);
+    return p;
+}
+
+/* ---- growable byte buffer ------------------------------------------------ */
+
+int buf_put(struct bytebuf *b, const void *p, size_t n)
+{
+    if (n > SIZE_MAX - b->len)
+        return -1;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        while (cap < b->len + n) {
+            if (cap > SIZE_MAX / 2)
+                return -1;
+            cap *= 2;
+        }
+        uint8_t *q = realloc(b->p, cap);
+        if (!q)
+            return -1;
+        b->p = q;
+        b->cap = cap;
+    }
+    if (n)
+        memcpy(b->p + b->len, p, n);
+    b->len += n;
+    return 0;
+}
+
+static int put16(struct bytebuf *b, unsigned u)
+{
+    uint8_t two[2] = { (uint8_t)(u & 0xFF), (uint8_t)(u >> 8) };
+    return buf_put(b, two, 2);
+}
+
+/* ---- conversions of command-line text ------------------------------------ */
+
+int utf8_to_utf16le(const char *s, struct bytebuf *out, int nul)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        uint32_t c;
+        unsigned c0 = p[0];
+        int n;
+        if (c0 < 0x80) {
+            c = c0;
+            n = 1;
+        } else if (c0 >= 0xC2 && c0 <= 0xDF) {
+            c = c0 & 0x1F;
+            n = 2;
+        } else if (c0 >= 0xE0 && c0 <= 0xEF) {
+            c = c0 & 0x0F;
+            n = 3;
+        } else if (c0 >= 0xF0 && c0 <= 0xF4) {
+            c = c0 & 0x07;
+            n = 4;
+        } else {
+            return -1;
+        }
+        for (int i = 1; i < n; i++) {
+            if ((p[i] & 0xC0) != 0x80)
+                return -1;
+            c = c << 6 | (p[i] & 0x3F);
+        }
+        /* Overlong forms and code points past U+10FFFF are refused;
+         * surrogates (the generalized UTF-8 the library gives for unpaired
+         * surrogates in names) become that single UTF-16 unit. */
+        if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10FFFF)))
+            return -1;
+        if (c >= 0x10000) {
+            c -= 0x10000;
+            if (put16(out, 0xD800 + (c >> 10)) || put16(out, 0xDC00 + (c & 0x3FF)))
+                return -2;
+        } else if (put16(out, c)) {
+            return -2;
+        }
+        p += n;
+    }
+    if (nul && put16(out, 0))
+        return -2;
+    return 0;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+int parse_hex_bytes(char **args, int n, struct bytebuf *out, char *err,
+                    size_t errsize)
+{
+    for (int a = 0; a < n; a++) {
+        const char *p = args[a];
+        while (*p) {
+            if (*p == ' ' || *p == '\t' || *p == '\n' || *p == ',') {
+                p++;
+                continue;
+            }
+            const char *t = p;
+            while (*p && *p != ' ' && *p != '\t' && *p != '\n' && *p != ',')
+                p++;
+            size_t len = (size_t)(p - t);
+            if (len % 2) {
+                snprintf(err, errsize, "'%.*s' is not a sequence of hex "
+                         "bytes (two digits each)", (int)len, t);
+                return -1;
+            }
+            for (size_t i = 0; i < len; i += 2) {
+                int hi = hexval(t[i]), lo = hexval(t[i + 1]);
+                if (hi < 0 || lo < 0) {
+                    snprintf(err, errsize, "'%.*s' is not a sequence of hex "
+                             "bytes", (int)len, t);
+                    return -1;
+                }
+                uint8_t byte = (uint8_t)(hi << 4 | lo);
+                if (buf_put(out, &byte, 1)) {
+                    snprintf(err, errsize, "out of memory");
+                    return -2;
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+int parse_number(const char *s, uint64_t max, uint64_t neg_max,
+                 uint64_t *out)
+{
+    int neg = 0, base = 10;
+    uint64_t v = 0;
+    if (*s == '-') {
+        neg = 1;
+        s++;
+    }
+    if (!neg && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        s += 2;
+    }
+    if (!*s)
+        return -1;
+    for (; *s; s++) {
+        int d = base == 16 ? hexval(*s) : (*s >= '0' && *s <= '9' ? *s - '0' : -1);
+        if (d < 0)
+            return -1;
+        if (v > (UINT64_MAX - (uint64_t)d) / (uint64_t)base)
+            return -2;
+        v = v * (uint64_t)base + (uint64_t)d;
+    }
+    if (neg) {
+        if (v > neg_max)
+            return -2;
+        *out = 0 - v;           /* two's complement */
+        if (max != UINT64_MAX)
+            *out &= max;
+        return 0;
+    }
+    if (v > max)
+        return -2;
+    *out = v;
+    return 0;
+}
+
+/* Days from 1970-01-01 to Y-M-D in the proleptic Gregorian calendar. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+/* Reads exactly N digits at *P. */
+static int digits(const char **p, int n, unsigned *out)
+{
+    unsigned v = 0;
+    for (int i = 0; i < n; i++) {
+        char c = (*p)[i];
+        if (c < '0' || c > '9')
+            return -1;
+        v = v * 10 + (unsigned)(c - '0');
+    }
+    *p += n;
+    *out = v;
+    return 0;
+}
+
+int parse_time(const char *s, uint64_t *out)
+{
+    if (strcasecmp(s, "now") == 0) {
+        *out = 0;
+        return 0;
+    }
+    if (!strchr(s, '-') || s[0] == '-') {
+        /* A FILETIME number: 100 ns units since 1601-01-01 UTC. */
+        uint64_t v;
+        if (parse_number(s, INT64_MAX, 0, &v) != 0 || v == 0)
+            return -1;
+        *out = v;
+        return 0;
+    }
+    const char *p = s;
+    unsigned y, mo, d, hh = 0, mi = 0, ss = 0;
+    if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) ||
+        *p++ != '-' || digits(&p, 2, &d))
+        return -1;
+    static const unsigned mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31,
+                                      30, 31 };
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+        (mo == 2 && d == 29 && !leap))
+        return -1;
+    uint64_t frac = 0;      /* in 100 ns */
+    int64_t offset = 0;     /* seconds east of UTC */
+    if (*p) {
+        if (*p != 'T' && *p != 't' && *p != ' ')
+            return -1;
+        p++;
+        if (digits(&p, 2, &hh) || *p++ != ':' || digits(&p, 2, &mi))
+            return -1;
+        if (*p == ':') {
+            p++;
+            if (digits(&p, 2, &ss))
+                return -1;
+            if (*p == '.' || *p == ',') {
+                p++;
+                int nd = 0;
+                uint64_t scale = 1000000;
+                if (*p < '0' || *p > '9')
+                    return -1;
+                for (; *p >= '0' && *p <= '9'; p++, nd++) {
+                    if (nd < 7) {
+                        frac += (uint64_t)(*p - '0') * scale;
+                        scale /= 10;
+                    }
+                }
+            }
+        }
+        if (hh > 23 || mi > 59 || ss > 59)
+            return -1;
+        if (*p == 'Z' || *p == 'z') {
+            p++;
+        } else if (*p == '+' || *p == '-') {
+            int sign = *p++ == '-' ? -1 : 1;
+            unsigned oh, om = 0;
+            if (digits(&p, 2, &oh))
+                return -1;
+            if (*p == ':')
+                p++;
+            if (*p && digits(&p, 2, &om))
+                return -1;
+            if (oh > 23 || om > 59)
+                return -1;
+            offset = sign * (int64_t)(oh * 3600 + om * 60);
+        } else {
+            return -2;      /* a time of day without a zone */
+        }
+        if (*p)
+            return -1;
+    }
+    int64_t secs = days_from_civil(y, mo, d) * 86400 + hh * 3600 + mi * 60 +
+                   ss - offset + 11644473600LL;
+    if (secs < 0 || (secs == 0 && frac == 0))
+        return -1;
+    *out = (uint64_t)secs * 10000000u + frac;
+    return 0;
+}
+
+/* ---- common options --------------------------------------------------------- */
+
+int wcommon_opt(struct wcommon *c, int id, const char *arg)
+{
+    switch (id) {
+    case WOPT_BACKUP: c->backup = 1; return 1;
+    case WOPT_TIME: c->time = arg; return 1;
+    case WOPT_VERBOSE: c->verbose = 1; return 1;
+    }
+    return 0;
+}
+
+int wcommon_time(const char *cmd, const struct wcommon *c, uint64_t *ft)
+{
+    const char *s = c->time, *from = "--time";
+    if (!s) {
+        s = getenv("HIVEKIT_TIME");
+        from = "HIVEKIT_TIME";
+        if (!s || !*s) {
+            *ft = 0;
+            return 0;
+        }
+    }
+    int rc = parse_time(s, ft);
+    if (rc == -2)
+        return cli_usage_error(cmd, "%s '%s': a time of day needs a zone "
+                               "(Z for UTC, or +HH:MM)", from, s);
+    if (rc != 0)
+        return cli_usage_error(cmd, "%s '%s' is not a time: give a FILETIME "
+                               "(a positive number of 100 ns units since "
+                               "1601), an ISO 8601 UTC time such as "
+                               "2024-01-02T03:04:05Z, or 'now'", from, s);
+    return 0;
+}
+
+/* ---- opening and committing ------------------------------------------------- */
+
+/* The file that commit replaces and beside which logs lie: a symbolic link
+ * is followed, so the link stays a link to the edited file. */
+static char *target_path(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+        char *r = realpath(path, NULL);
+        if (r)
+            return r;
+    }
+    return strdup(path);
+}
+
+int wr_open(struct whive *w, const char *path, uint64_t ft)
+{
+    memset(w, 0, sizeof *w);
+    w->path = path;
+    int rc = regf_open(path, REGF_OPEN_WRITE, &w->h);
+    if (rc != REGF_OK) {
+        if (!w->h)
+            cli_error("%s: out of memory", path);
+        else
+            cli_error("%s", regf_errmsg(w->h));
+        regf_close(w->h);
+        w->h = NULL;
+        return EXIT_HIVE;
+    }
+    w->target = target_path(path);
+    if (!w->target) {
+        cli_error("%s: out of memory", path);
+        wr_close(w);
+        return EXIT_HIVE;
+    }
+    struct regf_info in;
+    regf_get_info(w->h, &in);
+    if (in.dirty) {
+        /* Refused before anything is edited: the newest data of the hive
+         * is in its transaction logs. */
+        struct regf_log logs[4];
+        size_t n = 0;
+        char names[4 * 300] = "";
+        size_t len = 0;
+        if (regf_find_logs(w->target, logs, 4, &n) != REGF_OK)
+            n = 0;
+        for (size_t i = 0; i < n && i < 4; i++) {
+            int k = snprintf(names + len, sizeof names - len, "%s%s",
+                             i ? ", " : "", logs[i].path);
+            if (k < 0 || (size_t)k >= sizeof names - len)
+                break;
+            len += (size_t)k;
+        }
+        char why[80];
+        if (!in.checksum_ok)
+            snprintf(why, sizeof why, "header checksum is wrong");
+        else
+            snprintf(why, sizeof why, "sequence numbers %u/%u differ",
+                     in.seq1, in.seq2);
+        if (n)
+            cli_error("%s: the hive is dirty (%s): its newest data is in the "
+                      "transaction logs %s; replay the logs with Windows or "
+                      "`hivekit recover` (coming); nothing was written",
+                      path, why, names);
+        else
+            cli_error("%s: the hive is dirty (%s) and no transaction log "
+                      "(.LOG, .LOG1, .LOG2) was found beside it; replay the "
+                      "logs with Windows or `hivekit recover` (coming); "
+                      "nothing was written", path, why);
+        wr_close(w);
+        return EXIT_HIVE;
+    }
+    if (access(w->target, W_OK) != 0) {
+        cli_error("%s: cannot edit: %s; nothing was written", path,
+                  strerror(errno));
+        wr_close(w);
+        return EXIT_HIVE;
+    }
+    if (ft)
+        regf_set_time(w->h, ft);
+    return EXIT_OK;
+}
+
+int wr_commit(struct whive *w, const struct wcommon *c)
+{
+    if (!regf_modified(w->h))
+        return EXIT_OK;         /* nothing changed: the file is left alone */
+    int rc = regf_commit(w->h, w->target, c->backup ? REGF_COMMIT_BACKUP : 0);
+    if (rc != REGF_OK) {
+        const char *msg = regf_errmsg(w->h);
+        cli_error("%s", *msg ? msg : regf_strstatus(rc));
+        return EXIT_HIVE;
+    }
+    return EXIT_OK;
+}
+
+void wr_close(struct whive *w)
+{
+    regf_close(w->h);
+    w->h = NULL;
+    free(w->target);
+    w->target = NULL;
+}
+
+/* ---- keys ---------------------------------------------------------------- */
+
+int wr_key(struct whive *w, const char *path, int create, const char *hint,
+           regf_key *out, int *created)
+{
+    regf_hive *h = w->h;
+    *created = 0;
+    int rc = regf_key_lookup(h, 0, path, out);
+    if (rc == REGF_NOTFOUND && !create) {
+        cli_error("%s%s", regf_errmsg(h), hint ? hint : "");
+        return EXIT_NOTFOUND;
+    }
+    if (rc != REGF_NOTFOUND)
+        return rc == REGF_OK ? EXIT_OK : cli_fail(h, rc);
+    /* Walk down the existing part as lookup does (CurrentControlSet goes
+     * through Select\Current), then create the rest below it. */
+    regf_key root, cur;
+    if ((rc = regf_root(h, &root)) != REGF_OK)
+        return cli_fail(h, rc);
+    cur = root;
+    const char *p = path;
+    while (*p) {
+        if (*p == '\\') {
+            p++;
+            continue;
+        }
+        const char *e = strchr(p, '\\');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        regf_key next;
+        if (cur == root && len == 17 &&
+            strncasecmp(p, "CurrentControlSet", 17) == 0) {
+            rc = regf_key_lookup(h, 0, "CurrentControlSet", &next);
+            if (rc == REGF_NOTFOUND) {
+                cli_error("%s: refusing to create a key named "
+                          "'CurrentControlSet' at the root: Windows makes it "
+                          "at boot as a link to the ControlSetNNN that "
+                          "Select\\Current names; give that key instead; "
+                          "nothing was written", w->path);
+                return EXIT_USAGE;
+            }
+        } else {
+            rc = regf_key_child(h, cur, p, len, &next);
+        }
+        if (rc == REGF_NOTFOUND)
+            break;
+        if (rc != REGF_OK)
+            return cli_fail(h, rc);
+        cur = next;
+        p += len;
+    }
+    rc = regf_key_create_path(h, cur, p, out);
+    if (rc != REGF_OK)
+        return cli_fail(h, rc);
+    *created = 1;
+    return EXIT_OK;
+}
