@@ -259,24 +259,39 @@ int regf__alloc(regf_hive *h, uint32_t data_len, uint32_t *out)
         return regf__fail(h, REGF_ELIMIT, "a cell of %u bytes is too large",
                           data_len);
     uint32_t size = (data_len + 4 + 7) & ~7u;
+    /* Classes of one size (up to 4 KiB) hold cells that fit exactly (or
+     * grew by merging); the power-of-two classes above are searched for
+     * the smallest cell that fits, so that a medium request does not cut
+     * up a big free cell a later request needs (repeated add/delete
+     * cycles then keep the file size stable). */
     for (unsigned bi = bucket_of(size); bi < REGF_NBUCKETS; bi++) {
         struct regf_bucket *b = &h->buckets[bi];
+        uint32_t best = UINT32_MAX, best_size = 0;
         for (uint32_t i = b->n; i-- > 0;) {
             uint32_t off = b->off[i];
             if (off >= h->bins_size || !bit_get(h->freemap, off)) {
                 b->off[i] = b->off[--b->n];      /* stale */
+                if (best == b->n)
+                    best = i;                     /* it moved to slot i */
                 continue;
             }
             uint32_t fs = cell_size(h, off);
-            if (fs < size)
-                continue;                         /* too small (big class) */
-            b->off[i] = b->off[--b->n];
-            int rc = take(h, off, size, fs);
-            if (rc == REGF_OK)
-                *out = off;
-            h->modified = 1;
-            return rc;
+            if (fs < size || (best != UINT32_MAX && fs >= best_size))
+                continue;
+            best = i;
+            best_size = fs;
+            if (fs == size || bi <= 512)
+                break;                            /* cannot do better */
         }
+        if (best == UINT32_MAX)
+            continue;
+        uint32_t off = b->off[best];
+        b->off[best] = b->off[--b->n];
+        int rc = take(h, off, size, best_size);
+        if (rc == REGF_OK)
+            *out = off;
+        h->modified = 1;
+        return rc;
     }
     h->modified = 1;
     return append_bin(h, size, out);

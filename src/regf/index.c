@@ -481,26 +481,44 @@ int regf__list_insert(regf_hive *h, regf_key parent, regf_key child,
     uint32_t old_leaf = leaf;
     if ((rc = list_put(h, &leaf, pos, child, leaf_word(kind, u, nu))) != REGF_OK)
         return rc;
-    uint32_t newcount = l.count + 1, right = 0;
-    if (newcount > leaf_max(kind) && (rc = leaf_split(h, leaf, &right)) != REGF_OK)
-        return rc;
+    /* Split until every piece fits; a leaf written by another tool may be
+     * far beyond Windows' size, so one halving is not always enough. */
+    uint32_t piece[160], npiece = 1;
+    piece[0] = leaf;
+    for (uint32_t i = 0; i < npiece;) {
+        struct list pl;
+        if ((rc = open_list(h, piece[i], parent, 1, &pl)) != REGF_OK)
+            return rc;
+        if (pl.count <= leaf_max(kind) || npiece == 160) {
+            i++;
+            continue;
+        }
+        uint32_t right;
+        if ((rc = leaf_split(h, piece[i], &right)) != REGF_OK)
+            return rc;
+        memmove(&piece[i + 2], &piece[i + 1], (npiece - i - 1) * sizeof *piece);
+        piece[i + 1] = right;
+        npiece++;
+    }
     if (ri.kind != 'r') {
-        if (!right) {
+        if (npiece == 1) {
             set_list(h, parent, leaf);
             return REGF_OK;
         }
         uint32_t nri;
-        if ((rc = list_new(h, 'r', 4, &nri)) != REGF_OK ||
-            (rc = list_put(h, &nri, 0, leaf, 0)) != REGF_OK ||
-            (rc = list_put(h, &nri, 1, right, 0)) != REGF_OK)
+        if ((rc = list_new(h, 'r', npiece + 2, &nri)) != REGF_OK)
             return rc;
+        for (uint32_t i = 0; i < npiece; i++)
+            if ((rc = list_put(h, &nri, i, piece[i], 0)) != REGF_OK)
+                return rc;
         set_list(h, parent, nri);
         return REGF_OK;
     }
     if (leaf != old_leaf)
         wr_le32(regf__w(h, top) + LIST_ITEMS + 4 * (size_t)slot, leaf);
-    if (right && (rc = list_put(h, &top, slot + 1, right, 0)) != REGF_OK)
-        return rc;
+    for (uint32_t i = 1; i < npiece; i++)
+        if ((rc = list_put(h, &top, slot + i, piece[i], 0)) != REGF_OK)
+            return rc;
     set_list(h, parent, top);
     return REGF_OK;
 }

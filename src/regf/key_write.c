@@ -73,6 +73,22 @@ int regf_key_create(regf_hive *h, regf_key parent, const char *name,
         return rc;
     if (rd_le32(pnk.data + NK_NSUBKEYS) >= 0xFFFFFFFEu)
         return regf__fail(h, REGF_ELIMIT, "too many subkeys");
+    /* Windows loads at most 512 levels counting the root: a new key may
+     * sit at most 511 levels below it. */
+    regf_key root, k = parent;
+    unsigned depth = 0;
+    if ((rc = regf_root(h, &root)) != REGF_OK)
+        return rc;
+    while (k != root) {
+        struct regf_span a;
+        if (++depth >= REGF_MAX_DEPTH - 1)
+            return regf__fail(h, REGF_ELIMIT, "a key cannot be created "
+                              "more than %d levels below the root (Windows "
+                              "would refuse the hive)", REGF_MAX_DEPTH - 1);
+        if ((rc = regf__nk(h, k, &a)) != REGF_OK)
+            return rc;
+        k = rd_le32(a.data + NK_PARENT);
+    }
 
     int comp = 1;
     for (size_t i = 0; i < nu; i++)
