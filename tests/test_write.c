@@ -2712,10 +2712,50 @@ static void test_oversized_foreign_leaf(void **state)
     rm_dir(dir);
 }
 
+/* A symbolic-link key (flag 0x10) may hold only SymbolicLinkValue of type
+ * REG_LINK (regf-format.md §7.1): anything else is refused and changes
+ * nothing. */
+static void test_symlink_key_values(void **state)
+{
+    (void)state;
+    struct mkhive *mk = mk_new(5);
+    uint32_t root = mk_root(mk, "R");
+    uint32_t link = mk_nk(mk, "Link", root);
+    uint32_t items[1] = { link };
+    mk_subkeys(mk, root, mk_list(mk, "lh", items, 1), 1);
+    mk_w16(mk, link + 4 + 2, 0x0030);          /* SYM_LINK | COMP_NAME */
+    size_t len;
+    mk_finish(mk, &len);
+    regf_hive *h = NULL;
+    if (regf_open_mem(mk_bb(mk), len, "link.hive", REGF_OPEN_WRITE, &h) != REGF_OK)
+        fail_msg("open: %s", regf_errmsg(h));
+    mk_free(mk);
+    regf_set_time(h, T0);
+    regf_key k;
+    HOK(h, regf_key_lookup(h, 0, "Link", &k));
+    static const char target[] = "\\\0R\0";
+    assert_int_equal(regf_value_set(h, k, "Other", 5, REGF_SZ, "a\0\0", 4),
+                     REGF_EINVAL);
+    assert_non_null(strstr(regf_errmsg(h), "symbolic link"));
+    assert_int_equal(regf_value_set(h, k, "SymbolicLinkValue", 17, REGF_SZ,
+                                    target, 4), REGF_EINVAL);
+    assert_int_equal(regf_modified(h), 0);
+    HOK(h, regf_value_set(h, k, "symboliclinkvalue", 17, REGF_LINK, target, 4));
+    assert_int_equal(regf_value_set(h, k, "Second", 6, REGF_LINK, target, 4),
+                     REGF_EINVAL);
+    char *dir = tmp_dir();
+    char *path = path_in(dir, "h");
+    h = commit_reopen(h, path, REGF_COMMIT_NEW, 0);   /* strict check */
+    regf_close(h);
+    free(path);
+    rm_dir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_oversized_foreign_leaf),
+        cmocka_unit_test(test_symlink_key_values),
         cmocka_unit_test(test_create_versions),
         cmocka_unit_test(test_create_bad_minor),
         cmocka_unit_test(test_key_name_forms),

@@ -62,6 +62,7 @@
 #define NK_NAMELEN    72
 #define NK_CLASSLEN   74
 #define NK_NAME       76
+#define NK_FLAG_SYM_LINK  0x0010
 #define NK_FLAG_COMP_NAME 0x0020
 
 /* Key value vk. */

@@ -306,6 +306,21 @@ int regf_value_set(regf_hive *h, regf_key key, const char *name,
     if (rc != REGF_OK && rc != REGF_NOTFOUND)
         goto out;
     int exists = rc == REGF_OK;
+    /* A symbolic-link key holds exactly one value, SymbolicLinkValue of
+     * type REG_LINK (regf-format.md §7.1; Windows checks it at load). */
+    if (rd_le16(nk.data + NK_FLAGS) & NK_FLAG_SYM_LINK) {
+        static const uint16_t slv[] = { 'S','y','m','b','o','l','i','c','L',
+                                        'i','n','k','V','a','l','u','e' };
+        int is_slv = nu == 17;
+        for (size_t i = 0; is_slv && i < 17; i++)
+            is_slv = regf__up(u[i]) == regf__up(slv[i]);
+        if (!is_slv || type != REGF_LINK || (!exists && nvalues > 0)) {
+            rc = regf__fail(h, REGF_EINVAL, "key 0x%x is a symbolic link: "
+                            "it can hold only one value, SymbolicLinkValue "
+                            "of type REG_LINK", key);
+            goto out;
+        }
+    }
     regf_val old = 0;
     struct offs oldcells = { {0}, NULL, 0, 8 };
     oldcells.p = oldcells.v;
