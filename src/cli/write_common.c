@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -452,43 +451,17 @@ int wr_key(struct whive *w, const char *path, int create, const char *hint,
     }
     if (rc != REGF_NOTFOUND)
         return rc == REGF_OK ? EXIT_OK : cli_fail(h, rc);
-    /* Walk down the existing part as lookup does (CurrentControlSet goes
-     * through Select\Current), then create the rest below it. */
-    regf_key root, cur;
-    if ((rc = regf_root(h, &root)) != REGF_OK)
-        return cli_fail(h, rc);
-    cur = root;
-    const char *p = path;
-    while (*p) {
-        if (*p == '\\') {
-            p++;
-            continue;
-        }
-        const char *e = strchr(p, '\\');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        regf_key next;
-        if (cur == root && len == 17 &&
-            strncasecmp(p, "CurrentControlSet", 17) == 0) {
-            rc = regf_key_lookup(h, 0, "CurrentControlSet", &next);
-            if (rc == REGF_NOTFOUND) {
-                cli_error("%s: refusing to create a key named "
-                          "'CurrentControlSet' at the root: Windows makes it "
-                          "at boot as a link to the ControlSetNNN that "
-                          "Select\\Current names; give that key instead; "
-                          "nothing was written", w->path);
-                return EXIT_USAGE;
-            }
-        } else {
-            rc = regf_key_child(h, cur, p, len, &next);
-        }
-        if (rc == REGF_NOTFOUND)
-            break;
-        if (rc != REGF_OK)
-            return cli_fail(h, rc);
-        cur = next;
-        p += len;
+    /* The library creates what is missing, resolving a first
+     * CurrentControlSet through Select\\Current as lookups do; it only
+     * answers NOTFOUND when that cannot be resolved. */
+    rc = regf_key_create_path(h, 0, path, out);
+    if (rc == REGF_NOTFOUND) {
+        cli_error("%s: refusing to create a key named 'CurrentControlSet' "
+                  "at the root: Windows makes it at boot as a link to the "
+                  "ControlSetNNN that Select\\Current names; give that key "
+                  "instead; nothing was written", w->path);
+        return EXIT_USAGE;
     }
-    rc = regf_key_create_path(h, cur, p, out);
     if (rc != REGF_OK)
         return cli_fail(h, rc);
     *created = 1;

@@ -156,30 +156,11 @@ static size_t utf8_check(const unsigned char *p, size_t n)
                 continue;
             }
         }
-        uint32_t c = p[i], min;
-        size_t extra;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xE0) == 0xC0) {
-            extra = 1; c &= 0x1F; min = 0x80;
-        } else if ((c & 0xF0) == 0xE0) {
-            extra = 2; c &= 0x0F; min = 0x800;
-        } else if ((c & 0xF8) == 0xF0) {
-            extra = 3; c &= 0x07; min = 0x10000;
-        } else {
+        uint32_t c;
+        size_t k = regf__utf8_next(p + i, n - i, &c);
+        if (k == 0)
             return i;
-        }
-        if (n - i <= extra)
-            return i;
-        for (size_t k = 1; k <= extra; k++) {
-            if ((p[i + k] & 0xC0) != 0x80)
-                return i;
-            c = c << 6 | (p[i + k] & 0x3F);
-        }
-        if (c < min || c > 0x10FFFF)
-            return i;
-        i += extra + 1;
+        i += k;
     }
     return n;
 }

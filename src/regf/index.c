@@ -162,26 +162,25 @@ static int cmp_entry(regf_hive *h, uint32_t off, const uint16_t *u,
     return REGF_OK;
 }
 
-/* Binary search in one leaf. */
+static int leaf_pos(regf_hive *h, const struct list *l, const uint16_t *u,
+                    size_t nu, uint32_t *pos);
+
+/* Binary search in one leaf: the lower bound, then an equality test. */
 static int search_leaf(regf_hive *h, const struct list *l, const uint16_t *u,
                        size_t nu, regf_key *out)
 {
-    uint32_t lo = 0, hi = l->count;
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        int c, rc = cmp_entry(h, list_item(l, mid), u, nu, &c);
-        if (rc != REGF_OK)
-            return rc;
-        if (c == 0) {
-            *out = list_item(l, mid);
-            return REGF_OK;
-        }
-        if (c < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return REGF_NOTFOUND;
+    uint32_t pos;
+    int c, rc = leaf_pos(h, l, u, nu, &pos);
+    if (rc != REGF_OK)
+        return rc;
+    if (pos >= l->count)
+        return REGF_NOTFOUND;
+    if ((rc = cmp_entry(h, list_item(l, pos), u, nu, &c)) != REGF_OK)
+        return rc;
+    if (c != 0)
+        return REGF_NOTFOUND;
+    *out = list_item(l, pos);
+    return REGF_OK;
 }
 
 static int search_sorted(regf_hive *h, regf_key key, const struct list *top,

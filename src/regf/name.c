@@ -121,34 +121,45 @@ void regf__name_copy(const struct regf_name *n, char *buf, size_t size,
     buf[k] = '\0';
 }
 
+size_t regf__utf8_next(const unsigned char *p, size_t n, uint32_t *cp)
+{
+    uint32_t c = p[0], min;
+    size_t extra;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    } else if ((c & 0xE0) == 0xC0) {
+        extra = 1; c &= 0x1F; min = 0x80;
+    } else if ((c & 0xF0) == 0xE0) {
+        extra = 2; c &= 0x0F; min = 0x800;
+    } else if ((c & 0xF8) == 0xF0) {
+        extra = 3; c &= 0x07; min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (n <= extra)
+        return 0;
+    for (size_t k = 1; k <= extra; k++) {
+        if ((p[k] & 0xC0) != 0x80)
+            return 0;
+        c = c << 6 | (p[k] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF)
+        return 0;
+    *cp = c;
+    return extra + 1;
+}
+
 long regf__utf8_to_units(const char *s, size_t len, uint16_t *out, size_t max)
 {
     const unsigned char *p = (const unsigned char *)s, *e = p + len;
     size_t n = 0;
     while (p < e) {
-        uint32_t c = *p, min;
-        int extra;
-        if (c < 0x80) {
-            extra = 0; min = 0;
-        } else if ((c & 0xE0) == 0xC0) {
-            extra = 1; c &= 0x1F; min = 0x80;
-        } else if ((c & 0xF0) == 0xE0) {
-            extra = 2; c &= 0x0F; min = 0x800;
-        } else if ((c & 0xF8) == 0xF0) {
-            extra = 3; c &= 0x07; min = 0x10000;
-        } else {
+        uint32_t c;
+        size_t k = regf__utf8_next(p, (size_t)(e - p), &c);
+        if (k == 0)
             return -1;
-        }
-        if (e - p <= extra)
-            return -1;
-        for (int k = 1; k <= extra; k++) {
-            if ((p[k] & 0xC0) != 0x80)
-                return -1;
-            c = c << 6 | (p[k] & 0x3F);
-        }
-        if (c < min || c > 0x10FFFF)
-            return -1;
-        p += extra + 1;
+        p += k;
         if (c >= 0x10000) {
             if (n + 2 > max)
                 return -1;
