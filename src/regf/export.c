@@ -354,15 +354,17 @@ static int export_key(void *ctx, regf_hive *h, regf_key key, const char *path,
 {
     struct export_walk *w = ctx;
     struct out *o = w->o;
+    /* The key is resolved once here; its values are read from its value
+     * list directly (regf_value_at would resolve key and list per value). */
+    struct regf_span nk, list;
+    int rc = regf__nk(h, key, &nk);
+    if (rc != REGF_OK)
+        return rc;
     /* Each key's own name is checked here (ancestors were checked at
      * their own keys): .reg headers cannot hold an empty name, a name with
      * a backslash (it would read as two keys) or a line break. */
     if (depth > 0) {
-        struct regf_span nk;
         struct regf_name nm;
-        int brc = regf__nk(h, key, &nk);
-        if (brc != REGF_OK)
-            return brc;
         regf__nk_name(&nk, &nm);
         const char *why = regf__name_units(&nm) == 0 ? "is empty" : NULL;
         for (uint32_t i = 0; !why && i < regf__name_units(&nm); i++) {
@@ -387,8 +389,7 @@ static int export_key(void *ctx, regf_hive *h, regf_key key, const char *path,
                               "represent", shown, key, why);
         }
     }
-    int rc = out_room(o, o->prefix_len + w->base_len + plen + 4 +
-                      o->nl_len);
+    rc = out_room(o, o->prefix_len + w->base_len + plen + 4 + o->nl_len);
     if (rc != REGF_OK)
         return rc;
     put(o, "[", 1);
@@ -404,18 +405,13 @@ static int export_key(void *ctx, regf_hive *h, regf_key key, const char *path,
     put(o, "]", 1);
     put(o, o->nl, o->nl_len);
 
-    struct regf_key_info ki;
-    rc = regf_key_info(h, key, &ki);
-    if (rc != REGF_OK)
+    uint32_t nvalues;
+    if ((rc = regf__value_list(h, key, &nk, &nvalues, &list)) != REGF_OK)
         return rc;
-    for (uint32_t i = 0; i < ki.nvalues; i++) {
-        regf_val v;
-        rc = regf_value_at(h, key, i, &v);
-        if (rc == REGF_NOTFOUND)
-            break;
-        if (rc != REGF_OK)
-            return rc;
-        rc = put_value(o, plen ? path : w->base, v);
+    for (uint32_t i = 0; i < nvalues; i++) {
+        /* LIST stays valid: nothing here changes the hive. */
+        rc = put_value(o, plen ? path : w->base,
+                       rd_le32(list.data + 4 * (size_t)i));
         if (rc != REGF_OK)
             return rc;
     }

@@ -294,6 +294,10 @@ int regf__list_cells(regf_hive *h, regf_key key,
 /* ---- value.c ---------------------------------------------------------- */
 
 int regf__vk(regf_hive *h, regf_val val, struct regf_span *vk);
+/* The value list of KEY (nk already resolved in NK): *COUNT entries in
+ * LIST, checked to fit; LIST is untouched when the count is 0. */
+int regf__value_list(regf_hive *h, regf_key key, const struct regf_span *nk,
+                     uint32_t *count, struct regf_span *list);
 void regf__vk_name(const struct regf_span *vk, struct regf_name *out);
 
 /* The data of a value without copying when it lies in one place: on

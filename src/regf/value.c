@@ -55,24 +55,34 @@ void regf__vk_name(const struct regf_span *vk, struct regf_name *out)
     out->comp = (rd_le16(vk->data + VK_FLAGS) & VK_FLAG_COMP_NAME) != 0;
 }
 
+int regf__value_list(regf_hive *h, regf_key key, const struct regf_span *nk,
+                     uint32_t *count, struct regf_span *list)
+{
+    *count = rd_le32(nk->data + NK_NVALUES);
+    if (*count == 0)
+        return REGF_OK;
+    uint32_t loff = rd_le32(nk->data + NK_VALUES);
+    if (regf__cell(h, loff, "value list", list) != REGF_OK)
+        return regf__corrupt(h, loff, "value list of key 0x%x: offset does "
+                             "not point to an allocated cell", key);
+    if (*count > list->len / 4)
+        return regf__corrupt(h, list->off, "value list of key 0x%x: %u "
+                             "entries do not fit a %u-byte cell", key, *count,
+                             list->len);
+    return REGF_OK;
+}
+
 int regf_value_at(regf_hive *h, regf_key key, uint32_t index, regf_val *out)
 {
     struct regf_span nk, list;
+    uint32_t count;
     int rc = regf__nk(h, key, &nk);
+    if (rc == REGF_OK)
+        rc = regf__value_list(h, key, &nk, &count, &list);
     if (rc != REGF_OK)
         return rc;
-    uint32_t count = rd_le32(nk.data + NK_NVALUES);
     if (index >= count)
         return REGF_NOTFOUND;
-    uint32_t loff = rd_le32(nk.data + NK_VALUES);
-    rc = regf__cell(h, loff, "value list", &list);
-    if (rc != REGF_OK)
-        return regf__corrupt(h, loff, "value list of key 0x%x: offset does "
-                             "not point to an allocated cell", key);
-    if (count > list.len / 4)
-        return regf__corrupt(h, list.off, "value list of key 0x%x: %u "
-                             "entries do not fit a %u-byte cell", key, count,
-                             list.len);
     *out = rd_le32(list.data + 4 * (size_t)index);
     return REGF_OK;
 }
