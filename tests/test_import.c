@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
+#include "hivecheck.h"
 #include "testutil.h"
 
 #define SIG "Windows Registry Editor Version 5.00\n\n"
@@ -694,7 +696,31 @@ static void roundtrip_path(const char *path, unsigned flags, int again)
     }
     tu_buf_free(&a);
     tu_buf_free(&b);
+    /* The hive the import built is written and must pass the independent
+     * checker in strict writer mode. */
+    char tmp[] = "/tmp/hivekit-import-XXXXXX";
+    int fd = mkstemp(tmp);
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(tmp);
+    rc = regf_commit(h, tmp, REGF_COMMIT_NEW);
+    if (rc != REGF_OK) {
+        print_error("%s: commit = %d: %s\n", path, rc, regf_errmsg(h));
+        fail();
+    }
     regf_close(h);
+    size_t len;
+    uint8_t *img = tu_read_file(tmp, &len);
+    unlink(tmp);
+    struct hc_report rep;
+    int problems = hc_check(img, len, HC_STRICT_WRITER, &rep);
+    if (problems) {
+        print_error("%s: the imported hive has %d problems:\n", path, problems);
+        hc_print(&rep, stderr);
+    }
+    hc_free(&rep);
+    free(img);
+    assert_int_equal(problems, 0);
 }
 
 static void roundtrip(const char *rel, unsigned flags, int again)
