@@ -7,9 +7,7 @@
 #
 # Every failed check prints one "FAIL:" line (plus the command, its status
 # and stderr); the script ends with a summary and exits 1 if any check
-# failed. Checks of spec points the current source is known not to meet
-# are run with `xcheck`: they print "XFAIL:" with the reason and do not fail
-# the run; once fixed they print "XPASS:" so the marker can be dropped.
+# failed. The helpers (run, check, predicates) are in lib.sh.
 set -u
 
 if [ $# -ne 4 ]; then
@@ -21,80 +19,20 @@ case $H in /*) ;; *) H=$PWD/$H ;; esac
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/hivekit-cli.XXXXXX") || exit 2
 trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 export LC_ALL=C
 
-npass=0 nfail=0 nxfail=0 nxpass=0 nskip=0
-rc=0 last=""
 
-# run ARGS...: runs hivekit; stdout -> $T/out, stderr -> $T/err, status -> rc
-run() {
-    "$H" "$@" >"$T/out" 2>"$T/err"
-    rc=$?
-    last="hivekit $*"
-}
 
-context() {
-    echo "      command: $last"
-    echo "      status:  $rc"
-    if [ -s "$T/err" ]; then
-        head -c 600 "$T/err" | head -n 3 | sed 's/^/      stderr:  /'
-    fi
-}
 
-# check DESCRIPTION COMMAND...: the check passes when COMMAND succeeds.
-check() {
-    local what=$1
-    shift
-    if "$@"; then
-        npass=$((npass + 1))
-    else
-        nfail=$((nfail + 1))
-        echo "FAIL: $what"
-        context
-    fi
-}
 
-# xcheck REASON DESCRIPTION COMMAND...: a check of a known deviation.
-xcheck() {
-    local why=$1 what=$2
-    shift 2
-    if "$@"; then
-        nxpass=$((nxpass + 1))
-        echo "XPASS: $what (known issue fixed? $why)"
-    else
-        nxfail=$((nxfail + 1))
-        echo "XFAIL: $what -- $why"
-    fi
-}
 
-skip() {
-    nskip=$((nskip + 1))
-    echo "SKIP: $*"
-}
 
 # ---- predicates on the last run ------------------------------------------
-rc_is()        { [ "$rc" -eq "$1" ]; }
 rc_nonzero()   { [ "$rc" -ne 0 ]; }
-out_has()      { grep -qF -- "$1" "$T/out"; }
-out_lacks()    { ! grep -qF -- "$1" "$T/out"; }
-out_re()       { grep -qE -- "$1" "$T/out"; }
-err_has()      { grep -qF -- "$1" "$T/err"; }
-err_empty()    { [ ! -s "$T/err" ]; }
-out_empty()    { [ ! -s "$T/out" ]; }
 out_nonempty() { [ -s "$T/out" ]; }
-out_line()     { printf '%s\n' "$1" | cmp -s - "$T/out"; }   # exactly one line
-# exactly one line on stderr, ending in a newline
-err_one_line() {
-    [ -s "$T/err" ] && [ "$(wc -l <"$T/err")" -eq 1 ] &&
-        [ "$(tail -c 1 "$T/err" | od -An -c | tr -d ' ')" = '\n' ]
-}
-out_first_line() { [ "$(head -n 1 "$T/out")" = "$1" ]; }
-same_files()   { cmp -s "$1" "$2"; }
-no_file()      { [ ! -e "$1" ]; }
 dir_empty()    { [ -z "$(ls -A "$1")" ]; }
 
-# usage error: status 64, nothing on stdout, one line on stderr
-usage_err() { rc_is 64 && out_empty && err_one_line; }
 
 # ---- the hives -------------------------------------------------------------
 SPECIAL=$FIX/hives/special
@@ -575,5 +513,5 @@ check "export -o leaves no temporary files" \
 
 # ---- summary ----------------------------------------------------------------
 total=$((npass + nfail))
-echo "cli: $npass/$total checks passed, $nfail failed, $nxfail known issues (XFAIL), $nxpass XPASS, $nskip skipped"
+echo "cli: $npass/$total checks passed, $nfail failed, $nskip skipped"
 [ "$nfail" -eq 0 ]

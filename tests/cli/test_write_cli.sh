@@ -21,65 +21,16 @@ case $H in /*) ;; *) H=$PWD/$H ;; esac
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/hivekit-wcli.XXXXXX") || exit 2
 trap 'chmod -R u+w "$T" 2>/dev/null; rm -rf "$T"' EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 export LC_ALL=C
 unset HIVEKIT_TIME
 
-npass=0 nfail=0 nskip=0
-rc=0 last=""
 
-# run ARGS...: runs hivekit; stdout -> $T/out, stderr -> $T/err, status -> rc
-run() {
-    "$H" "$@" >"$T/out" 2>"$T/err"
-    rc=$?
-    last="hivekit $*"
-}
 
-context() {
-    echo "      command: $last"
-    echo "      status:  $rc"
-    if [ -s "$T/err" ]; then
-        head -c 600 "$T/err" | head -n 3 | sed 's/^/      stderr:  /'
-    fi
-}
 
-# check DESCRIPTION COMMAND...: the check passes when COMMAND succeeds.
-check() {
-    local what=$1
-    shift
-    if "$@"; then
-        npass=$((npass + 1))
-    else
-        nfail=$((nfail + 1))
-        echo "FAIL: $what"
-        context
-    fi
-}
 
-skip() {
-    nskip=$((nskip + 1))
-    echo "SKIP: $*"
-}
 
 # ---- predicates on the last run ------------------------------------------
-rc_is()        { [ "$rc" -eq "$1" ]; }
-out_has()      { grep -qF -- "$1" "$T/out"; }
-out_lacks()    { ! grep -qF -- "$1" "$T/out"; }
-out_re()       { grep -qE -- "$1" "$T/out"; }
-err_has()      { grep -qF -- "$1" "$T/err"; }
-err_empty()    { [ ! -s "$T/err" ]; }
-out_empty()    { [ ! -s "$T/out" ]; }
-out_line()     { printf '%s\n' "$1" | cmp -s - "$T/out"; }
-err_one_line() {
-    [ -s "$T/err" ] && [ "$(wc -l <"$T/err")" -eq 1 ] &&
-        [ "$(tail -c 1 "$T/err" | od -An -c | tr -d ' ')" = '\n' ]
-}
-same_files()   { cmp -s "$1" "$2"; }
-no_file()      { [ ! -e "$1" ]; }
-usage_err()    { rc_is 64 && out_empty && err_one_line; }
-# silent success: status 0, nothing on stdout or stderr
-quiet_ok()     { rc_is 0 && out_empty && err_empty; }
-# out_hex HEX: stdout holds exactly these bytes
-out_hex()      { [ "$(od -An -v -tx1 "$T/out" | tr -d ' \n')" = "$1" ]; }
 
 HAVE_HIVEXML=0
 command -v hivexml >/dev/null 2>&1 && HAVE_HIVEXML=1
