@@ -124,17 +124,6 @@ static void rm_dir(char *dir)
     free(dir);
 }
 
-static void copy_file(const char *src, const char *dst)
-{
-    size_t n;
-    uint8_t *p = tu_read_file(src, &n);
-    FILE *f = fopen(dst, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(p, 1, n, f), n);
-    assert_int_equal(fclose(f), 0);
-    free(p);
-}
-
 /* The Windows 10 SYSTEM fixture, decompressed into DIR. */
 static char *system_copy(const char *dir)
 {
@@ -261,17 +250,6 @@ static size_t u8to16(const char *s, size_t n, uint16_t *u, size_t max)
     return k;
 }
 
-static int cmp_units(const uint16_t *a, size_t na, const uint16_t *b,
-                     size_t nb)
-{
-    for (size_t i = 0; i < na && i < nb; i++) {
-        uint16_t x = regf_upcase(a[i]), y = regf_upcase(b[i]);
-        if (x != y)
-            return x < y ? -1 : 1;
-    }
-    return na < nb ? -1 : na > nb;
-}
-
 static uint32_t lh_hash(const uint16_t *u, size_t n)
 {
     uint32_t h = 0;
@@ -375,7 +353,7 @@ static void list_stat(const struct img *m, uint32_t key, struct lstat *st)
             if (stride == 8 && leaf[1] == 'f')
                 assert_int_equal(le32(e + 4), lf_hint(cur, ncur));
             if (have_prev)
-                assert_true(cmp_units(prev, nprev, cur, ncur) < 0);
+                assert_true(tu_cmp_units(prev, nprev, cur, ncur) < 0);
             memcpy(prev, cur, ncur * 2);
             nprev = ncur;
             have_prev = 1;
@@ -932,7 +910,7 @@ static void check_children_api(regf_hive *h, regf_key key, uint32_t want)
         size_t len;
         key_name(h, k, nm, sizeof nm, &len);
         nc = u8to16(nm, len, cur, 300);
-        if (n > 0 && cmp_units(prev, np, cur, nc) >= 0)
+        if (n > 0 && tu_cmp_units(prev, np, cur, nc) >= 0)
             fail_msg("subkey #%u '%s' is not after its predecessor", n, nm);
         memcpy(prev, cur, nc * 2);
         np = nc;
@@ -1897,8 +1875,8 @@ static void test_deterministic(void **state)
     free(b.p);
     /* The same edits on two copies of an existing hive. */
     char *src = tu_fixture("hives/special");
-    copy_file(src, p1);
-    copy_file(src, p2);
+    tu_copy_file(src, p1);
+    tu_copy_file(src, p2);
     free(src);
     for (int round = 0; round < 2; round++) {
         regf_hive *h = NULL;
@@ -2076,7 +2054,7 @@ static void test_dirty_refused(void **state)
     char *path = path_in(dir, "NewDirtyHive");
     char *other = path_in(dir, "elsewhere");
     char *src = tu_corpus("yarp/hives_for_tests/NewDirtyHive1/NewDirtyHive");
-    copy_file(src, path);
+    tu_copy_file(src, path);
     free(src);
     struct img a = load(path);
     regf_hive *h = NULL;
@@ -2100,7 +2078,7 @@ static void test_dirty_refused(void **state)
     free(b.p);
     /* A bad header checksum makes a hive dirty as well. */
     src = tu_corpus("yarp/hives_for_tests/GarbageHive");
-    copy_file(src, path);
+    tu_copy_file(src, path);
     free(src);
     a = load(path);
     assert_int_equal(regf_open(path, REGF_OPEN_WRITE, &h), REGF_OK);
@@ -2435,7 +2413,7 @@ static void test_edit_ri_li_hive(void **state)
     char *dir = tmp_dir();
     char *path = path_in(dir, "ManySubkeysHive");
     char *src = tu_corpus("yarp/hives_for_tests/ManySubkeysHive");
-    copy_file(src, path);
+    tu_copy_file(src, path);
     free(src);
     unsigned base[HC_NCODES];
     check_counts(path, base);

@@ -151,17 +151,6 @@ static size_t utf8_to_units(const char *s, size_t n, uint16_t *u, size_t max)
     return k;
 }
 
-static int cmp_units(const uint16_t *a, size_t na, const uint16_t *b,
-                     size_t nb)
-{
-    for (size_t i = 0; i < na && i < nb; i++) {
-        uint16_t x = regf_upcase(a[i]), y = regf_upcase(b[i]);
-        if (x != y)
-            return x < y ? -1 : 1;
-    }
-    return na < nb ? -1 : na > nb;
-}
-
 /* Characters names are made of: ASCII, Latin-1 (with the ÿ/Ÿ pair and
  * ß, µ that Windows does not upcase), Greek (final sigma), Cyrillic,
  * Georgian, CJK, titlecase digraphs, fullwidth letters. */
@@ -292,7 +281,7 @@ static size_t kid_pos(const struct mkey *k, const uint16_t *u, size_t nu,
     *found = 0;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        int c = cmp_units(k->kids[mid]->u, k->kids[mid]->nu, u, nu);
+        int c = tu_cmp_units(k->kids[mid]->u, k->kids[mid]->nu, u, nu);
         if (c == 0) {
             *found = 1;
             return mid;
@@ -339,7 +328,7 @@ static void val_append(struct mkey *k, const uint16_t *u, size_t nu,
 static long val_find(const struct mkey *k, const uint16_t *u, size_t nu)
 {
     for (size_t i = 0; i < k->nvals; i++)
-        if (cmp_units(k->vals[i].u, k->vals[i].nu, u, nu) == 0)
+        if (tu_cmp_units(k->vals[i].u, k->vals[i].nu, u, nu) == 0)
             return (long)i;
     return -1;
 }
@@ -415,7 +404,7 @@ static void load_key(regf_hive *h, struct model *m, struct mkey *k)
         HOK(h, regf_key_name(h, c, g_buf, sizeof g_buf, &need));
         size_t nu = utf8_to_units(g_buf, need, g_units, 32768);
         struct mkey *kid = mkey_new(m, k, g_units, nu, c);
-        if (k->nkids && cmp_units(k->kids[k->nkids - 1]->u,
+        if (k->nkids && tu_cmp_units(k->kids[k->nkids - 1]->u,
                                   k->kids[k->nkids - 1]->nu, g_units, nu) >= 0)
             FAIL("hive list of key 0x%x is not sorted", k->off);
         kid_insert(k, k->nkids, kid);
@@ -614,17 +603,6 @@ static void cleanup(char *dir, char *path)
     free(bak);
     free(path);
     free(dir);
-}
-
-static void copy_file(const char *src, const char *dst)
-{
-    size_t n;
-    uint8_t *p = tu_read_file(src, &n);
-    FILE *f = fopen(dst, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(p, 1, n, f), n);
-    assert_int_equal(fclose(f), 0);
-    free(p);
 }
 
 /* ---- random operations --------------------------------------------------------- */
@@ -967,7 +945,7 @@ static void test_random_real_13(void **state)
     (void)state;
     char *dir, *path = tmp_path("NTUSER.DAT", &dir);
     char *src = tu_corpus("regipy/regipy_tests/data/NTUSER.DAT");
-    copy_file(src, path);
+    tu_copy_file(src, path);
     free(src);
     struct baseline b;
     baseline_of(path, &b);
@@ -1307,7 +1285,7 @@ static void test_cycles_stable_real(void **state)
     (void)state;
     char *dir, *path = tmp_path("NTUSER.DAT", &dir);
     char *src = tu_corpus("regipy/regipy_tests/data/NTUSER.DAT");
-    copy_file(src, path);
+    tu_copy_file(src, path);
     free(src);
     struct baseline b;
     baseline_of(path, &b);

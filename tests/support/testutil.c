@@ -89,3 +89,24 @@ void tu_buf_free(struct tu_buf *b)
     b->p = NULL;
     b->len = b->cap = 0;
 }
+
+void tu_copy_file(const char *src, const char *dst)
+{
+    size_t n;
+    uint8_t *p = tu_read_file(src, &n);
+    FILE *f = fopen(dst, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(p, 1, n, f), n);
+    assert_int_equal(fclose(f), 0);
+    free(p);
+}
+
+int tu_cmp_units(const uint16_t *a, size_t na, const uint16_t *b, size_t nb)
+{
+    for (size_t i = 0; i < na && i < nb; i++) {
+        uint16_t x = regf_upcase(a[i]), y = regf_upcase(b[i]);
+        if (x != y)
+            return x < y ? -1 : 1;
+    }
+    return na < nb ? -1 : na > nb;
+}

@@ -24,6 +24,13 @@ char *tu_fixture(const char *rel);
 /* Opens PATH and asserts success (prints the message otherwise). */
 regf_hive *tu_open(const char *path);
 
+/* Copies the file SRC to DST (fails the test on error). */
+void tu_copy_file(const char *src, const char *dst);
+
+/* Compares UTF-16 names as Windows sorts them (upcased code units, the
+ * shorter first): <0, 0, >0. */
+int tu_cmp_units(const uint16_t *a, size_t na, const uint16_t *b, size_t nb);
+
 /* Output collector for regf_export_reg: a growing memory buffer. */
 struct tu_buf {
     char *p;
