@@ -157,5 +157,6 @@ int cmd_rm(int argc, char **argv);
 int cmd_mkkey(int argc, char **argv);
 int cmd_new(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_inject(int argc, char **argv);
 
 #endif

@@ -25,6 +25,7 @@ static const struct command commands[] = {
     { "mkkey", cmd_mkkey, "mkkey HIVE KEY             create a key and its missing parents" },
     { "new", cmd_new, "new FILE                   create an empty hive" },
     { "import", cmd_import, "import HIVE FILE.reg       apply a .reg file" },
+    { "inject", cmd_inject, "inject --system SYSTEM ... make Windows boot from virtio storage" },
 };
 
 static void usage(FILE *f)

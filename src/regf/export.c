@@ -277,24 +277,14 @@ static char *quote_name(char *d, const struct regf_name *n, int *brk)
     return d;
 }
 
-static int put_value(struct out *o, const char *path, regf_val val)
+/* One value line: name (or @), '=', data, newline. NM is the stored name;
+ * VAL and PATH are for messages. */
+static int put_value_line(struct out *o, const struct regf_name *nm,
+                          uint32_t type, const uint8_t *data, uint32_t size,
+                          const char *path, regf_val val)
 {
-    regf_hive *h = o->h;
-    struct regf_span vk;
-    struct regf_name nm;
-    int rc = regf__vk(h, val, &vk);
-    if (rc != REGF_OK)
-        return rc;
-    regf__vk_name(&vk, &nm);
-
-    uint32_t type, size;
-    const uint8_t *data;
-    rc = regf__value_ref_vk(h, &vk, &type, &data, &size, &o->scratch);
-    if (rc != REGF_OK)
-        return rc;
-
-    size_t units = nm.comp ? nm.len : nm.len / 2;
-    rc = out_room(o, 3 * units + 2);
+    size_t units = nm->comp ? nm->len : nm->len / 2;
+    int rc = out_room(o, 3 * units + 2);
     if (rc != REGF_OK)
         return rc;
     size_t start = o->len;
@@ -302,12 +292,13 @@ static int put_value(struct out *o, const char *path, regf_val val)
         o->buf[o->len++] = '@';
     } else {
         int brk = 0;
-        o->len = (size_t)(quote_name(o->buf + o->len, &nm, &brk) - o->buf);
+        o->len = (size_t)(quote_name(o->buf + o->len, nm, &brk) - o->buf);
         if (brk) {
             o->len = start;
-            return regf__fail(h, REGF_EUNSUPP, "export: a value name in key "
-                              "'%s' (value cell 0x%x) contains a line break, "
-                              "which a .reg file cannot represent", path, val);
+            return regf__fail(o->h, REGF_EUNSUPP, "export: a value name in "
+                              "key '%s' (value cell 0x%x) contains a line "
+                              "break, which a .reg file cannot represent",
+                              path, val);
         }
     }
     size_t col = o->len - start;
@@ -341,6 +332,66 @@ static int put_value(struct out *o, const char *path, regf_val val)
         return REGF_OK;
     }
     return put_hex(o, type, data, size, col);
+}
+
+static int put_value(struct out *o, const char *path, regf_val val)
+{
+    regf_hive *h = o->h;
+    struct regf_span vk;
+    struct regf_name nm;
+    int rc = regf__vk(h, val, &vk);
+    if (rc != REGF_OK)
+        return rc;
+    regf__vk_name(&vk, &nm);
+    uint32_t type, size;
+    const uint8_t *data;
+    rc = regf__value_ref_vk(h, &vk, &type, &data, &size, &o->scratch);
+    if (rc != REGF_OK)
+        return rc;
+    return put_value_line(o, &nm, type, data, size, path, val);
+}
+
+int regf_reg_value(regf_hive *h, const char *name, size_t name_len,
+                   uint32_t type, const void *data, size_t len,
+                   regf_write_fn *write, void *ctx)
+{
+    regf_hive local;
+    if (!h) {                  /* no handle: keep the message locally */
+        memset(&local, 0, sizeof local);
+        h = &local;
+    }
+    if (len > 0xFFFFFFFFu || name_len > 16383 * 3)
+        return regf__fail(h, REGF_EINVAL, "value too large for a .reg line");
+    uint16_t u[16384];
+    long nu = regf__utf8_to_units(name ? name : "", name_len, u, 16384);
+    if (nu < 0)
+        return regf__fail(h, REGF_EINVAL, "value name is not valid UTF-8");
+    uint8_t *le = malloc(2 * (size_t)nu + 1);
+    struct out o;
+    memset(&o, 0, sizeof o);
+    o.h = h;
+    o.write = write;
+    o.ctx = ctx;
+    o.nl = "\n";
+    o.nl_len = 1;
+    o.cap = 4096;
+    o.buf = malloc(o.cap);
+    int rc;
+    if (!le || !o.buf) {
+        rc = regf__fail(h, REGF_ENOMEM, "out of memory");
+        goto out;
+    }
+    for (long i = 0; i < nu; i++)
+        wr_le16(le + 2 * i, u[i]);
+    struct regf_name nm = { le, (uint32_t)(2 * nu), 0 };
+    rc = put_value_line(&o, &nm, type, data, (uint32_t)len, "", 0);
+    if (rc == REGF_OK)
+        rc = out_flush(&o);
+out:
+    free(le);
+    free(o.buf);
+    free(o.wide);
+    return rc;
 }
 
 struct export_walk {

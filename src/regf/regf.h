@@ -329,6 +329,14 @@ int regf_commit(regf_hive *h, const char *path, unsigned flags);
  * committed. */
 int regf_modified(const regf_hive *h);
 
+/* Writes one .reg value line ("name"=... or @=... with a newline) for the
+ * given name (NAME_LEN bytes of UTF-8), type and bytes, in the lossless
+ * forms regf_export_reg uses. H (may be NULL) only receives the error
+ * message. */
+int regf_reg_value(regf_hive *h, const char *name, size_t name_len,
+                   uint32_t type, const void *data, size_t len,
+                   regf_write_fn *write, void *ctx);
+
 /* ---- helpers ---------------------------------------------------------- */
 
 /* Windows' upcase of one UTF-16 code unit (RtlUpcaseUnicodeChar). */

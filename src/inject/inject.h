@@ -1,0 +1,112 @@
+/* inject.h - register a boot-storage driver in an offline Windows SYSTEM
+ * (and SOFTWARE) hive, as specified in Part 1 of
+ * ../shared/docs/driver-injection.md.
+ *
+ * Use: fill a struct inj_driver (from an INF, or a built-in profile),
+ * call inj_plan() on the open SYSTEM hive to compute the change set (only
+ * what differs from what is there: a second run plans nothing), print it
+ * with inj_plan_reg() (dry run / undo), and inj_apply() it. The hive is
+ * written by the caller (regf_commit) once every edit succeeded.
+ *
+ * Ownership: a plan owns its strings and buffers; inj_plan_free() frees
+ * them. Functions return REGF_OK or a negative regf status; the message is
+ * in regf_errmsg() of the hive involved, or in PLAN->err. */
+#ifndef HIVEKIT_INJECT_H
+#define HIVEKIT_INJECT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "regf.h"
+
+/* A value the INF's service section adds below Services\<svc> (HKR). */
+struct inj_reg {
+    char subkey[128];            /* relative to Services\<svc>; "" = itself */
+    char name[64];
+    uint32_t type;
+    uint8_t data[64];
+    size_t len;
+};
+
+struct inj_driver {
+    char service[64];            /* AddService name: viostor */
+    char binary[64];             /* file name: viostor.sys */
+    uint32_t type;               /* ServiceType (1 = kernel driver) */
+    uint32_t start;              /* StartType (0 = boot) */
+    uint32_t error_control;      /* ErrorControl */
+    char group[64];              /* LoadOrderGroup ("SCSI miniport") */
+    char display_name[128];      /* DisplayName, may be empty */
+    struct inj_reg hkr[16];      /* the service section's HKR AddReg */
+    size_t nhkr;
+    char hwids[32][128];         /* hardware ids of the model section */
+    size_t nhw;
+    char compat[16][128];        /* compatible ids */
+    size_t ncompat;
+    char class_name[32];         /* SCSIAdapter */
+    char class_guid[40];         /* {4D36E97B-E325-11CE-BFC1-08002BE10318} */
+    char provider[64];
+    uint16_t ver[4];             /* DriverVer version a.b.c.d */
+    int year, month, day;        /* DriverVer date */
+    char inf_name[64];           /* viostor.inf */
+    char arch[16];               /* amd64 | x86 | arm64 */
+    char config[64];             /* install section, used as configuration */
+    uint64_t inf_hash;           /* of the INF bytes: the package label */
+};
+
+/* Built-in profiles (values of the virtio-win 100.85.104.20800 INFs) for
+ * "viostor" and "vioscsi"; REGF_NOTFOUND for other names. */
+int inj_profile(const char *name, const char *arch, struct inj_driver *out);
+
+/* One change: set a value, delete a value, create a key, delete a key
+ * (with its subtree). OLD_* hold what was there before, for undo. */
+enum inj_op { INJ_SET, INJ_DEL_VALUE, INJ_MKKEY, INJ_DEL_KEY };
+
+struct inj_change {
+    enum inj_op op;
+    char *key;                   /* path from the hive root */
+    char *name;                  /* value name (SET, DEL_VALUE) */
+    uint32_t type;
+    uint8_t *data;
+    size_t len;
+    int existed;                 /* the value/key was there before */
+    uint32_t old_type;
+    uint8_t *old_data;
+    size_t old_len;
+    char *old_subtree;           /* DEL_KEY: .reg text of what was removed */
+};
+
+struct inj_plan {
+    struct inj_change *c;
+    size_t n, cap;
+    char controlsets[3][16];     /* ControlSetNNN edited */
+    int ncontrolsets;
+    int driver_database;         /* DriverDatabase found and planned */
+    char label[160];             /* DriverPackages label */
+    char err[256];
+};
+
+/* Computes the SYSTEM changes for driver D: Services, StartOverride
+ * removal, CriticalDeviceDatabase for each control set named by Select;
+ * the DriverDatabase package when the hive has one. Refuses a guest whose
+ * PROCESSOR_ARCHITECTURE does not match D->arch. */
+int inj_plan_system(regf_hive *system, const struct inj_driver *d,
+                    struct inj_plan *plan);
+
+/* Computes the SOFTWARE change: DevicePath gets DIR appended once. */
+int inj_plan_software(regf_hive *software, const char *dir,
+                      struct inj_plan *plan);
+
+/* Applies every change of PLAN to H. */
+int inj_apply(regf_hive *h, const struct inj_plan *plan);
+
+/* Writes PLAN as a .reg patch (UNDO: the patch that restores the previous
+ * state instead) with key headers under PREFIX, through WRITE. */
+int inj_plan_reg(const struct inj_plan *plan, const char *prefix, int undo,
+                 regf_write_fn *write, void *ctx);
+
+void inj_plan_free(struct inj_plan *plan);
+
+/* The 48-byte DriverPackages\<label>\Version value for D. */
+void inj_version_blob(const struct inj_driver *d, uint8_t out[48]);
+
+#endif
