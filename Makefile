@@ -1,7 +1,8 @@
 # hivekit - top-level convenience wrapper around CMake.
 #
 #   make demo   install missing build dependencies (as root, with apt-get),
-#               build, and run hivekit on the bundled Windows 10 SYSTEM hive
+#               build, and run hivekit on the bundled Windows 10 SYSTEM hive,
+#               ending with the virtio driver injection on a copy of it
 #   make test   same set-up, then build and run every test
 #
 BUILD ?= build
@@ -43,6 +44,16 @@ demo: build $(DEMO_HIVE)
 	@echo '== hivekit export of the whole hive'
 	$(HIVEKIT) export $(DEMO_HIVE) -o $(BUILD)/demo/SYSTEM.reg
 	@wc -lc $(BUILD)/demo/SYSTEM.reg
+	@echo
+	@echo '== the main job: make this Windows 10 guest boot from virtio-blk'
+	@echo '== (on a copy of the hive): the change set, as a .reg patch'
+	cp $(DEMO_HIVE) $(BUILD)/demo/SYSTEM-virtio
+	$(HIVEKIT) inject --system $(BUILD)/demo/SYSTEM-virtio --driver viostor --dry-run
+	@echo '== applied, with an undo file'
+	$(HIVEKIT) inject --system $(BUILD)/demo/SYSTEM-virtio --driver viostor --undo $(BUILD)/demo/undo-viostor.reg
+	$(HIVEKIT) ls $(BUILD)/demo/SYSTEM-virtio 'CurrentControlSet\Services\viostor'
+	@echo '== run again: nothing to do'
+	$(HIVEKIT) inject --system $(BUILD)/demo/SYSTEM-virtio --driver viostor
 
 clean:
 	rm -rf $(BUILD)
