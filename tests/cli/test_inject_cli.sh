@@ -1,0 +1,125 @@
+#!/bin/bash
+# test_inject_cli.sh HIVEKIT FIXTURES_DIR CORPUS_DIR CORPUS_XZ_DIR
+#
+# `hivekit inject` from the command line: the change set, exit statuses,
+# idempotence, --dry-run and refusals leave the file byte for byte
+# unchanged, --undo restores the content, --software DevicePath once.
+# Conventions of test_cli.sh (helpers in lib.sh).
+set -u
+
+if [ $# -ne 4 ]; then
+    echo "usage: bash test_inject_cli.sh HIVEKIT FIXTURES_DIR CORPUS_DIR CORPUS_XZ_DIR" >&2
+    exit 2
+fi
+H=$1 FIX=$2 CORPUS=$3 CXZ=$4
+case $H in /*) ;; *) H=$PWD/$H ;; esac
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/hivekit-icli.XXXXXX") || exit 2
+trap 'rm -rf "$T"' EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+export HIVEKIT_TIME=2024-01-02T03:04:05Z
+
+xz -dc "$FIX/hives/SYSTEM-win10-20H2.xz" > "$T/orig"
+S=$T/SYSTEM
+cp "$T/orig" "$S"
+
+# Usage errors change nothing.
+run inject --driver viostor
+check "no --system: usage error" usage_err
+run inject --system "$S"
+check "no --driver: usage error" usage_err
+run inject --system "$S" --driver netkvm
+check "unknown driver: usage error" usage_err
+run inject --system "$S" --driver viostor --arch mips
+check "bad --arch: usage error" usage_err
+run inject --system "$S" --driver viostor --arch x86
+check "wrong architecture: status 64" rc_is 64
+check "wrong architecture: says which" err_has "AMD64"
+check "refusals leave the hive unchanged" same_files "$S" "$T/orig"
+
+# Dry run: the change set on stdout, nothing written.
+run inject --system "$S" --driver viostor --dry-run
+check "dry run: status 0" rc_is 0
+check "dry run: .reg header" out_first_line "Windows Registry Editor Version 5.00"
+check "dry run: Start=0" out_has '"Start"=dword:00000000'
+check "dry run: BusType 1" out_has '"BusType"=dword:00000001'
+check "dry run: DriverPackages" out_has 'DriverDatabase\DriverPackages\viostor.inf_amd64_'
+check "dry run: nothing written" same_files "$S" "$T/orig"
+cp "$T/out" "$T/dry.reg"
+
+# The real run, with an undo file.
+run inject --system "$S" --driver viostor --undo "$T/undo.reg" --backup
+check "inject: status 0" rc_is 0
+check "inject: says what it did" out_has "ControlSet001: service viostor boot-start"
+check "inject: backup kept" same_files "$S.bak" "$T/orig"
+check "inject: undo file written" test -s "$T/undo.reg"
+run get "$S" 'CurrentControlSet\Services\viostor' Start
+check "Start is 0" out_line 0
+run get "$S" 'ControlSet001\Services\viostor\Parameters' BusType
+check "BusType is 1" out_line 1
+run info "$S"
+check "the hive is clean after inject" out_has "state:          clean"
+if command -v hivexml >/dev/null 2>&1; then
+    check "hivexml reads the injected hive" eval 'hivexml "$S" >/dev/null 2>&1'
+else
+    skip "hivexml not installed (extra oracle)"
+fi
+
+# Idempotent: a second run changes no byte.
+cp "$S" "$T/after1"
+run inject --system "$S" --driver viostor
+check "second run: status 0" rc_is 0
+check "second run: nothing to change" out_has "nothing to change"
+check "second run: no byte changed" same_files "$S" "$T/after1"
+
+# The dry run was exactly what the real run did: applying the patch to a
+# fresh copy gives the same content.
+cp "$T/orig" "$T/viapatch"
+run import --prefix 'HKEY_LOCAL_MACHINE\SYSTEM' "$T/viapatch" "$T/dry.reg"
+check "the dry-run patch imports" rc_is 0
+"$H" export "$S" --prefix X -o "$T/a.reg" && "$H" export "$T/viapatch" --prefix X -o "$T/b.reg"
+check "dry-run patch == what inject did" same_files "$T/a.reg" "$T/b.reg"
+
+# Undo restores the original content.
+run import --prefix 'HKEY_LOCAL_MACHINE\SYSTEM' "$S" "$T/undo.reg"
+check "undo imports" rc_is 0
+"$H" export "$T/orig" --prefix X -o "$T/o.reg" && "$H" export "$S" --prefix X -o "$T/u.reg"
+check "undo restores the original content" same_files "$T/o.reg" "$T/u.reg"
+
+# vioscsi: BusType 0x0A.
+cp "$T/orig" "$S"
+run inject --system "$S" --driver vioscsi
+check "vioscsi: status 0" rc_is 0
+run get "$S" 'ControlSet001\Services\vioscsi\Parameters' BusType
+check "vioscsi: BusType 10" out_line 10
+
+# Not a SYSTEM hive; a dirty hive.
+cp "$FIX/hives/minimal" "$T/min"
+run inject --system "$T/min" --driver viostor
+check "not a SYSTEM hive: refused" eval '[ "$rc" -ne 0 ] && err_has "Select"'
+check "not a SYSTEM hive: unchanged" same_files "$T/min" "$FIX/hives/minimal"
+mkdir -p "$T/dirty"
+cp "$CORPUS/yarp/hives_for_tests/NewDirtyHive1/NewDirtyHive" "$T/dirty/SYSTEM"
+cp "$CORPUS/yarp/hives_for_tests/NewDirtyHive1/NewDirtyHive.LOG1" "$T/dirty/SYSTEM.LOG1"
+run inject --system "$T/dirty/SYSTEM" --driver viostor
+check "dirty hive: refused (status 2)" rc_is 2
+check "dirty hive: logs named" err_has "SYSTEM.LOG1"
+check "dirty hive: unchanged" same_files "$T/dirty/SYSTEM" "$CORPUS/yarp/hives_for_tests/NewDirtyHive1/NewDirtyHive"
+
+# SOFTWARE: DevicePath appended once (a small hive built here).
+W=$T/SOFTWARE
+"$H" new "$W" >/dev/null
+"$H" set -p "$W" 'Microsoft\Windows\CurrentVersion' DevicePath expand_sz '%SystemRoot%\inf' >/dev/null
+cp "$T/orig" "$S"
+run inject --system "$S" --software "$W" --driver viostor
+check "with SOFTWARE: status 0" rc_is 0
+run get "$W" 'Microsoft\Windows\CurrentVersion' DevicePath
+check "DevicePath extended" out_line '%SystemRoot%\inf;%SystemRoot%\Drivers\VirtIO'
+run inject --system "$S" --software "$W" --driver viostor
+check "with SOFTWARE again: nothing to change" out_has "SOFTWARE: nothing to change"
+run get "$W" 'Microsoft\Windows\CurrentVersion' DevicePath
+check "DevicePath not extended twice" out_line '%SystemRoot%\inf;%SystemRoot%\Drivers\VirtIO'
+
+total=$((npass + nfail))
+echo "inject_cli: $npass/$total checks passed, $nfail failed, $nskip skipped"
+[ "$nfail" -eq 0 ]
