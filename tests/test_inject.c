@@ -304,10 +304,74 @@ static void test_refusals(void **state)
     free(path);
 }
 
+/* The INF path and the built-in profiles describe the same drivers: every
+ * field taken from the real virtio-win INFs equals the profile's (the INF
+ * name and its hash aside). The XP-era INF has no model for Windows 10. */
+static void test_from_inf_matches_profiles(void **state)
+{
+    (void)state;
+    static const char *const infs[2] = { "inf/viostor-w10-amd64.inf",
+                                         "inf/vioscsi-w10-amd64.inf" };
+    static const char *const drv[2] = { "viostor", "vioscsi" };
+    for (int i = 0; i < 2; i++) {
+        struct inj_driver a, b;
+        char err[512];
+        char *path = tu_corpus(infs[i]);
+        if (inj_from_inf(path, "amd64", 10, 0, 19041, &a, err, sizeof err) != 0)
+            fail_msg("%s: %s", infs[i], err);
+        assert_int_equal(inj_profile(drv[i], "amd64", &b), REGF_OK);
+        assert_string_equal(a.service, b.service);
+        assert_string_equal(a.binary, b.binary);
+        assert_int_equal(a.type, b.type);
+        assert_int_equal(a.start, b.start);
+        assert_int_equal(a.error_control, b.error_control);
+        assert_string_equal(a.group, b.group);
+        assert_string_equal(a.display_name, b.display_name);
+        assert_int_equal(a.nhkr, b.nhkr);
+        for (size_t j = 0; j < a.nhkr; j++) {
+            assert_string_equal(a.hkr[j].subkey, b.hkr[j].subkey);
+            assert_string_equal(a.hkr[j].name, b.hkr[j].name);
+            assert_int_equal(a.hkr[j].type, b.hkr[j].type);
+            assert_int_equal(a.hkr[j].len, b.hkr[j].len);
+            assert_memory_equal(a.hkr[j].data, b.hkr[j].data, a.hkr[j].len);
+        }
+        assert_int_equal(a.nhw, b.nhw);
+        assert_int_equal(a.ncompat, b.ncompat);
+        for (size_t j = 0; j < a.nhw; j++)
+            assert_string_equal(a.hwids[j], b.hwids[j]);
+        for (size_t j = 0; j < a.ncompat; j++)
+            assert_string_equal(a.compat[j], b.compat[j]);
+        assert_string_equal(a.class_guid, b.class_guid);
+        assert_string_equal(a.provider, b.provider);
+        assert_memory_equal(a.ver, b.ver, sizeof a.ver);
+        assert_int_equal(a.year, b.year);
+        assert_int_equal(a.month, b.month);
+        assert_int_equal(a.day, b.day);
+        assert_string_equal(a.config, b.config);
+        /* The label digits come from the INF's bytes. */
+        assert_true(a.inf_hash != 0 && a.inf_hash != b.inf_hash);
+        free(path);
+    }
+    /* viostor's INF is decorated NTamd64.6.3: nothing for Windows 7. */
+    struct inj_driver d;
+    char err[512];
+    char *path = tu_corpus(infs[0]);
+    assert_true(inj_from_inf(path, "amd64", 6, 1, 7601, &d, err, sizeof err) != 0);
+    free(path);
+    /* The XP INF is x86 only. */
+    path = tu_corpus("inf/viostor-xp-x86.inf");
+    assert_true(inj_from_inf(path, "amd64", 10, 0, 19041, &d, err, sizeof err) != 0);
+    assert_int_equal(inj_from_inf(path, "x86", 5, 1, 2600, &d, err, sizeof err), 0);
+    assert_string_equal(d.service, "viostor");
+    assert_int_equal(d.start, 0);
+    free(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_version_blob),
+        cmocka_unit_test(test_from_inf_matches_profiles),
         cmocka_unit_test(test_inject_real_hives),
         cmocka_unit_test(test_start_override),
         cmocka_unit_test(test_refusals),

@@ -118,9 +118,24 @@ enum { WOPT_BACKUP = 1000, WOPT_TIME, WOPT_VERBOSE };
     "A dirty hive (its transaction logs hold newer data) is refused before\n" \
     "anything is changed. The file is replaced atomically and keeps its\n" \
     "permissions; on any error it is left unchanged.\n"
+/* Options of the editing commands about dirty hives (set, rm, mkkey,
+ * import): replay the logs first, or write the hive as it is. */
+enum { WOPT_RECOVER = 1100, WOPT_FORCE };
+#define WDIRTY_OPTS \
+    { "recover", 0, 0, WOPT_RECOVER }, { "force", 0, 0, WOPT_FORCE }
+#define WDIRTY_HELP \
+    "  --recover        a dirty hive is first recovered from its transaction\n" \
+    "                   logs (as 'hivekit recover' does), then edited, and\n" \
+    "                   written in one atomic write; its logs are then reset\n" \
+    "                   to 0 bytes\n" \
+    "  --force          write a dirty hive none of whose logs applies (none\n" \
+    "                   found, empty, stale or damaged) as it is on disk,\n" \
+    "                   made clean; what only the logs or Windows' memory\n" \
+    "                   held is lost (a warning says so)\n"
 struct wcommon {
     const char *time;
     int backup, verbose;
+    int recover, force;     /* WDIRTY_OPTS */
 };
 /* Handles a common option: 1 when ID was one. */
 int wcommon_opt(struct wcommon *c, int id, const char *arg);
@@ -138,8 +153,23 @@ struct whive {
  * file that cannot be written, before any edit. FT: regf_set_time value
  * (0 = now). Returns an exit status, message printed. */
 int wr_open(struct whive *w, const char *path, uint64_t ft);
-/* Commits when something changed (with .bak under --backup); exit status. */
+/* The same, where C's --recover replays the logs of a dirty hive first and
+ * --force accepts a dirty hive no log applies to (C may be NULL). */
+int wr_open_dirty(struct whive *w, const char *path, uint64_t ft,
+                  const struct wcommon *c);
+/* Nonzero when the hive must be written even without an edit: it was
+ * recovered from its logs, or is dirty and accepted with --force. */
+int wr_pending(const struct whive *w);
+/* Commits when something changed or wr_pending (with .bak under --backup);
+ * resets the logs of a recovered hive. Exit status. */
 int wr_commit(struct whive *w, const struct wcommon *c);
+/* Truncates the transaction logs beside HIVE to 0 bytes (a normal state):
+ * after a recovery nothing may replay them again. Prints a warning for each
+ * log that cannot be reset; returns how many could not. */
+int cli_reset_logs(const char *hive);
+/* Prints what regf_recover did (or, with DRY, would do) to F. */
+void cli_print_recovery(FILE *f, const char *path,
+                        const struct regf_recovery *r, int dry);
 void wr_close(struct whive *w);
 /* Looks PATH up; when it is missing and CREATE is set, creates it and its
  * missing parents (*created = 1). Missing without CREATE: message + HINT,
@@ -147,16 +177,34 @@ void wr_close(struct whive *w);
 int wr_key(struct whive *w, const char *path, int create, const char *hint,
            regf_key *out, int *created);
 
+/* ---- guest_root.c ---- */
+
+/* Resolves REL ('/'-separated) below ROOT matching every component
+ * case-insensitively (a mounted NTFS volume keeps Windows' mixed case);
+ * with MKDIRS, missing components are created as directories. 0 and the
+ * path in OUT, or -1. */
+int root_find(const char *root, const char *rel, char *out, size_t size,
+              int mkdirs);
+/* Nonzero when ROOT/hiberfil.sys holds a hibernation image (Windows
+ * hibernated or shut down with Fast Startup); its path goes to PATH. */
+int root_hibernated(const char *root, char *path, size_t size);
+/* Copies SRC into DIR as NAME (an existing file of that name in any case
+ * is replaced, saying so, unless identical), through a synced temporary
+ * file; with DRY_RUN only says what it would do. Exit status. */
+int root_copy(const char *src, const char *dir, const char *name, int dry_run);
+
 /* ---- commands ---- */
 int cmd_info(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
 int cmd_get(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 int cmd_set(int argc, char **argv);
 int cmd_rm(int argc, char **argv);
 int cmd_mkkey(int argc, char **argv);
 int cmd_new(int argc, char **argv);
 int cmd_import(int argc, char **argv);
+int cmd_recover(int argc, char **argv);
 int cmd_inject(int argc, char **argv);
 
 #endif

@@ -23,6 +23,7 @@ static const char import_help[] =
     "                   header must be PREFIX or below it. Default:\n"
     "                   HKEY_LOCAL_MACHINE\\NAME, NAME being the hive's file\n"
     "                   name without its last extension (as for export)\n"
+    WDIRTY_HELP
     WCOMMON_HELP;
 
 struct import_opts {
@@ -75,7 +76,7 @@ int cmd_import(int argc, char **argv)
 {
     static const struct cli_opt opts[] = {
         { "help", 'h', 0, 'h' }, { "prefix", 0, 1, 'p' }, WCOMMON_OPTS,
-        { NULL, 0, 0, 0 } };
+        WDIRTY_OPTS, { NULL, 0, 0, 0 } };
     struct import_opts o;
     memset(&o, 0, sizeof o);
     char *pos[3];
@@ -107,7 +108,7 @@ int cmd_import(int argc, char **argv)
         rc = EXIT_HIVE;
         goto out;
     }
-    if ((rc = wr_open(&w, pos[0], ft)) != EXIT_OK)
+    if ((rc = wr_open_dirty(&w, pos[0], ft, &o.c)) != EXIT_OK)
         goto out;
     int st = regf_import_reg(w.h, b.p ? b.p : (const uint8_t *)"", b.len,
                              prefix);

@@ -1,6 +1,7 @@
 /* cmd_info.c - `hivekit info HIVE`: what the base block says, the state
  * (clean/dirty), sizes, key and value counts, and logs beside the file. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -10,7 +11,9 @@ static const char info_help[] =
     "\n"
     "Shows the format version, sequence numbers, whether the hive is clean\n"
     "or dirty, timestamps, the root key, file and bins sizes, key and value\n"
-    "counts, the header checksum and the transaction logs beside the file.\n";
+    "counts, the header checksum and the transaction logs beside the file:\n"
+    "each with its format, sequence number, the range of its sound entries\n"
+    "and whether `hivekit recover` would replay it (and why not).\n";
 
 struct counts {
     unsigned long long keys, values;
@@ -45,12 +48,23 @@ static int info_opt(void *ctx, int id, const char *arg)
     return 0;
 }
 
-static const char *log_format(uint32_t type)
+static const char *log_format(int format)
 {
-    switch (type) {
-    case 1: case 2: return "old format (DIRT)";
-    case 6: return "new format (HvLE)";
+    switch (format) {
+    case REGF_LOG_OLD: return "old format (DIRT)";
+    case REGF_LOG_NEW: return "new format (HvLE)";
     default: return "unknown format";
+    }
+}
+
+static const char *log_verdict(int verdict)
+{
+    switch (verdict) {
+    case REGF_LOG_APPLIES: return "applies";
+    case REGF_LOG_IGNORED: return "ignored";
+    case REGF_LOG_INVALID: return "invalid, ignored";
+    case REGF_LOG_BROKEN: return "broken";
+    default: return "not examined";
     }
 }
 
@@ -124,26 +138,34 @@ int cmd_info(int argc, char **argv)
     printf("keys:           %llu (deepest level %u)\n", c.keys, c.max_depth);
     printf("values:         %llu\n", c.values);
 
-    struct regf_log logs[8];
+    struct regf_log *logs = calloc(REGF_MAX_LOGS, sizeof *logs);
     size_t nlogs = 0;
-    if (regf_find_logs(pos[0], logs, 8, &nlogs) != REGF_OK)
+    if (!logs || regf_find_logs(pos[0], logs, REGF_MAX_LOGS, &nlogs) !=
+        REGF_OK)
         printf("logs:           (directory not readable)\n");
     else if (nlogs == 0)
         printf("logs:           none\n");
-    for (size_t i = 0; i < nlogs && i < 8; i++) {
+    for (size_t i = 0; logs && i < nlogs && i < REGF_MAX_LOGS; i++) {
         struct regf_log *l = &logs[i];
         const char *lead = i ? "                " : "logs:           ";
-        if (l->size == 0)
+        if (l->size == 0) {
             printf("%s%s: empty\n", lead, l->path);
-        else if (!l->header_ok)
-            printf("%s%s: %llu bytes, header damaged or not a log\n", lead,
-                   l->path, (unsigned long long)l->size);
-        else
-            printf("%s%s: %llu bytes, %s, sequence %u/%u%s\n", lead, l->path,
-                   (unsigned long long)l->size, log_format(l->type), l->seq1,
-                   l->seq2, in.dirty ? "" :
-                   " (ignored by Windows while the hive is clean)");
+        } else if (l->verdict == REGF_LOG_INVALID || !l->format) {
+            printf("%s%s: %llu bytes, %s: %s\n", lead, l->path,
+                   (unsigned long long)l->size, log_verdict(l->verdict),
+                   l->why);
+        } else {
+            printf("%s%s: %llu bytes, %s, sequence %u", lead, l->path,
+                   (unsigned long long)l->size, log_format(l->format),
+                   l->seq1);
+            if (l->format == REGF_LOG_NEW && l->entries)
+                printf(", entries %u..%u", l->first_seq, l->last_seq);
+            else if (l->format == REGF_LOG_NEW)
+                printf(", no valid entry");
+            printf(": %s (%s)\n", log_verdict(l->verdict), l->why);
+        }
     }
+    free(logs);
     regf_close(h);
     return EXIT_OK;
 }

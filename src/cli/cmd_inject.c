@@ -9,8 +9,9 @@
 #include "inject.h"
 
 static const char inject_help[] =
-    "usage: hivekit inject --system SYSTEM [--software SOFTWARE]\n"
-    "                      --driver viostor|vioscsi [--arch amd64|x86|arm64]\n"
+    "usage: hivekit inject (--system SYSTEM [--software SOFTWARE] | --root DIR)\n"
+    "                      (--inf DRIVER.inf | --driver viostor|vioscsi)\n"
+    "                      [--arch amd64|x86|arm64] [--windows MAJOR.MINOR.BUILD]\n"
     "                      [--dry-run] [--undo UNDO.reg] [--devicepath DIR]\n"
     "\n"
     "Registers a virtio storage driver as boot-start in the SYSTEM hive of\n"
@@ -23,10 +24,23 @@ static const char inject_help[] =
     "with the Version value. With --software, DevicePath gets the driver\n"
     "folder. Running it again changes nothing.\n"
     "\n"
+    "  --root DIR        a mounted Windows volume: SYSTEM and SOFTWARE are\n"
+    "                    found below it (any case), the driver binary is\n"
+    "                    copied to Windows\\System32\\drivers and the INF, SYS\n"
+    "                    and CAT to Windows\\Drivers\\VirtIO (needs --inf); a\n"
+    "                    hibernated or Fast Startup guest is refused\n"
     "  --system FILE     the guest's Windows\\System32\\config\\SYSTEM\n"
     "  --software FILE   the guest's SOFTWARE hive (optional)\n"
+    "  --inf FILE        the driver's INF: service, binary, start type, group,\n"
+    "                    HKR values, PCI ids, class and DriverVer all come\n"
+    "                    from it ([Manufacturer] decoration chosen for the\n"
+    "                    guest's architecture and Windows version)\n"
     "  --driver NAME     built-in description of viostor (virtio-blk) or\n"
-    "                    vioscsi (virtio-scsi), virtio-win 100.85.104.20800\n"
+    "                    vioscsi (virtio-scsi), virtio-win 100.85.104.20800,\n"
+    "                    for when no INF is at hand\n"
+    "  --windows VER     the guest's Windows version for choosing the INF's\n"
+    "                    decoration (e.g. 6.1.7601, 10.0.19041); default: read\n"
+    "                    from SOFTWARE when given, else the newest\n"
     "  --arch ARCH       the guest's architecture (default amd64); checked\n"
     "                    against PROCESSOR_ARCHITECTURE in the hive\n"
     "  --dry-run         print the changes as a .reg patch; write nothing\n"
@@ -36,11 +50,13 @@ static const char inject_help[] =
     "                    -software before its .reg extension\n"
     "  --devicepath DIR  the folder added to DevicePath (default\n"
     "                    %SystemRoot%\\Drivers\\VirtIO)\n"
+    WDIRTY_HELP
     WCOMMON_HELP;
 
 struct inject_opts {
     struct wcommon c;
-    const char *system, *software, *driver, *arch, *undo, *devicepath;
+    const char *system, *software, *driver, *inf, *windows, *arch, *undo,
+               *devicepath, *root;
     int dry_run;
 };
 
@@ -56,6 +72,9 @@ static int inject_opt(void *ctx, int id, const char *arg)
     case 's': o->system = arg; break;
     case 'S': o->software = arg; break;
     case 'd': o->driver = arg; break;
+    case 'i': o->inf = arg; break;
+    case 'r': o->root = arg; break;
+    case 'w': o->windows = arg; break;
     case 'a': o->arch = arg; break;
     case 'n': o->dry_run = 1; break;
     case 'u': o->undo = arg; break;
@@ -87,6 +106,88 @@ static int write_undo(const char *path, const struct inj_plan *plan,
         return EXIT_HIVE;
     }
     return EXIT_OK;
+}
+
+/* --root: the binary to System32\drivers, the driver folder's INF, SYS and
+ * CAT to Windows\Drivers\VirtIO. The files are looked up next to the INF
+ * whatever their case. */
+static int copy_files(const struct inject_opts *o, const struct inj_driver *d,
+                      int dry_run)
+{
+    char infdir[4096], drivers[4096], store[4096], src[4200];
+    const char *slash = strrchr(o->inf, '/');
+    if (slash)
+        snprintf(infdir, sizeof infdir, "%.*s", (int)(slash - o->inf), o->inf);
+    else
+        snprintf(infdir, sizeof infdir, ".");
+    if (root_find(o->root, "Windows/System32/drivers", drivers,
+                  sizeof drivers, 0) != 0) {
+        cli_error("%s: no Windows/System32/drivers below it", o->root);
+        return EXIT_HIVE;
+    }
+    if (root_find(o->root, "Windows/Drivers/VirtIO", store, sizeof store,
+                  !dry_run) != 0) {
+        if (!dry_run) {
+            cli_error("%s: cannot create Windows/Drivers/VirtIO: %s", o->root,
+                      strerror(errno));
+            return EXIT_HIVE;
+        }
+        snprintf(store, sizeof store, "%s/Windows/Drivers/VirtIO", o->root);
+    }
+    if (root_find(infdir, d->binary, src, sizeof src, 0) != 0) {
+        cli_error("%s: the driver binary %s is not next to the INF", infdir,
+                  d->binary);
+        return EXIT_USAGE;
+    }
+    int rc = root_copy(src, drivers, d->binary, dry_run);
+    if (rc)
+        return rc;
+    if ((rc = root_copy(src, store, d->binary, dry_run)))
+        return rc;
+    const char *inf_base = slash ? slash + 1 : o->inf;
+    if ((rc = root_copy(o->inf, store, inf_base, dry_run)))
+        return rc;
+    if (d->catalog[0] && root_find(infdir, d->catalog, src, sizeof src, 0) == 0 &&
+        (rc = root_copy(src, store, d->catalog, dry_run)))
+        return rc;
+    return EXIT_OK;
+}
+
+/* Windows MAJOR.MINOR.BUILD from SOFTWARE\Microsoft\Windows NT\CurrentVersion
+ * (CurrentMajor/MinorVersionNumber on Windows 10+, else CurrentVersion
+ * "6.3"; CurrentBuildNumber). Leaves zeros when unknown. */
+static void windows_version(regf_hive *h, unsigned *maj, unsigned *min,
+                            unsigned *build)
+{
+    regf_key k;
+    regf_val v;
+    uint8_t buf[64];
+    size_t n;
+    uint32_t type, dw;
+    if (regf_key_lookup(h, 0, "Microsoft\\Windows NT\\CurrentVersion", &k) != REGF_OK)
+        return;
+    if (regf_value_lookup(h, k, "CurrentMajorVersionNumber", &v) == REGF_OK &&
+        regf_value_data(h, v, &type, &dw, 4, &n) == REGF_OK && n == 4) {
+        *maj = dw;
+        if (regf_value_lookup(h, k, "CurrentMinorVersionNumber", &v) == REGF_OK &&
+            regf_value_data(h, v, &type, &dw, 4, &n) == REGF_OK && n == 4)
+            *min = dw;
+    } else if (regf_value_lookup(h, k, "CurrentVersion", &v) == REGF_OK &&
+               regf_value_data(h, v, &type, buf, sizeof buf, &n) == REGF_OK) {
+        char t[16];
+        size_t j = 0;
+        for (size_t i = 0; i + 1 < n && i < sizeof buf && j + 1 < sizeof t && buf[i]; i += 2)
+            t[j++] = (char)buf[i];
+        t[j] = '\0';
+        sscanf(t, "%u.%u", maj, min);
+    }
+    if (regf_value_lookup(h, k, "CurrentBuildNumber", &v) == REGF_OK &&
+        regf_value_data(h, v, &type, buf, sizeof buf, &n) == REGF_OK) {
+        unsigned b = 0;
+        for (size_t i = 0; i + 1 < n && i < sizeof buf && buf[i] >= '0' && buf[i] <= '9'; i += 2)
+            b = b * 10 + (unsigned)(buf[i] - '0');
+        *build = b;
+    }
 }
 
 static void summary(const char *hive, const struct inj_plan *p,
@@ -125,9 +226,11 @@ int cmd_inject(int argc, char **argv)
     static const struct cli_opt opts[] = {
         { "help", 'h', 0, 'h' }, { "system", 0, 1, 's' },
         { "software", 0, 1, 'S' }, { "driver", 0, 1, 'd' },
+        { "inf", 0, 1, 'i' }, { "windows", 0, 1, 'w' },
+        { "root", 0, 1, 'r' },
         { "arch", 0, 1, 'a' }, { "dry-run", 'n', 0, 'n' },
         { "undo", 0, 1, 'u' }, { "devicepath", 0, 1, 'p' },
-        WCOMMON_OPTS, { NULL, 0, 0, 0 } };
+        WCOMMON_OPTS, WDIRTY_OPTS, { NULL, 0, 0, 0 } };
     struct inject_opts o;
     memset(&o, 0, sizeof o);
     char *pos[2];
@@ -139,16 +242,49 @@ int cmd_inject(int argc, char **argv)
         return rc;
     if (npos != 0)
         return cli_usage_error("inject", "unexpected argument '%s'", pos[0]);
+    char sys_path[4096], soft_path[4096];
+    if (o.root) {
+        if (o.system || o.software)
+            return cli_usage_error("inject", "--root finds the hives itself; "
+                                   "do not give --system or --software");
+        if (!o.inf)
+            return cli_usage_error("inject", "--root copies the driver's files: "
+                                   "give its --inf (next to its .sys and .cat)");
+        char hib[4096];
+        if (root_hibernated(o.root, hib, sizeof hib)) {
+            cli_error("%s: Windows is hibernated or was shut down with Fast "
+                      "Startup: it would write its in-memory registry back over "
+                      "any edit. Boot it and shut it down fully (shutdown /s /f "
+                      "/t 0, or disable Fast Startup: powercfg /h off), then "
+                      "try again; nothing was changed", hib);
+            return EXIT_HIVE;
+        }
+        if (root_find(o.root, "Windows/System32/config/SYSTEM", sys_path,
+                      sizeof sys_path, 0) != 0) {
+            cli_error("%s: no Windows/System32/config/SYSTEM below it (is it "
+                      "the Windows volume, mounted?)", o.root);
+            return EXIT_HIVE;
+        }
+        o.system = sys_path;
+        if (root_find(o.root, "Windows/System32/config/SOFTWARE", soft_path,
+                      sizeof soft_path, 0) == 0)
+            o.software = soft_path;
+    }
     if (!o.system)
-        return cli_usage_error("inject", "--system SYSTEM is required");
-    if (!o.driver)
-        return cli_usage_error("inject", "--driver viostor|vioscsi is "
+        return cli_usage_error("inject", "--system SYSTEM (or --root DIR) is "
                                "required");
+    if (!o.driver == !o.inf)
+        return cli_usage_error("inject", "give either --inf DRIVER.inf or "
+                               "--driver viostor|vioscsi");
     const char *arch = o.arch ? o.arch : "amd64";
     if (strcmp(arch, "amd64") && strcmp(arch, "x86") && strcmp(arch, "arm64"))
         return cli_usage_error("inject", "--arch must be amd64, x86 or arm64");
+    unsigned wmaj = 0, wmin = 0, wbuild = 0;
+    if (o.windows && sscanf(o.windows, "%u.%u.%u", &wmaj, &wmin, &wbuild) < 2)
+        return cli_usage_error("inject", "--windows takes MAJOR.MINOR[.BUILD], "
+                               "e.g. 10.0.19041");
     struct inj_driver d;
-    if (inj_profile(o.driver, arch, &d) != REGF_OK)
+    if (o.driver && inj_profile(o.driver, arch, &d) != REGF_OK)
         return cli_usage_error("inject", "unknown driver '%s' (built in: "
                                "viostor, vioscsi)", o.driver);
     uint64_t ft;
@@ -159,12 +295,30 @@ int cmd_inject(int argc, char **argv)
     struct inj_plan ps, pw;
     memset(&ps, 0, sizeof ps);
     memset(&pw, 0, sizeof pw);
-    int ex = wr_open(&sys, o.system, ft);
+    /* With --recover a dirty hive is replayed from its logs first, and the
+     * one atomic write below holds both the recovery and the injection. */
+    int ex = wr_open_dirty(&sys, o.system, ft, &o.c);
     if (ex != EXIT_OK)
         return ex;
-    if (o.software && (ex = wr_open(&soft, o.software, ft)) != EXIT_OK)
+    if (o.software && (ex = wr_open_dirty(&soft, o.software, ft, &o.c)) != EXIT_OK)
         goto out;
 
+    if (o.inf) {
+        if (!o.windows && soft.h)
+            windows_version(soft.h, &wmaj, &wmin, &wbuild);
+        if (!wmaj) {                      /* unknown: the newest applies */
+            wmaj = 10;
+            wmin = 0;
+            wbuild = 65535;
+        }
+        char err[512];
+        rc = inj_from_inf(o.inf, arch, wmaj, wmin, wbuild, &d, err, sizeof err);
+        if (rc != 0) {
+            cli_error("%s", err);
+            ex = EXIT_USAGE;
+            goto out;
+        }
+    }
     /* Plan everything before changing anything. */
     rc = inj_plan_system(sys.h, &d, &ps);
     if (rc != REGF_OK) {
@@ -182,6 +336,8 @@ int cmd_inject(int argc, char **argv)
             goto out;
         }
     }
+    if (o.root && (ex = copy_files(&o, &d, o.dry_run)) != EXIT_OK)
+        goto out;
     if (o.dry_run) {
         inj_plan_reg(&ps, "HKEY_LOCAL_MACHINE\\SYSTEM", 0, write_file, stdout);
         if (soft.h)

@@ -38,6 +38,7 @@ static const char set_help[] =
     "                   missing KEY is an error, status 1)\n"
     "  --hex            DATA is hex bytes for any TYPE (the exact bytes)\n"
     "  --sep C          multi_sz: split the one DATA argument at C\n"
+    WDIRTY_HELP
     WCOMMON_HELP;
 
 struct set_opts {
@@ -201,7 +202,7 @@ int cmd_set(int argc, char **argv)
 {
     static const struct cli_opt opts[] = {
         { "help", 'h', 0, 'h' }, { "parents", 'p', 0, 'p' },
-        { "hex", 0, 0, 'x' }, { "sep", 0, 1, 's' }, WCOMMON_OPTS,
+        { "hex", 0, 0, 'x' }, { "sep", 0, 1, 's' }, WCOMMON_OPTS, WDIRTY_OPTS,
         { NULL, 0, 0, 0 } };
     struct set_opts o;
     memset(&o, 0, sizeof o);
@@ -237,7 +238,7 @@ int cmd_set(int argc, char **argv)
         goto out;
 
     const char *name = strcmp(pos[2], "@") == 0 ? "" : pos[2];
-    if ((rc = wr_open(&w, pos[0], ft)) != EXIT_OK)
+    if ((rc = wr_open_dirty(&w, pos[0], ft, &o.c)) != EXIT_OK)
         goto out;
     regf_key key;
     int created;
@@ -275,6 +276,7 @@ static const char rm_help[] =
     "with get). A missing key or value is status 1; the root key cannot be\n"
     "deleted (status 64).\n"
     "\n"
+    WDIRTY_HELP
     WCOMMON_HELP;
 
 struct rm_opts {
@@ -296,7 +298,8 @@ static int rm_opt(void *ctx, int id, const char *arg)
 int cmd_rm(int argc, char **argv)
 {
     static const struct cli_opt opts[] = {
-        { "help", 'h', 0, 'h' }, WCOMMON_OPTS, { NULL, 0, 0, 0 } };
+        { "help", 'h', 0, 'h' }, WCOMMON_OPTS, WDIRTY_OPTS,
+        { NULL, 0, 0, 0 } };
     struct rm_opts o;
     memset(&o, 0, sizeof o);
     char *pos[4];
@@ -313,7 +316,7 @@ int cmd_rm(int argc, char **argv)
         return rc;
 
     struct whive w;
-    if ((rc = wr_open(&w, pos[0], ft)) != EXIT_OK)
+    if ((rc = wr_open_dirty(&w, pos[0], ft, &o.c)) != EXIT_OK)
         return rc;
     regf_key key, root = 0;
     int created;
@@ -381,6 +384,7 @@ static const char mkkey_help[] =
     "already is success (status 0) and the file is not rewritten (with -v a\n"
     "note says so). New keys share their parent's security descriptor.\n"
     "\n"
+    WDIRTY_HELP
     WCOMMON_HELP;
 
 static int mkkey_opt(void *ctx, int id, const char *arg)
@@ -399,7 +403,7 @@ int cmd_mkkey(int argc, char **argv)
 {
     static const struct cli_opt opts[] = {
         { "help", 'h', 0, 'h' }, { "parents", 'p', 0, 'p' }, WCOMMON_OPTS,
-        { NULL, 0, 0, 0 } };
+        WDIRTY_OPTS, { NULL, 0, 0, 0 } };
     struct wcommon c;
     memset(&c, 0, sizeof c);
     char *pos[3];
@@ -416,12 +420,16 @@ int cmd_mkkey(int argc, char **argv)
         return rc;
 
     struct whive w;
-    if ((rc = wr_open(&w, pos[0], ft)) != EXIT_OK)
+    if ((rc = wr_open_dirty(&w, pos[0], ft, &c)) != EXIT_OK)
         return rc;
     regf_key key;
     int created;
     if ((rc = wr_key(&w, pos[1], 1, NULL, &key, &created)) == EXIT_OK) {
-        if (!created) {
+        if (!created && wr_pending(&w)) {
+            /* Nothing to create, but the recovered (or forced) hive is
+             * written clean. */
+            rc = wr_commit(&w, &c);
+        } else if (!created) {
             if (c.verbose)
                 cli_error("%s: key '%s' exists already; nothing written",
                           pos[0], pos[1]);

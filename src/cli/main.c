@@ -20,11 +20,13 @@ static const struct command commands[] = {
     { "ls", cmd_ls, "ls HIVE [KEY]              subkeys and values of a key" },
     { "get", cmd_get, "get HIVE KEY [VALUE]       one value's data (--raw for bytes)" },
     { "export", cmd_export, "export HIVE [KEY]          subtree as a .reg file" },
+    { "check", cmd_check, "check HIVE [--json]        full structural check (exit 1: problems)" },
     { "set", cmd_set, "set HIVE KEY NAME TYPE DATA...  create or replace a value" },
     { "rm", cmd_rm, "rm HIVE KEY [NAME]         delete a value, or a key with its subtree" },
     { "mkkey", cmd_mkkey, "mkkey HIVE KEY             create a key and its missing parents" },
     { "new", cmd_new, "new FILE                   create an empty hive" },
     { "import", cmd_import, "import HIVE FILE.reg       apply a .reg file" },
+    { "recover", cmd_recover, "recover HIVE [--log FILE]  replay the transaction logs of a dirty hive" },
     { "inject", cmd_inject, "inject --system SYSTEM ... make Windows boot from virtio storage" },
 };
 
@@ -39,9 +41,11 @@ static void usage(FILE *f)
           "Options may come before or after arguments; 'hivekit COMMAND\n"
           "--help' describes each command. The editing commands take\n"
           "--backup, --time T (or HIVEKIT_TIME) and -v, refuse a dirty hive\n"
-          "and leave the file unchanged on any error.\n\n"
-          "exit status: 0 success, 1 key or value not found, 2 the hive\n"
-          "cannot be read or written (or is dirty, or output failed), 64\n"
+          "(set, rm, mkkey and import take --recover to replay its logs\n"
+          "first) and leave the file unchanged on any error.\n\n"
+          "exit status: 0 success, 1 key or value not found (check:\n"
+          "problems found), 2 the hive cannot be read or written (or is\n"
+          "dirty, or output failed), 64\n"
           "usage error, 65 invalid .reg input (import).\n", f);
 }
 

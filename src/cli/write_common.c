@@ -5,6 +5,7 @@
  * UTF-16LE, numbers, hex bytes, ISO 8601 times). Also the default .reg
  * prefix shared by export and import. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,6 +307,8 @@ int wcommon_opt(struct wcommon *c, int id, const char *arg)
     case WOPT_BACKUP: c->backup = 1; return 1;
     case WOPT_TIME: c->time = arg; return 1;
     case WOPT_VERBOSE: c->verbose = 1; return 1;
+    case WOPT_RECOVER: c->recover = 1; return 1;
+    case WOPT_FORCE: c->force = 1; return 1;
     }
     return 0;
 }
@@ -348,12 +351,112 @@ static char *target_path(const char *path)
     return strdup(path);
 }
 
+/* "A.LOG1, A.LOG2" from the logs found, into NAMES. */
+static void log_names(const struct regf_log *logs, size_t n, char *names,
+                      size_t size)
+{
+    size_t len = 0;
+    names[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        int k = snprintf(names + len, size - len, "%s%s", i ? ", " : "",
+                         logs[i].path);
+        if (k < 0 || (size_t)k >= size - len)
+            break;
+        len += (size_t)k;
+    }
+}
+
+/* Refuses the dirty hive of W (no --recover, no --force); EXIT_HIVE. */
+static int refuse_dirty(struct whive *w, const struct regf_info *in,
+                        int damaged, int options)
+{
+    struct regf_log logs[REGF_MAX_LOGS];
+    size_t n = 0;
+    char names[REGF_MAX_LOGS * 300];
+    if (regf_find_logs(w->target, logs, REGF_MAX_LOGS, &n) != REGF_OK)
+        n = 0;
+    if (n > REGF_MAX_LOGS)
+        n = REGF_MAX_LOGS;
+    log_names(logs, n, names, sizeof names);
+    char why[80];
+    if (damaged)
+        snprintf(why, sizeof why, "its base block is damaged");
+    else if (!in->checksum_ok)
+        snprintf(why, sizeof why, "header checksum is wrong");
+    else
+        snprintf(why, sizeof why, "sequence numbers %u/%u differ",
+                 in->seq1, in->seq2);
+    if (n)
+        cli_error("%s: the hive is dirty (%s): its newest data is in the "
+                  "transaction logs %s; replay the logs with `hivekit "
+                  "recover`%s; nothing was written", w->path, why, names,
+                  options ? " or --recover" : "");
+    else if (options)
+        cli_error("%s: the hive is dirty (%s) and no transaction log (.LOG, "
+                  ".LOG1, .LOG2) was found beside it; replay the logs with "
+                  "Windows, or --force writes it as it is on disk (what "
+                  "Windows had not yet written to it is lost); nothing was "
+                  "written", w->path, why);
+    else
+        cli_error("%s: the hive is dirty (%s) and no transaction log (.LOG, "
+                  ".LOG1, .LOG2) was found beside it; replay the logs with "
+                  "Windows; nothing was written", w->path, why);
+    return EXIT_HIVE;
+}
+
+/* --force: accepted only when no log applies. */
+static int force_dirty(struct whive *w, const struct regf_info *in,
+                       int damaged, int verbose)
+{
+    (void)verbose;
+    struct regf_log logs[REGF_MAX_LOGS];
+    size_t n = 0;
+    if (regf_find_logs(w->target, logs, REGF_MAX_LOGS, &n) != REGF_OK)
+        n = 0;
+    if (n > REGF_MAX_LOGS)
+        n = REGF_MAX_LOGS;
+    for (size_t i = 0; i < n; i++)
+        if (logs[i].verdict == REGF_LOG_APPLIES) {
+            cli_error("%s: the hive is dirty and its log %s holds newer data "
+                      "(%s): --force would lose it; use --recover (or "
+                      "`hivekit recover`); nothing was written", w->path,
+                      logs[i].path, logs[i].why);
+            return EXIT_HIVE;
+        }
+    if (damaged) {
+        cli_error("%s: the base block is damaged and no transaction log can "
+                  "rebuild it: the hive cannot be written as it is; nothing "
+                  "was written", w->path);
+        return EXIT_HIVE;
+    }
+    if (in->checksum_ok)
+        cli_error("warning: %s is dirty (sequence numbers %u/%u) and no "
+                  "transaction log applies: writing it clean as it is on "
+                  "disk; changes Windows had not yet written to it (if any) "
+                  "are lost", w->path, in->seq1, in->seq2);
+    else
+        cli_error("warning: %s has a wrong header checksum and no "
+                  "transaction log applies: writing it clean with the header "
+                  "as it reads; changes Windows had not yet written to it "
+                  "(if any) are lost", w->path);
+    return EXIT_OK;
+}
+
 int wr_open(struct whive *w, const char *path, uint64_t ft)
+{
+    return wr_open_dirty(w, path, ft, NULL);
+}
+
+int wr_open_dirty(struct whive *w, const char *path, uint64_t ft,
+                  const struct wcommon *c)
 {
     memset(w, 0, sizeof *w);
     w->path = path;
     int rc = regf_open(path, REGF_OPEN_WRITE, &w->h);
-    if (rc != REGF_OK) {
+    /* REGF_EDIRTY: the base block is damaged, the bins intact; only a
+     * log can rebuild the header. */
+    int damaged = rc == REGF_EDIRTY;
+    if (rc != REGF_OK && !damaged) {
         if (!w->h)
             cli_error("%s: out of memory", path);
         else
@@ -370,40 +473,53 @@ int wr_open(struct whive *w, const char *path, uint64_t ft)
     }
     struct regf_info in;
     regf_get_info(w->h, &in);
-    if (in.dirty) {
+    if (in.dirty || damaged) {
         /* Refused before anything is edited: the newest data of the hive
          * is in its transaction logs. */
-        struct regf_log logs[4];
-        size_t n = 0;
-        char names[4 * 300] = "";
-        size_t len = 0;
-        if (regf_find_logs(w->target, logs, 4, &n) != REGF_OK)
-            n = 0;
-        for (size_t i = 0; i < n && i < 4; i++) {
-            int k = snprintf(names + len, sizeof names - len, "%s%s",
-                             i ? ", " : "", logs[i].path);
-            if (k < 0 || (size_t)k >= sizeof names - len)
-                break;
-            len += (size_t)k;
+        int ex = EXIT_OK;
+        if (c && c->recover) {
+            struct regf_log logs[REGF_MAX_LOGS];
+            const char *paths[REGF_MAX_LOGS];
+            size_t n = 0;
+            if (regf_find_logs(w->target, logs, REGF_MAX_LOGS, &n) != REGF_OK)
+                n = 0;
+            if (n > REGF_MAX_LOGS)
+                n = REGF_MAX_LOGS;
+            for (size_t i = 0; i < n; i++)
+                paths[i] = logs[i].path;
+            struct regf_recovery *rep = malloc(sizeof *rep);
+            if (!rep) {
+                cli_error("%s: out of memory", path);
+                wr_close(w);
+                return EXIT_HIVE;
+            }
+            int st = regf_recover(w->h, paths, n, rep);
+            int applies = 0;
+            for (size_t i = 0; i < rep->nlogs; i++)
+                applies |= rep->logs[i].verdict == REGF_LOG_APPLIES ||
+                           rep->logs[i].verdict == REGF_LOG_APPLIED;
+            if (st == REGF_OK) {
+                if (c->verbose && rep->state == REGF_RECOVERY_DONE)
+                    cli_error("%s: recovered from its transaction logs "
+                              "(%u %s replayed); sequence now %u", path,
+                              rep->entries, rep->old_format ? "dirty pages" :
+                              "log entries", rep->final_seq);
+            } else if (c->force && !applies && !damaged) {
+                ex = force_dirty(w, &in, damaged, c->verbose);
+            } else {
+                cli_error("%s; nothing was written", regf_errmsg(w->h));
+                ex = EXIT_HIVE;
+            }
+            free(rep);
+        } else if (c && c->force) {
+            ex = force_dirty(w, &in, damaged, c->verbose);
+        } else {
+            ex = refuse_dirty(w, &in, damaged, c != NULL);
         }
-        char why[80];
-        if (!in.checksum_ok)
-            snprintf(why, sizeof why, "header checksum is wrong");
-        else
-            snprintf(why, sizeof why, "sequence numbers %u/%u differ",
-                     in.seq1, in.seq2);
-        if (n)
-            cli_error("%s: the hive is dirty (%s): its newest data is in the "
-                      "transaction logs %s; replay the logs with Windows or "
-                      "`hivekit recover` (coming); nothing was written",
-                      path, why, names);
-        else
-            cli_error("%s: the hive is dirty (%s) and no transaction log "
-                      "(.LOG, .LOG1, .LOG2) was found beside it; replay the "
-                      "logs with Windows or `hivekit recover` (coming); "
-                      "nothing was written", path, why);
-        wr_close(w);
-        return EXIT_HIVE;
+        if (ex != EXIT_OK) {
+            wr_close(w);
+            return ex;
+        }
     }
     if (access(w->target, W_OK) != 0) {
         cli_error("%s: cannot edit: %s; nothing was written", path,
@@ -416,17 +532,135 @@ int wr_open(struct whive *w, const char *path, uint64_t ft)
     return EXIT_OK;
 }
 
+/* Recovered from its logs by wr_open_dirty. */
+static int recovered(const struct whive *w)
+{
+    struct regf_recovery *r = malloc(sizeof *r);
+    int done = r && regf_recovery_report(w->h, r) == REGF_OK &&
+               r->state == REGF_RECOVERY_DONE;
+    free(r);
+    return done;
+}
+
+int wr_pending(const struct whive *w)
+{
+    struct regf_info in;
+    regf_get_info(w->h, &in);
+    /* Still dirty here means --force accepted it. */
+    return in.dirty || (regf_modified(w->h) && recovered(w));
+}
+
 int wr_commit(struct whive *w, const struct wcommon *c)
 {
-    if (!regf_modified(w->h))
+    struct regf_info in;
+    regf_get_info(w->h, &in);
+    if (!regf_modified(w->h) && !in.dirty)
         return EXIT_OK;         /* nothing changed: the file is left alone */
-    int rc = regf_commit(w->h, w->target, c->backup ? REGF_COMMIT_BACKUP : 0);
+    int reset = recovered(w);
+    unsigned flags = (c->backup ? REGF_COMMIT_BACKUP : 0) |
+                     (in.dirty ? REGF_COMMIT_DIRTY : 0);
+    int rc = regf_commit(w->h, w->target, flags);
     if (rc != REGF_OK) {
         const char *msg = regf_errmsg(w->h);
         cli_error("%s", *msg ? msg : regf_strstatus(rc));
         return EXIT_HIVE;
     }
+    /* The hive is written clean with a new TimeStamp, so its old logs can
+     * no longer match it; emptying them makes that plain. */
+    if (reset)
+        cli_reset_logs(w->target);
     return EXIT_OK;
+}
+
+int cli_reset_logs(const char *hive)
+{
+    struct regf_log logs[REGF_MAX_LOGS];
+    size_t n = 0;
+    int bad = 0;
+    if (regf_find_logs(hive, logs, REGF_MAX_LOGS, &n) != REGF_OK) {
+        cli_error("warning: %s: cannot list its directory to reset the "
+                  "transaction logs; they are stale and Windows ignores them "
+                  "beside a clean hive", hive);
+        return 1;
+    }
+    if (n > REGF_MAX_LOGS)
+        n = REGF_MAX_LOGS;
+    for (size_t i = 0; i < n; i++) {
+        if (logs[i].size == 0)
+            continue;
+        int fd = open(logs[i].path, O_WRONLY | O_CLOEXEC);
+        int ok = fd >= 0 && ftruncate(fd, 0) == 0 && fsync(fd) == 0;
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        if (!ok) {
+            cli_error("warning: %s: cannot reset it to 0 bytes: %s (it is "
+                      "stale: Windows ignores it beside the clean hive)",
+                      logs[i].path, strerror(e));
+            bad++;
+        }
+    }
+    return bad;
+}
+
+static const char *format_name(int format)
+{
+    switch (format) {
+    case REGF_LOG_OLD: return "old format (DIRT)";
+    case REGF_LOG_NEW: return "new format (HvLE)";
+    default: return "";
+    }
+}
+
+static const char *verdict_name(int v, int dry)
+{
+    switch (v) {
+    case REGF_LOG_APPLIES: return "applies";
+    case REGF_LOG_APPLIED: return dry ? "applies" : "applied";
+    case REGF_LOG_IGNORED: return "ignored";
+    case REGF_LOG_INVALID: return "invalid, ignored";
+    case REGF_LOG_BROKEN: return "broken";
+    default: return "not examined";
+    }
+}
+
+void cli_print_recovery(FILE *f, const char *path,
+                        const struct regf_recovery *r, int dry)
+{
+    if (r->state == REGF_RECOVERY_CLEAN) {
+        fprintf(f, "%s: clean (sequence %u/%u): nothing to recover; its "
+                "logs are ignored, as Windows ignores them\n", path, r->seq1,
+                r->seq2);
+    } else if (r->state == REGF_RECOVERY_DONE) {
+        fprintf(f, "%s: %s", path, dry ? "would recover" : "recovered");
+        if (r->header_rebuilt)
+            fprintf(f, " (damaged base block rebuilt from a log)");
+        else
+            fprintf(f, " (sequence numbers %u/%u)", r->seq1, r->seq2);
+        if (r->old_format)
+            fprintf(f, ": %u dirty pages of an old-format log replayed",
+                    r->entries);
+        else
+            fprintf(f, ": %u log entr%s replayed, sequence %u..%u",
+                    r->entries, r->entries == 1 ? "y" : "ies", r->first_seq,
+                    r->last_seq);
+        fprintf(f, "; sequence now %u", r->final_seq);
+        if (r->old_length && r->old_length != r->new_length)
+            fprintf(f, "; hive bins %u -> %u bytes", r->old_length,
+                    r->new_length);
+        else
+            fprintf(f, "; hive bins %u bytes", r->new_length);
+        if (r->dummy_bins)
+            fprintf(f, "; %u invalid bins replaced by empty bins (their data "
+                    "is lost)", r->dummy_bins);
+        fputc('\n', f);
+    }
+    for (size_t i = 0; i < r->nlogs; i++) {
+        const struct regf_log *l = &r->logs[i];
+        const char *fmt = format_name(l->format);
+        fprintf(f, "  %s: %s%s%s: %s\n", l->path, fmt, *fmt ? ", " : "",
+                verdict_name(l->verdict, dry), l->why);
+    }
 }
 
 void wr_close(struct whive *w)

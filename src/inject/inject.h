@@ -51,11 +51,20 @@ struct inj_driver {
     char arch[16];               /* amd64 | x86 | arm64 */
     char config[64];             /* install section, used as configuration */
     uint64_t inf_hash;           /* of the INF bytes: the package label */
+    char catalog[64];            /* CatalogFile, "" if none */
 };
 
 /* Built-in profiles (values of the virtio-win 100.85.104.20800 INFs) for
  * "viostor" and "vioscsi"; REGF_NOTFOUND for other names. */
 int inj_profile(const char *name, const char *arch, struct inj_driver *out);
+
+/* Fills D from the INF file at PATH for a guest of architecture ARCH
+ * ("amd64", "x86", "arm64") running Windows MAJOR.MINOR.BUILD (the
+ * [Manufacturer] decoration is chosen for it). Returns 0, or an INF_*
+ * status with a message naming the file and line in ERR. */
+int inj_from_inf(const char *path, const char *arch, unsigned major,
+                 unsigned minor, unsigned build, struct inj_driver *d,
+                 char *err, size_t errn);
 
 /* One change: set a value, delete a value, create a key, delete a key
  * (with its subtree). OLD_* hold what was there before, for undo. */

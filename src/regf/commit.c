@@ -129,7 +129,7 @@ int regf_commit(regf_hive *h, const char *path, unsigned flags)
         free(resolved);
         return rc;
     }
-    if (h->info.dirty)
+    if (h->info.dirty && !(flags & REGF_COMMIT_DIRTY))
         return regf__fail(h, REGF_EDIRTY, "the hive is dirty (sequence "
                           "numbers %u/%u%s): its transaction logs hold newer "
                           "data that must be replayed before it is edited",
@@ -253,6 +253,9 @@ int regf_commit(regf_hive *h, const char *path, unsigned flags)
     h->info.seq1 = h->info.seq2 = seq;
     h->info.timestamp = now;
     h->info.checksum_stored = h->info.checksum_computed = rd_le32(bb + BB_CHECKSUM);
+    h->info.checksum_ok = 1;
+    h->info.dirty = 0;
+    h->info.type = 0;
     h->modified = 0;
     if (sync_dir(path) != 0)
         return io_fail(h, "the new file is in place but syncing the "

@@ -59,6 +59,7 @@ void regf_close(regf_hive *h)
     regf__alloc_free(h);
     regf__vcache_drop(h);
     free(h->cellmap);
+    free(h->recovery);
     free(h->name);
     free(h);
 }
@@ -162,14 +163,20 @@ static int load_image(regf_hive *h)
     struct regf_info *in = &h->info;
 
     in->file_size = h->image_len;
+    /* Windows' "RecoverHeader": a damaged base block before an intact
+     * first bin; only a log can rebuild the header (log.c). */
+    int bin0 = h->image_len >= REGF_BASE_SIZE + REGF_BIN_HDR &&
+               memcmp(bb + REGF_BASE_SIZE, "hbin", 4) == 0 &&
+               rd_le32(bb + REGF_BASE_SIZE + HBIN_OFFSET) == 0;
     if (h->image_len < REGF_BASE_SIZE || memcmp(bb, "regf", 4) != 0) {
-        if (h->image_len >= REGF_BASE_SIZE + REGF_BIN_HDR &&
-            memcmp(bb + REGF_BASE_SIZE, "hbin", 4) == 0 &&
-            rd_le32(bb + REGF_BASE_SIZE + HBIN_OFFSET) == 0)
+        if (bin0) {
+            h->header_damaged = 1;
+            in->dirty = 1;
             return regf__fail(h, REGF_ECORRUPT,
                 "corrupt hive: the base block (first 4096 bytes) is damaged "
                 "but the hive bins look intact; the header can only be "
                 "rebuilt from the hive's transaction logs");
+        }
         if (h->image_len < REGF_BASE_SIZE)
             return regf__fail(h, REGF_ECORRUPT, "not a registry hive: file "
                               "is only %zu bytes", h->image_len);
@@ -193,13 +200,15 @@ static int load_image(regf_hive *h)
 
     uint32_t format = rd_le32(bb + BB_FORMAT);
     if (!in->checksum_ok && (in->type != 0 || in->major != 1 ||
-                             in->minor < 2 || in->minor > 6 || format != 1))
+                             in->minor < 2 || in->minor > 6 || format != 1)) {
+        h->header_damaged = bin0;
         return regf__fail(h, REGF_ECORRUPT, "corrupt hive: the base block is "
                           "damaged (checksum stored 0x%08x, computed 0x%08x; "
                           "version %u.%u, type %u); the header can only be "
                           "rebuilt from the hive's transaction logs",
                           in->checksum_stored, in->checksum_computed,
                           in->major, in->minor, in->type);
+    }
     const char *damaged = "";
     if (in->type != 0)
         return regf__fail(h, REGF_EUNSUPP, "not a primary hive file: base "
@@ -218,10 +227,13 @@ static int load_image(regf_hive *h)
     uint32_t length = rd_le32(bb + BB_LENGTH);
     h->bins = h->image + REGF_BASE_SIZE;
     if (in->checksum_ok) {
-        if (length == 0 || length % 4096 != 0 || length > REGF_MAX_BINS_SIZE)
+        if (length == 0 || length % 4096 != 0 || length > REGF_MAX_BINS_SIZE) {
+            h->header_damaged = bin0;
+            in->dirty |= bin0;
             return regf__fail(h, REGF_ECORRUPT, "corrupt hive: base block "
                               "length field 0x%x is not a non-zero multiple "
                               "of 4096 below 0x7FFFE000", length);
+        }
         if (length > avail)
             return regf__fail(h, REGF_ECORRUPT, "truncated hive: the header "
                               "declares %u bytes of hive bins but the file "
@@ -269,6 +281,58 @@ static int writable_image(regf_hive *h)
     return regf__alloc_init(h);
 }
 
+/* The end of every open: the private copy for writing, the status of a
+ * damaged base block, and recovery from the logs when asked. */
+static int finish_open(regf_hive *h, int rc, unsigned flags)
+{
+    if (rc == REGF_OK && (flags & REGF_OPEN_WRITE))
+        rc = writable_image(h);
+    if (rc == REGF_ECORRUPT && h->header_damaged &&
+        (flags & (REGF_OPEN_WRITE | REGF_OPEN_RECOVER)))
+        rc = REGF_EDIRTY;
+    if ((flags & REGF_OPEN_RECOVER) &&
+        ((rc == REGF_OK && h->info.dirty) ||
+         (rc == REGF_EDIRTY && h->header_damaged)))
+        rc = regf_recover(h, NULL, 0, NULL);
+    return rc;
+}
+
+int regf__replace_image(regf_hive *h, uint8_t *img, size_t len)
+{
+    regf_hive *t = hive_new(h->name);
+    if (!t) {
+        free(img);
+        return regf__fail(h, REGF_ENOMEM, "out of memory");
+    }
+    t->open_flags = h->open_flags;
+    t->image = img;
+    t->image_len = len;
+    int rc = load_image(t);
+    if (rc == REGF_OK && (h->open_flags & REGF_OPEN_WRITE))
+        rc = writable_image(t);
+    if (rc != REGF_OK) {
+        memcpy(h->err, t->err, sizeof h->err);
+        h->sys_errno = t->sys_errno;
+        regf_close(t);
+        return rc;
+    }
+    /* H takes T's image, maps and allocator; T takes H's old ones and
+     * frees them. H keeps its name, fixed time and recovery report. */
+    uint64_t fsize = h->info.file_size;
+    struct regf_hive old = *h;
+    *h = *t;
+    *t = old;
+    char *name = h->name;
+    h->name = t->name;
+    t->name = name;
+    h->fixed_time = t->fixed_time;
+    h->recovery = t->recovery;
+    t->recovery = NULL;
+    h->info.file_size = fsize;
+    regf_close(t);
+    return REGF_OK;
+}
+
 int regf_open_mem(const void *buf, size_t len, const char *name,
                   unsigned flags, regf_hive **out)
 {
@@ -283,10 +347,7 @@ int regf_open_mem(const void *buf, size_t len, const char *name,
     if (len)
         memcpy(h->image, buf, len);
     h->image_len = len;
-    int rc = load_image(h);
-    if (rc == REGF_OK && (flags & REGF_OPEN_WRITE))
-        rc = writable_image(h);
-    return rc;
+    return finish_open(h, load_image(h), flags);
 }
 
 /* Reads up to LEN bytes at file offset OFF; returns bytes read or -1. */
@@ -364,7 +425,7 @@ int regf_open(const char *path, unsigned flags, regf_hive **out)
             h->image_len = (size_t)want;
             int rc = load_image(h);
             h->info.file_size = fsize;
-            return rc;
+            return finish_open(h, rc, flags);
         }
     }
     h->image = malloc(want ? (size_t)want : 1);
@@ -380,9 +441,7 @@ int regf_open(const char *path, unsigned flags, regf_hive **out)
     h->image_len = (size_t)n;
     int rc = load_image(h);
     h->info.file_size = fsize;
-    if (rc == REGF_OK && (flags & REGF_OPEN_WRITE))
-        rc = writable_image(h);
-    return rc;
+    return finish_open(h, rc, flags);
 
 io_error:
     h->sys_errno = errno;

@@ -3,7 +3,8 @@
  * Windows keeps HIVE.LOG1 and HIVE.LOG2 (dual logging, Vista+) or a single
  * HIVE.LOG beside the primary file; the case of the names varies
  * ("ntuser.dat.LOG1"), so names are compared case-insensitively. Empty
- * logs are normal. Only the 512-byte header is read here. */
+ * logs are normal. What each log holds and whether it applies is decided
+ * in log.c, as recovery decides it. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,31 +17,14 @@
 
 #include "regf_int.h"
 
-static void read_header(struct regf_log *l)
-{
-    uint8_t hdr[512];
-    int fd = open(l->path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return;
-    ssize_t n = pread(fd, hdr, sizeof hdr, 0);
-    close(fd);
-    if (n != (ssize_t)sizeof hdr || memcmp(hdr, "regf", 4) != 0)
-        return;
-    l->header_ok = regf__checksum(hdr) == rd_le32(hdr + BB_CHECKSUM);
-    l->type = rd_le32(hdr + BB_TYPE);
-    l->seq1 = rd_le32(hdr + BB_SEQ1);
-    l->seq2 = rd_le32(hdr + BB_SEQ2);
-    l->timestamp = rd_le64(hdr + BB_TIMESTAMP);
-}
-
 static int by_path(const void *a, const void *b)
 {
     return strcmp(((const struct regf_log *)a)->path,
                   ((const struct regf_log *)b)->path);
 }
 
-int regf_find_logs(const char *hive_path, struct regf_log *out, size_t max,
-                   size_t *count)
+int regf__find_log_paths(const char *hive_path, struct regf_log *out,
+                         size_t max, size_t *count)
 {
     const char *slash = strrchr(hive_path, '/');
     const char *base = slash ? slash + 1 : hive_path;
@@ -79,11 +63,19 @@ int regf_find_logs(const char *hive_path, struct regf_log *out, size_t max,
             if (stat(l->path, &st) != 0 || !S_ISREG(st.st_mode))
                 continue;
             l->size = (uint64_t)st.st_size;
-            read_header(l);
         }
         (*count)++;
     }
     closedir(d);
     qsort(out, *count < max ? *count : max, sizeof *out, by_path);
     return REGF_OK;
+}
+
+int regf_find_logs(const char *hive_path, struct regf_log *out, size_t max,
+                   size_t *count)
+{
+    int rc = regf__find_log_paths(hive_path, out, max, count);
+    if (rc == REGF_OK)
+        regf__logs_analyze(hive_path, out, *count < max ? *count : max);
+    return rc;
 }

@@ -63,15 +63,27 @@ enum regf_type {
 
 /* Opens PATH read-only: the file is read once into memory and checked (base
  * block, bins, cell tiling). A dirty hive (Sequence1 != Sequence2 or a bad
- * header checksum) is opened all the same; regf_get_info tells.
+ * header checksum) is opened all the same, as it is on disk; regf_get_info
+ * tells. REGF_OPEN_RECOVER replays its transaction logs instead.
+ *
+ * A hive whose base block is damaged but whose first bin is intact (Windows'
+ * "RecoverHeader" case: the header must be rebuilt from a log) fails with
+ * REGF_ECORRUPT; with REGF_OPEN_WRITE it fails with REGF_EDIRTY and the
+ * handle accepts regf_get_info, regf_recover and regf_close only.
  *
  * *out is set to a handle whenever memory allowed one, even on failure: the
  * caller reads regf_errmsg(*out) and must regf_close(*out) in every case.
- * On REGF_ENOMEM *out may be NULL. FLAGS: 0 or REGF_OPEN_WRITE. */
+ * On REGF_ENOMEM *out may be NULL. FLAGS: 0 or the REGF_OPEN_ flags. */
 int regf_open(const char *path, unsigned flags, regf_hive **out);
 
 /* Flags for regf_open / regf_open_mem. */
 #define REGF_OPEN_WRITE 0x0001   /* keep a private, editable copy in memory */
+#define REGF_OPEN_RECOVER 0x0004 /* a dirty hive is recovered in memory from
+                                  * the logs beside PATH (regf_recover with
+                                  * no log list); if none applies, the open
+                                  * fails with its status. Nothing is
+                                  * written: regf_commit (with
+                                  * REGF_OPEN_WRITE) writes the result */
 
 /* Same from a memory image (copied; BUF may be freed afterwards). NAME is
  * used in messages only (may be NULL). */
@@ -105,7 +117,42 @@ struct regf_info {
 };
 int regf_get_info(regf_hive *h, struct regf_info *out);
 
-/* A transaction log file found beside a hive. */
+/* ---- transaction logs (regf-format.md §12) -----------------------------
+ *
+ * Windows writes changes to HIVE.LOG1/.LOG2 (or HIVE.LOG) before the
+ * primary file; a hive copied from a running or crashed Windows is "dirty"
+ * and its newest data is only in the logs. Recovery replays them exactly
+ * as Windows decides: old-format logs (type 1/2: base block copy, "DIRT"
+ * bitmap, 512-byte pages) and new-format logs (type 6: "HvLE" entries with
+ * Marvin32 hashes); which logs are valid (sound base block, TimeStamp
+ * equal to the hive's, sequence number not older than the hive's), their
+ * order (by sequence number, not by name), where a log stops (the first
+ * unsound entry) and whether the next one continues (only if contiguous). */
+
+/* struct regf_log.format */
+enum regf_log_format {
+    REGF_LOG_UNKNOWN = 0,         /* empty, unreadable or not a log */
+    REGF_LOG_OLD = 1,             /* type 1 or 2: DIRT bitmap + pages */
+    REGF_LOG_NEW = 2              /* type 6: HvLE entries */
+};
+
+/* struct regf_log.verdict: what recovery does with the log. */
+enum regf_log_verdict {
+    REGF_LOG_NOT_CHECKED = 0,
+    REGF_LOG_APPLIES,             /* would be replayed (regf_find_logs) */
+    REGF_LOG_APPLIED,             /* was replayed (regf_recover) */
+    REGF_LOG_IGNORED,             /* not used, as by Windows: empty, the
+                                   * hive is clean, stale (other TimeStamp,
+                                   * older sequence), not contiguous, or
+                                   * superseded by another log */
+    REGF_LOG_INVALID,             /* damaged base block or not a log:
+                                   * ignored, as by Windows */
+    REGF_LOG_BROKEN               /* sound base block, unusable body (old
+                                   * format: no DIRT vector, missing
+                                   * pages): Windows refuses the hive */
+};
+
+/* A transaction log file and what recovery makes of it. */
 struct regf_log {
     char path[4096];
     uint64_t size;                /* 0 is a normal, empty log */
@@ -113,15 +160,75 @@ struct regf_log {
     uint32_t type;                /* 1/2 old format (DIRT), 6 new (HvLE) */
     uint32_t seq1, seq2;
     uint64_t timestamp;
+    uint32_t length;              /* base block Length (new format with
+                                   * entries: the hive bins size after the
+                                   * last one) */
+    int format;                   /* enum regf_log_format */
+    uint32_t entries;             /* new format: sound entries chained from
+                                   * seq1; old format (when examined):
+                                   * dirty 512-byte pages */
+    uint32_t first_seq, last_seq; /* new format, entries > 0: their range */
+    int verdict;                  /* enum regf_log_verdict */
+    char why[256];                /* one line: why it applies or not */
 };
 
 /* Finds the transaction logs of the hive at HIVE_PATH: files in the same
  * directory named like it plus ".LOG", ".LOG1" or ".LOG2", compared
  * case-insensitively. Fills up to MAX entries sorted by name; *count
- * receives how many were found. Returns REGF_OK, or REGF_EIO when the
- * directory cannot be read. No handle is involved. */
+ * receives how many were found. Each log is read and judged against the
+ * hive's base block as regf_recover would (verdict REGF_LOG_APPLIES and
+ * the others; the hive bins are not examined). Returns REGF_OK, or
+ * REGF_EIO when the directory cannot be read. No handle is involved. */
 int regf_find_logs(const char *hive_path, struct regf_log *out, size_t max,
                    size_t *count);
+
+#define REGF_MAX_LOGS 8           /* logs one recovery considers */
+
+/* struct regf_recovery.state */
+enum regf_recovery_state {
+    REGF_RECOVERY_CLEAN = 0,      /* the hive was clean: nothing replayed */
+    REGF_RECOVERY_DONE = 1,       /* log data was replayed */
+    REGF_RECOVERY_FAILED = 2      /* dirty, and no recovery possible */
+};
+
+/* What regf_recover did. */
+struct regf_recovery {
+    int state;                    /* enum regf_recovery_state */
+    int header_rebuilt;           /* the damaged base block came from a log */
+    int old_format;               /* an old-format log was replayed */
+    uint32_t seq1, seq2;          /* the hive's sequence numbers before */
+    uint32_t first_seq, last_seq; /* new format: entries replayed */
+    uint32_t entries;             /* entries (new) or 512-byte pages (old)
+                                   * replayed */
+    uint32_t final_seq;           /* Sequence1 = Sequence2 afterwards (new
+                                   * format: the last entry's) */
+    uint32_t old_length, new_length; /* bytes of hive bins before, after */
+    uint32_t dummy_bins;          /* invalid bins replaced by empty bins */
+    size_t nlogs;
+    struct regf_log logs[REGF_MAX_LOGS]; /* every log considered, with its
+                                   * verdict (APPLIED, IGNORED, ...) */
+};
+
+/* Recovers the dirty hive H (opened with REGF_OPEN_WRITE, not yet edited)
+ * from the NLOGS transaction logs named in LOGS, or with LOGS NULL from
+ * the logs beside the file H was opened from. The replayed image replaces
+ * the handle's copy only if it passes the open-time checks; its base block
+ * gets Sequence1 = Sequence2 = the last sequence replayed, Length, Flags
+ * bit 0, type 0 and checksum, and regf_commit writes it (with Sequence
+ * + 1, as any write). A clean hive is left alone (REGF_OK, state CLEAN:
+ * Windows ignores the logs of a clean hive).
+ * REPORT (may be NULL) receives what happened; regf_recovery_report gives
+ * it again later. Returns REGF_OK, REGF_EDIRTY when no log applies,
+ * REGF_ECORRUPT when a broken log blocks recovery (Windows refuses such a
+ * hive too) or the replayed image is not a valid hive, REGF_EINVAL after
+ * edits; on failure the handle is unchanged and regf_errmsg names every
+ * log and why it was not used. */
+int regf_recover(regf_hive *h, const char *const *logs, size_t nlogs,
+                 struct regf_recovery *report);
+
+/* The report of the last regf_recover on H (also the one REGF_OPEN_RECOVER
+ * ran); REGF_NOTFOUND if there was none. */
+int regf_recovery_report(const regf_hive *h, struct regf_recovery *out);
 
 /* ---- keys ------------------------------------------------------------- */
 
@@ -316,13 +423,16 @@ int regf_import_reg(regf_hive *h, const void *buf, size_t len,
 
 #define REGF_COMMIT_BACKUP 0x0001 /* keep the previous file as PATH.bak */
 #define REGF_COMMIT_NEW    0x0002 /* PATH must not exist yet */
+#define REGF_COMMIT_DIRTY  0x0004 /* write a dirty hive clean as it is: the
+                                   * data only its logs hold is lost (use
+                                   * regf_recover instead when a log applies) */
 
 /* Writes the hive to PATH (NULL: the file it was opened from) atomically:
  * a temporary file in the same directory is written and synced, then
  * renamed over PATH and the directory synced; PATH keeps its permissions.
  * The base block gets Sequence1 = Sequence2 = old + 1, Length, TimeStamp
- * and checksum. A dirty hive is refused with REGF_EDIRTY. On any failure
- * the file at PATH is unchanged. */
+ * and checksum. A dirty hive is refused with REGF_EDIRTY (unless
+ * REGF_COMMIT_DIRTY). On any failure the file at PATH is unchanged. */
 int regf_commit(regf_hive *h, const char *path, unsigned flags);
 
 /* Nonzero when the hive has been edited since it was opened or last
@@ -336,6 +446,75 @@ int regf_modified(const regf_hive *h);
 int regf_reg_value(regf_hive *h, const char *name, size_t name_len,
                    uint32_t type, const void *data, size_t len,
                    regf_write_fn *write, void *ctx);
+
+/* ---- checking ---------------------------------------------------------
+ *
+ * A full structural validation of a hive image, like e2fsck -n: every rule
+ * Windows checks when it loads a hive (regf-format.md §13) and, with
+ * REGF_CHECK_STRICT, the rules a writer must also keep (§14). Works on the
+ * raw bytes, so a hive that regf_open refuses (bad base block, broken bin)
+ * is still checked and its defects reported. Never crashes on any input. */
+
+/* What Windows does when it loads a hive with the problem. */
+enum regf_severity {
+    REGF_SEV_HARMLESS = 0, /* loads it unchanged (leak, legal oddity) */
+    REGF_SEV_HEAL     = 1, /* self-healing repairs it at load: a field is
+                            * rewritten or keys/values/security are dropped
+                            * (silent data loss); a strict load fails */
+    REGF_SEV_FATAL    = 2  /* refuses the hive (STATUS_REGISTRY_CORRUPT;
+                            * for SYSTEM the boot stops) */
+};
+
+#define REGF_CHECK_STRICT      0x0001 /* also the writer-only rules */
+#define REGF_CHECK_ALLOW_DIRTY 0x0002 /* no BB_DIRTY for Sequence1 != 2 */
+
+#define REGF_NOCELL 0xFFFFFFFFu      /* problem not about one cell */
+
+/* One problem, valid during the callback only. */
+struct regf_problem {
+    const char *code;       /* stable code, e.g. "LIST_ORDER" */
+    unsigned id;            /* index of the code in regf_check_codes() */
+    int severity;           /* enum regf_severity */
+    uint32_t cell;          /* cell offset (bins relative) or REGF_NOCELL */
+    const char *path;       /* key being checked: "\" the root, "\A\B";
+                             * "" outside the tree walk. For display: control
+                             * characters appear as \xNN, lone surrogates as
+                             * U+FFFD */
+    const char *message;    /* one line of UTF-8, no newline */
+};
+
+/* Called once per problem; return 0 to go on, nonzero to stop the check
+ * (regf_check_image then returns that number). */
+typedef int regf_problem_fn(void *ctx, const struct regf_problem *p);
+
+struct regf_check_stats {
+    unsigned long problems;       /* reported (with the flags given) */
+    unsigned long severity[3];    /* of those, per enum regf_severity */
+    unsigned long keys, values, sks, bins, cells_used, cells_free;
+    unsigned long leaked;         /* CELL_LEAK cells (strict only) */
+    uint32_t minor;               /* format minor version */
+};
+
+/* Checks the hive image IMG of LEN bytes (base block, bins, anything
+ * after). FN (may be NULL) receives each problem; STATS (may be NULL) the
+ * totals. Returns REGF_OK when the check ran to the end (whether or not it
+ * found problems), REGF_ENOMEM, REGF_EINVAL, or FN's nonzero value. */
+int regf_check_image(const void *img, size_t len, unsigned flags,
+                     regf_problem_fn *fn, void *ctx,
+                     struct regf_check_stats *stats);
+
+/* The problem codes, in a stable order (struct regf_problem.id). */
+struct regf_check_code {
+    const char *code;             /* "LIST_ORDER" */
+    const char *description;      /* one line */
+    int severity;                 /* default; a problem may differ (the
+                                   * root key's damage is fatal) */
+    int strict_only;              /* reported with REGF_CHECK_STRICT only */
+};
+const struct regf_check_code *regf_check_codes(size_t *count);
+
+/* "fatal", "heal", "harmless". */
+const char *regf_severity_name(int severity);
 
 /* ---- helpers ---------------------------------------------------------- */
 

@@ -120,6 +120,9 @@ struct regf_hive {
     struct regf_info info;
     unsigned open_flags;
     int loaded;            /* base block and bins passed the checks */
+    int header_damaged;    /* not loaded: base block damaged, first bin
+                            * intact ("RecoverHeader"): regf_recover only */
+    struct regf_recovery *recovery; /* last regf_recover report (log.c) */
 
     /* Writing (alloc.c): IMAGE is malloc'd with room to grow. */
     int writable;
@@ -168,6 +171,22 @@ void regf__clear_error(regf_hive *h);
 /* ---- hive.c ----------------------------------------------------------- */
 
 uint32_t regf__checksum(const uint8_t *base_block);
+/* Replaces H's image by IMG (malloc'd, LEN bytes; taken over in every
+ * case) if it passes the open-time checks; else H is unchanged and holds
+ * the message. H keeps its name, time and recovery report. */
+int regf__replace_image(regf_hive *h, uint8_t *img, size_t len);
+
+/* ---- logs.c, log.c ---------------------------------------------------- */
+
+/* regf_find_logs without reading the logs. */
+int regf__find_log_paths(const char *hive_path, struct regf_log *out,
+                         size_t max, size_t *count);
+/* Fills the analysis fields of OUT[0..N) (paths set) as regf_recover would
+ * decide for the hive at HIVE_PATH. */
+void regf__logs_analyze(const char *hive_path, struct regf_log *out,
+                        size_t n);
+/* Marvin32 with the seed of hive log entries (0x82EF4D887A4E55C5). */
+uint64_t regf__marvin32(const void *buf, size_t n);
 
 /* ---- cell.c ----------------------------------------------------------- */
 

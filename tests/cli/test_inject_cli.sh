@@ -106,6 +106,26 @@ check "dirty hive: refused (status 2)" rc_is 2
 check "dirty hive: logs named" err_has "SYSTEM.LOG1"
 check "dirty hive: unchanged" same_files "$T/dirty/SYSTEM" "$CORPUS/yarp/hives_for_tests/NewDirtyHive1/NewDirtyHive"
 
+# A real dirty Windows 10 1709 SYSTEM with its logs: refused, then
+# --recover replays the logs and injects in one atomic write.
+mkdir -p "$T/sb"
+X=$CXZ/regipy/regipy_tests/data
+cp "$X/SYSTEM_B" "$T/sb/SYSTEM"
+cp "$X/SYSTEM_B.LOG1" "$T/sb/SYSTEM.LOG1"
+cp "$X/SYSTEM_B.LOG2" "$T/sb/SYSTEM.LOG2"
+run inject --system "$T/sb/SYSTEM" --driver viostor
+check "dirty SYSTEM_B: refused" rc_is 2
+check "dirty SYSTEM_B: unchanged" same_files "$T/sb/SYSTEM" "$X/SYSTEM_B"
+run inject --system "$T/sb/SYSTEM" --driver viostor --recover
+check "--recover: status 0" rc_is 0
+check "--recover: logs reset to 0 bytes" eval '[ ! -s "$T/sb/SYSTEM.LOG1" ] && [ ! -s "$T/sb/SYSTEM.LOG2" ]'
+run check "$T/sb/SYSTEM"
+check "--recover: the result passes hivekit check" rc_is 0
+run get "$T/sb/SYSTEM" 'CurrentControlSet\Services\viostor' Start
+check "--recover: injected" out_line 0
+run inject --system "$T/sb/SYSTEM" --driver viostor
+check "--recover: then idempotent" out_has "nothing to change"
+
 # SOFTWARE: DevicePath appended once (a small hive built here).
 W=$T/SOFTWARE
 "$H" new "$W" >/dev/null
@@ -119,6 +139,55 @@ run inject --system "$S" --software "$W" --driver viostor
 check "with SOFTWARE again: nothing to change" out_has "SOFTWARE: nothing to change"
 run get "$W" 'Microsoft\Windows\CurrentVersion' DevicePath
 check "DevicePath not extended twice" out_line '%SystemRoot%\inf;%SystemRoot%\Drivers\VirtIO'
+
+# --inf: the real virtio-win INF gives the same driver values.
+cp "$T/orig" "$S"
+run inject --system "$S" --inf "$CORPUS/inf/viostor-w10-amd64.inf" --windows 10.0.19041
+check "--inf: status 0" rc_is 0
+run get "$S" 'ControlSet001\Services\viostor\Parameters' BusType
+check "--inf: BusType from the INF" out_line 1
+run inject --system "$S" --inf "$CORPUS/inf/viostor-w10-amd64.inf" --windows 6.1.7601
+check "--inf: no model for Windows 7 (NTamd64.6.3 only)" eval '[ "$rc" -ne 0 ]'
+run inject --system "$S" --inf "$T/nonexistent.inf"
+check "--inf: missing file refused" eval '[ "$rc" -ne 0 ] && err_has nonexistent.inf'
+run inject --system "$S" --inf "$CORPUS/inf/viostor-w10-amd64.inf" --driver viostor
+check "--inf and --driver together: usage error" usage_err
+
+# --root: a tree with Windows' odd name casing, built here.
+R=$T/root
+mkdir -p "$R/WINDOWS/system32/Config" "$R/WINDOWS/System32/DRIVERS" "$T/drv"
+rmdir "$R/WINDOWS/System32/DRIVERS" "$R/WINDOWS/System32" 2>/dev/null
+mkdir -p "$R/WINDOWS/system32/DRIVERS"
+cp "$T/orig" "$R/WINDOWS/system32/Config/system"
+cp "$CORPUS/inf/viostor-w10-amd64.inf" "$T/drv/viostor.inf"
+printf 'driver binary' > "$T/drv/VIOSTOR.SYS"
+printf 'catalog' > "$T/drv/viostor.cat"
+run inject --root "$R" --driver viostor
+check "--root needs --inf" usage_err
+run inject --root "$R" --inf "$T/drv/viostor.inf" --dry-run
+check "--root dry run: status 0" rc_is 0
+check "--root dry run: no file copied" no_file "$R/WINDOWS/system32/DRIVERS/viostor.sys"
+check "--root dry run: hive unchanged" same_files "$R/WINDOWS/system32/Config/system" "$T/orig"
+run inject --root "$R" --inf "$T/drv/viostor.inf"
+check "--root: status 0" rc_is 0
+check "--root: binary in System32\\drivers" same_files "$R/WINDOWS/system32/DRIVERS/viostor.sys" "$T/drv/VIOSTOR.SYS"
+check "--root: INF in Drivers\\VirtIO" same_files "$R/WINDOWS/Drivers/VirtIO/viostor.inf" "$T/drv/viostor.inf"
+check "--root: CAT in Drivers\\VirtIO" same_files "$R/WINDOWS/Drivers/VirtIO/viostor.cat" "$T/drv/viostor.cat"
+run get "$R/WINDOWS/system32/Config/system" 'CurrentControlSet\Services\viostor' Start
+check "--root: found the hive (odd case) and injected" out_line 0
+run inject --root "$R" --inf "$T/drv/viostor.inf"
+check "--root again: nothing to change" out_has "nothing to change"
+cp "$R/WINDOWS/system32/Config/system" "$T/rootsys"
+printf 'HIBR' > "$R/hiberfil.SYS"
+run inject --root "$R" --inf "$T/drv/viostor.inf"
+check "--root: hibernated guest refused (status 2)" rc_is 2
+check "--root: says how to shut down fully" err_has "shut it down fully"
+check "--root: hibernated guest untouched" same_files "$R/WINDOWS/system32/Config/system" "$T/rootsys"
+rm -f "$R/hiberfil.SYS" "$T/drv/VIOSTOR.SYS"
+cp "$T/orig" "$R/WINDOWS/system32/Config/system"
+run inject --root "$R" --inf "$T/drv/viostor.inf"
+check "--root: a missing driver binary is refused" eval '[ "$rc" -ne 0 ] && err_has viostor.sys'
+check "--root: ... and the hive is untouched" same_files "$R/WINDOWS/system32/Config/system" "$T/orig"
 
 total=$((npass + nfail))
 echo "inject_cli: $npass/$total checks passed, $nfail failed, $nskip skipped"

@@ -1,11 +1,16 @@
-/* hivecheck.h - an independent structural checker for REGF hive images.
+/* hivecheck.h - the structural checker of REGF hive images used by the
+ * tests (hc_* API), a thin wrapper over the library's regf_check_image
+ * (src/regf/check.c, also behind `hivekit check`).
  *
  * Every test that writes a hive runs hc_check() on the result. The checker
- * shares no code with the library (own little-endian readers, own upcase
- * table, own walk) so that a bug in the library cannot hide itself. Its
- * rules are those of shared/docs/regf-format.md, sections 2-10, 13 ("What
- * Windows checks") and 14 ("Traps for writers"); every rule has a short,
- * stable code (HC_CODES below).
+ * has its own walk and bounds-checked readers, separate from the code that
+ * reads and writes hives, so that a bug there cannot hide itself; it shares
+ * only the upcase table, which tests/test_hivecheck.c compares with
+ * data/windows-upcase.txt in all 65536 entries. Its rules are those of
+ * shared/docs/regf-format.md, sections 2-10, 13 ("What Windows checks")
+ * and 14 ("Traps for writers"); every rule has a short, stable code
+ * (HC_CODES below, the same list in the same order as the library's
+ * regf_check_codes()).
  *
  * Two levels:
  *   default           what a hive must satisfy to load on Windows without
@@ -41,7 +46,8 @@
 #define HC_MAX_ITEMS 50          /* problems kept with their text */
 #define HC_NOCELL 0xFFFFFFFFu    /* item not about a particular cell */
 
-/* X(code, strict-only, description). Codes are stable: tests match them. */
+/* X(code, strict-only, description). Codes are stable: tests match them.
+ * Same order as the library's regf_check_codes() (checked by hc_check). */
 #define HC_CODES(X) \
     /* base block (file header) */ \
     X(BB_SHORT, 0, "file shorter than the 4096-byte base block") \
@@ -128,6 +134,7 @@ enum hc_code {
 
 struct hc_item {
     const char *code;     /* e.g. "LIST_ORDER" (static string) */
+    int severity;         /* enum regf_severity (0 harmless, 1 heal, 2 fatal) */
     uint32_t cell;        /* cell offset (bins relative) or HC_NOCELL */
     char *path;           /* key path ("\" = root), "" if none */
     char *msg;
@@ -159,7 +166,7 @@ int hc_count(const struct hc_report *rep, const char *code);
 /* The code's description, NULL if unknown. */
 const char *hc_describe(const char *code);
 
-/* The checker's own Windows upcase (RtlUpcaseUnicodeChar) table. */
+/* The checker's Windows upcase (RtlUpcaseUnicodeChar): regf_upcase. */
 uint16_t hc_upcase(uint16_t c);
 
 #endif
