@@ -13,12 +13,15 @@ if ! command -v hyperfine >/dev/null && [[ $(id -u) -eq 0 ]]; then
 fi
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 echo "machine: $(nproc) cores, $(awk -F': *' '/^model name/{print $2; exit}' /proc/cpuinfo)"
-run() { # NAME XZ ARCH
+run() { # NAME XZ ARCH [EXTRA OPTIONS]
     xz -dc "$corpus/$2" > "$tmp/$1.orig"
-    echo "== $1 ($(stat -c %s "$tmp/$1.orig") bytes), --driver viostor --arch $3"
+    echo "== $1 ($(stat -c %s "$tmp/$1.orig") bytes), --driver viostor --arch $3 ${4:-}"
     hyperfine -N -w 2 -r 20 --prepare "cp $tmp/$1.orig $tmp/$1" \
-        "$hivekit inject --system $tmp/$1 --driver viostor --arch $3" 2>&1 |
+        "$hivekit inject --system $tmp/$1 --driver viostor --arch $3 ${4:-}" 2>&1 |
         grep -E 'Time|Range'
 }
 run win7-SYSTEM regipy/regipy_tests/data/SYSTEM.xz x86
 run win10-20H2-SYSTEM dissect.regf/tests/_data/SYSTEM.xz amd64
+# The largest real SYSTEM hive (15.5 MB) is dirty and its logs were not
+# published: --force writes it as it is (what a user without logs does).
+run win10-1903-SYSTEM regipy/regipy_tests/data/SYSTEM_WIN_10_1709.xz amd64 --force

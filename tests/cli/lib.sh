@@ -7,7 +7,7 @@
 #                             FAIL with the last command's context
 #   skip REASON               counts a skipped check (say why)
 #   predicates on the last run: rc_is N, out_has S, out_lacks S, out_re RE,
-#   err_has S, err_empty, out_empty, out_line S, out_first_line S,
+#   err_has S, err_re RE, err_empty, out_empty, out_line S, out_first_line S,
 #   err_one_line, usage_err, quiet_ok, out_hex HEX; on files: same_files A
 #   B, no_file F.
 
@@ -50,6 +50,7 @@ out_has()        { grep -qF -- "$1" "$T/out"; }
 out_lacks()      { ! grep -qF -- "$1" "$T/out"; }
 out_re()         { grep -qE -- "$1" "$T/out"; }
 err_has()        { grep -qF -- "$1" "$T/err"; }
+err_re()         { grep -qE -- "$1" "$T/err"; }
 err_empty()      { [ ! -s "$T/err" ]; }
 out_empty()      { [ ! -s "$T/out" ]; }
 out_line()       { printf '%s\n' "$1" | cmp -s - "$T/out"; }

@@ -153,6 +153,15 @@ check "--inf: missing file refused" eval '[ "$rc" -ne 0 ] && err_has nonexistent
 run inject --system "$S" --inf "$CORPUS/inf/viostor-w10-amd64.inf" --driver viostor
 check "--inf and --driver together: usage error" usage_err
 
+# An INF with an error is refused naming its line; nothing is written.
+head -c 2000 "$CORPUS/inf/viostor-w10-amd64.inf" > "$T/bad.inf"
+printf '\r\n[Strings]\r\nVENDOR = "Red Hat, Inc.\r\n' >> "$T/bad.inf"
+cp "$T/orig" "$S"
+run inject --system "$S" --inf "$T/bad.inf"
+check "broken INF: refused" eval '[ "$rc" -ne 0 ]'
+check "broken INF: names the file and line" err_re 'bad\.inf:[0-9]+:'
+check "broken INF: hive untouched" same_files "$S" "$T/orig"
+
 # --root: a tree with Windows' odd name casing, built here.
 R=$T/root
 mkdir -p "$R/WINDOWS/system32/Config" "$R/WINDOWS/System32/DRIVERS" "$T/drv"
