@@ -41,8 +41,9 @@ static const char inject_help[] =
     "  --windows VER     the guest's Windows version for choosing the INF's\n"
     "                    decoration (e.g. 6.1.7601, 10.0.19041); default: read\n"
     "                    from SOFTWARE when given, else the newest\n"
-    "  --arch ARCH       the guest's architecture (default amd64); checked\n"
-    "                    against PROCESSOR_ARCHITECTURE in the hive\n"
+    "  --arch ARCH       the guest's architecture; default: the guest's own\n"
+    "                    (PROCESSOR_ARCHITECTURE in the hive), which a given\n"
+    "                    --arch must match\n"
     "  --dry-run         print the changes as a .reg patch; write nothing\n"
     "  --undo FILE       write a .reg file that undoes the changes (import it\n"
     "                    with `hivekit import --prefix HKEY_LOCAL_MACHINE\\SYSTEM`);\n"
@@ -151,6 +152,27 @@ static int copy_files(const struct inject_opts *o, const struct inj_driver *d,
         (rc = root_copy(src, store, d->catalog, dry_run)))
         return rc;
     return EXIT_OK;
+}
+
+/* "amd64", "x86" or "arm64" from the guest's PROCESSOR_ARCHITECTURE in the
+ * current control set; "amd64" when it cannot be read. */
+static const char *guest_arch(regf_hive *h)
+{
+    regf_key k;
+    regf_val v;
+    uint8_t buf[32];
+    size_t n;
+    uint32_t type;
+    if (regf_key_lookup(h, 0, "CurrentControlSet\\Control\\Session Manager\\"
+                        "Environment", &k) != REGF_OK ||
+        regf_value_lookup(h, k, "PROCESSOR_ARCHITECTURE", &v) != REGF_OK ||
+        regf_value_data(h, v, &type, buf, sizeof buf, &n) != REGF_OK || n < 6)
+        return "amd64";
+    if ((buf[0] == 'x' || buf[0] == 'X') && buf[2] == '8' && buf[4] == '6')
+        return "x86";
+    if ((buf[0] == 'A' || buf[0] == 'a') && (buf[2] == 'R' || buf[2] == 'r'))
+        return "arm64";
+    return "amd64";
 }
 
 /* Windows MAJOR.MINOR.BUILD from SOFTWARE\Microsoft\Windows NT\CurrentVersion
@@ -276,15 +298,16 @@ int cmd_inject(int argc, char **argv)
     if (!o.driver == !o.inf)
         return cli_usage_error("inject", "give either --inf DRIVER.inf or "
                                "--driver viostor|vioscsi");
-    const char *arch = o.arch ? o.arch : "amd64";
-    if (strcmp(arch, "amd64") && strcmp(arch, "x86") && strcmp(arch, "arm64"))
+    const char *arch = o.arch;
+    if (arch && strcmp(arch, "amd64") && strcmp(arch, "x86") &&
+        strcmp(arch, "arm64"))
         return cli_usage_error("inject", "--arch must be amd64, x86 or arm64");
     unsigned wmaj = 0, wmin = 0, wbuild = 0;
     if (o.windows && sscanf(o.windows, "%u.%u.%u", &wmaj, &wmin, &wbuild) < 2)
         return cli_usage_error("inject", "--windows takes MAJOR.MINOR[.BUILD], "
                                "e.g. 10.0.19041");
     struct inj_driver d;
-    if (o.driver && inj_profile(o.driver, arch, &d) != REGF_OK)
+    if (o.driver && inj_profile(o.driver, "amd64", &d) != REGF_OK)
         return cli_usage_error("inject", "unknown driver '%s' (built in: "
                                "viostor, vioscsi)", o.driver);
     uint64_t ft;
@@ -303,6 +326,11 @@ int cmd_inject(int argc, char **argv)
     if (o.software && (ex = wr_open_dirty(&soft, o.software, ft, &o.c)) != EXIT_OK)
         goto out;
 
+    /* Without --arch the guest's own PROCESSOR_ARCHITECTURE decides. */
+    if (!arch)
+        arch = guest_arch(sys.h);
+    if (o.driver)
+        inj_profile(o.driver, arch, &d);
     if (o.inf) {
         if (!o.windows && soft.h)
             windows_version(soft.h, &wmaj, &wmin, &wbuild);
