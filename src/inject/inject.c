@@ -30,16 +30,15 @@
 
 /* ---- encoding helpers ------------------------------------------------------- */
 
-/* UTF-8 (ASCII in practice) to UTF-16LE with NUL; EXTRA adds one more NUL
- * (REG_MULTI_SZ of one string). */
+/* UTF-8 to UTF-16LE with NUL; EXTRA adds one more NUL (REG_MULTI_SZ of
+ * one string). Returns the byte count, or 0 when S is not UTF-8 or does
+ * not fit CAP. */
 static size_t wide(const char *s, uint8_t *out, size_t cap, int extra)
 {
     size_t n = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p && n + 4 <= cap;
-         p++) {
-        out[n++] = *p;
-        out[n++] = 0;
-    }
+    if (cap < 4 || regf_utf8_to_utf16(s, strlen(s), out, cap - 4, &n) != REGF_OK ||
+        n > cap - 4)
+        return 0;
     out[n++] = 0;
     out[n++] = 0;
     if (extra) {
@@ -254,8 +253,13 @@ static int want_value(regf_hive *h, struct inj_plan *pl, const char *key,
 static int want_sz(regf_hive *h, struct inj_plan *pl, const char *key,
                    const char *name, uint32_t type, const char *s)
 {
-    uint8_t buf[1024];
-    size_t n = wide(s, buf, sizeof buf - 4, type == REGF_MULTI_SZ);
+    uint8_t buf[2048];
+    size_t n = wide(s, buf, sizeof buf, type == REGF_MULTI_SZ);
+    if (n == 0) {
+        snprintf(pl->err, sizeof pl->err, "%s\\%s: the text '%.60s' is not "
+                 "UTF-8 or too long", key, name, s);
+        return REGF_EINVAL;
+    }
     return want_value(h, pl, key, name, type, buf, n);
 }
 

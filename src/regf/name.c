@@ -233,3 +233,34 @@ void regf_utf16_to_utf8(const void *p, size_t n, unsigned flags, char *buf,
     if (need)
         *need = total;
 }
+
+int regf_utf8_to_utf16(const char *s, size_t len, void *out, size_t size,
+                       size_t *need)
+{
+    const unsigned char *p = (const unsigned char *)s, *e = p + len;
+    uint8_t *o = out;
+    size_t n = 0;
+    while (p < e) {
+        uint32_t c;
+        size_t k = regf__utf8_next(p, (size_t)(e - p), &c);
+        if (k == 0)
+            return REGF_EINVAL;
+        p += k;
+        uint16_t u[2];
+        int nu = 1;
+        if (c >= 0x10000) {
+            c -= 0x10000;
+            u[0] = (uint16_t)(0xD800 + (c >> 10));
+            u[1] = (uint16_t)(0xDC00 + (c & 0x3FF));
+            nu = 2;
+        } else {
+            u[0] = (uint16_t)c;
+        }
+        for (int i = 0; i < nu; i++, n += 2)
+            if (n + 2 <= size)
+                wr_le16(o + n, u[i]);
+    }
+    if (need)
+        *need = n;
+    return REGF_OK;
+}

@@ -528,6 +528,12 @@ uint16_t regf_upcase(uint16_t c);
 void regf_utf16_to_utf8(const void *p, size_t n, unsigned flags, char *buf,
                         size_t size, size_t *need);
 
+/* Converts LEN bytes of (generalized) UTF-8 to UTF-16LE bytes in OUT (at
+ * most SIZE bytes), snprintf-style: *need gets the full byte count.
+ * Returns REGF_OK, or REGF_EINVAL when the text is not UTF-8. */
+int regf_utf8_to_utf16(const char *s, size_t len, void *out, size_t size,
+                       size_t *need);
+
 /* Name of a value type ("REG_SZ"); NULL for numbers without a name. */
 const char *regf_type_name(uint32_t type);
 
