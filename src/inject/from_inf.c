@@ -86,13 +86,14 @@ static int add_hkr(inf_file *inf, const char *sec, struct inj_driver *d,
             break;
         case INF_DATA_STRING:
         case INF_DATA_MULTI:
-            for (size_t s = 0; s < a->nstrings; s++) {
-                for (const char *p = a->strings[s]; *p; p++) {
-                    if (n + 6 > sizeof r->data)
-                        goto too_big;
-                    r->data[n++] = (uint8_t)*p;   /* ASCII in practice */
-                    r->data[n++] = 0;
-                }
+            for (size_t k = 0; k < a->nstrings; k++) {
+                size_t w = 0;
+                const char *str = a->strings[k];
+                if (regf_utf8_to_utf16(str, strlen(str), r->data + n,
+                                       sizeof r->data - n, &w) != REGF_OK ||
+                    n + w + 4 > sizeof r->data)
+                    goto too_big;
+                n += w;
                 r->data[n++] = 0;
                 r->data[n++] = 0;
                 if (a->data_kind == INF_DATA_STRING)
@@ -110,8 +111,8 @@ static int add_hkr(inf_file *inf, const char *sec, struct inj_driver *d,
         d->nhkr++;
         continue;
 too_big:
-        snprintf(err, errn, "%s: line %u: HKR value data too long for the "
-                 "injection", inf_name(inf), a->lineno);
+        snprintf(err, errn, "%s: line %u: HKR value data is not UTF-8 or "
+                 "too long for the injection", inf_name(inf), a->lineno);
         return INF_ELIMIT;
     }
     return INF_OK;
