@@ -370,7 +370,9 @@ static int quoted(struct parser *P, const char **qp, int wide, size_t *nunits)
 {
     const char *open = *qp, *q = open + 1, *e = P->le;
     size_t room = (size_t)(e - q);
-    int rc = reserve(P, wide ? 2 * room + 2 : room);
+    /* At least one byte, so the arena exists even for "" at the end of a
+     * line (found by fuzz_import: null pointer + 0). */
+    int rc = reserve(P, (wide ? 2 * room + 2 : room) + 1);
     if (rc != REGF_OK)
         return rc;
     uint8_t *d = P->a + P->alen;
