@@ -294,7 +294,7 @@ int regf_value_set(regf_hive *h, regf_key key, const char *name,
         return regf__fail(h, REGF_ELIMIT, "value data of %zu bytes is too "
                           "large for a version 1.%u hive", len, h->info.minor);
     uint16_t *u;
-    size_t nu;
+    size_t nu = 0;
     if ((rc = value_name_units(h, name, name_len, &u, &nu)) != REGF_OK)
         return rc;
     struct regf_span nk;
@@ -411,7 +411,7 @@ int regf_value_delete(regf_hive *h, regf_key key, const char *name,
     if (rc != REGF_OK)
         return rc;
     uint16_t *u;
-    size_t nu;
+    size_t nu = 0;
     if ((rc = value_name_units(h, name, name_len, &u, &nu)) != REGF_OK)
         return rc;
     struct regf_span nk;
