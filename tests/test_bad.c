@@ -13,6 +13,7 @@
  *
  * (c) and (d) only require that every call returns a valid status (a
  * negative one with a message) within a time bound. */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1337,9 +1338,67 @@ static void test_repeated_leaf_is_bounded(void **state)
     mk_free(mk);
 }
 
+struct fuzz_keys {
+    regf_key k[4096];
+    size_t n;
+};
+
+static int collect_key(void *ctx, regf_hive *h, regf_key key, const char *path,
+                       size_t plen, unsigned depth)
+{
+    struct fuzz_keys *fk = ctx;
+    (void)h; (void)path; (void)plen; (void)depth;
+    if (fk->n < sizeof fk->k / sizeof *fk->k)
+        fk->k[fk->n++] = key;
+    return 0;
+}
+
+/* Hives the edit fuzzer hung or crashed on (the .hive files of
+ * fixtures/fuzz-crashes): editing every key ends promptly with a status.
+ * edit-timeout-vcache_sync.hive claims 2^30 values; sizing the value-name
+ * index for that count used to loop forever. */
+static void test_fuzz_edit_regressions(void **state)
+{
+    (void)state;
+    char *dir = tu_fixture("fuzz-crashes");
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    struct dirent *e;
+    int n = 0;
+    while ((e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        if (l < 5 || strcmp(e->d_name + l - 5, ".hive") != 0)
+            continue;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        size_t len;
+        uint8_t *img = tu_read_file(path, &len);
+        regf_hive *h = NULL;
+        if (regf_open_mem(img, len, e->d_name, REGF_OPEN_WRITE, &h) == REGF_OK) {
+            static struct fuzz_keys fk;
+            fk.n = 0;
+            regf_walk(h, 0, collect_key, &fk);
+            if (fk.n == 0)
+                regf_root(h, &fk.k[fk.n++]);
+            for (size_t i = 0; i < fk.n; i++) {
+                uint32_t v = 1;
+                regf_value_delete(h, fk.k[i], "a", 1);
+                regf_value_set(h, fk.k[i], "b", 1, REGF_DWORD, &v, 4);
+            }
+        }
+        regf_close(h);
+        free(img);
+        n++;
+    }
+    closedir(d);
+    free(dir);
+    assert_true(n >= 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fuzz_edit_regressions),
         cmocka_unit_test(test_mkhive_tiny_reads),
         cmocka_unit_test(test_inline_too_long),
         cmocka_unit_test(test_value_data_cell),

@@ -70,14 +70,28 @@ static int vcache_sync(regf_hive *h, regf_key key, uint32_t nvalues)
         return REGF_OK;
     if (!c || c->key != key || c->nvalues > nvalues ||
         (uint64_t)nvalues * 2 > c->nslots) {
+        /* The count must fit the key's value list cell before it sizes
+         * anything: a crafted count of 2^30 made the doubling below wrap
+         * to 0 and never end (found by fuzz_edit). */
+        struct regf_span nk, list;
+        uint32_t count;
+        int vrc = regf__nk(h, key, &nk);
+        if (vrc == REGF_OK)
+            vrc = regf__value_list(h, key, &nk, &count, &list);
+        if (vrc != REGF_OK)
+            return vrc;
+        if (count < nvalues)
+            return regf__corrupt(h, key, "value count %u is larger than the "
+                                 "value list", nvalues);
         regf__vcache_drop(h);
         c = calloc(1, sizeof *c);
         if (!c)
             return regf__fail(h, REGF_ENOMEM, "out of memory");
         c->key = key;
-        c->nslots = 64;
-        while (c->nslots < (uint64_t)nvalues * 4)
-            c->nslots *= 2;
+        uint64_t slots = 64;
+        while (slots < (uint64_t)nvalues * 4)
+            slots *= 2;
+        c->nslots = (uint32_t)slots;    /* nvalues <= list cell / 4 < 2^29 */
         c->slot = calloc(c->nslots, sizeof *c->slot);
         c->hash = calloc(c->nslots, sizeof *c->hash);
         h->vcache = c;
