@@ -23,10 +23,46 @@
 
 #include "regf_int.h"
 
-static int write_all_fd(int fd, const uint8_t *p, size_t n)
+/* ---- the I/O seam: H->io when a test set one, else POSIX --------------- */
+
+void regf__hive_set_io(regf_hive *h, const struct regf_io *io)
+{
+    h->io = io;
+}
+
+static ssize_t io_write(const regf_hive *h, int fd, const void *p, size_t n)
+{
+    return h->io ? h->io->write(h->io->ctx, fd, p, n) : write(fd, p, n);
+}
+static int io_fchmod(const regf_hive *h, int fd, mode_t mode)
+{
+    return h->io ? h->io->fchmod(h->io->ctx, fd, mode) : fchmod(fd, mode);
+}
+static int io_fsync(const regf_hive *h, int fd)
+{
+    return h->io ? h->io->fsync(h->io->ctx, fd) : fsync(fd);
+}
+static int io_close(const regf_hive *h, int fd)
+{
+    return h->io ? h->io->close(h->io->ctx, fd) : close(fd);
+}
+static int io_rename(const regf_hive *h, const char *from, const char *to)
+{
+    return h->io ? h->io->rename(h->io->ctx, from, to) : rename(from, to);
+}
+static int io_link(const regf_hive *h, const char *from, const char *to)
+{
+    return h->io ? h->io->link(h->io->ctx, from, to) : link(from, to);
+}
+static int io_unlink(const regf_hive *h, const char *path)
+{
+    return h->io ? h->io->unlink(h->io->ctx, path) : unlink(path);
+}
+
+static int write_all_fd(const regf_hive *h, int fd, const uint8_t *p, size_t n)
 {
     while (n > 0) {
-        ssize_t w = write(fd, p, n);
+        ssize_t w = io_write(h, fd, p, n);
         if (w < 0) {
             if (errno == EINTR)
                 continue;
@@ -38,7 +74,7 @@ static int write_all_fd(int fd, const uint8_t *p, size_t n)
     return 0;
 }
 
-static int sync_dir(const char *path)
+static int sync_dir(const regf_hive *h, const char *path)
 {
     char dir[4096];
     const char *slash = strrchr(path, '/');
@@ -53,10 +89,12 @@ static int sync_dir(const char *path)
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0)
         return -1;
-    int rc = fsync(fd);
+    int rc = io_fsync(h, fd);
+    int e = errno;
     close(fd);
     /* Some filesystems (e.g. FUSE mounts) refuse fsync on a directory. */
-    return rc == 0 || errno == EINVAL || errno == ENOTSUP ? 0 : -1;
+    errno = e;
+    return rc == 0 || e == EINVAL || e == ENOTSUP ? 0 : -1;
 }
 
 static int io_fail(regf_hive *h, const char *what, const char *path)
@@ -84,7 +122,7 @@ static int backup(regf_hive *h, const char *src)
     ssize_t n;
     int rc = 0;
     while ((n = read(in, buf, sizeof buf)) > 0)
-        if (write_all_fd(out, buf, (size_t)n) != 0) {
+        if (write_all_fd(h, out, buf, (size_t)n) != 0) {
             rc = -1;
             break;
         }
@@ -94,15 +132,15 @@ static int backup(regf_hive *h, const char *src)
     if (rc == 0 && fstat(in, &st) == 0)
         fchmod(out, st.st_mode & 07777);
     if (rc == 0)
-        rc = fsync(out);
+        rc = io_fsync(h, out);
     close(in);
-    if (close(out) != 0)
+    if (io_close(h, out) != 0)
         rc = -1;
     if (rc == 0)
-        rc = rename(tmp, dst);
+        rc = io_rename(h, tmp, dst);
     if (rc != 0) {
         int e = errno;
-        unlink(tmp);
+        io_unlink(h, tmp);
         errno = e;
         return io_fail(h, "cannot write the backup", dst);
     }
@@ -191,8 +229,8 @@ int regf_commit(regf_hive *h, const char *path, unsigned flags)
         return rc;
     }
     const char *step = "cannot write";
-    int ok = write_all_fd(fd, bb, sizeof bb) == 0 &&
-             write_all_fd(fd, h->image + REGF_BASE_SIZE, h->bins_size) == 0;
+    int ok = write_all_fd(h, fd, bb, sizeof bb) == 0 &&
+             write_all_fd(h, fd, h->image + REGF_BASE_SIZE, h->bins_size) == 0;
     if (ok) {
         step = "cannot set the mode of";
         mode_t mode = 0644;
@@ -203,21 +241,21 @@ int regf_commit(regf_hive *h, const char *path, unsigned flags)
             umask(mask);
             mode = 0666 & ~mask;
         }
-        ok = fchmod(fd, mode) == 0;
+        ok = io_fchmod(h, fd, mode) == 0;
         if (ok && have_old && (st.st_uid != geteuid() || st.st_gid != getegid()))
             (void)!fchown(fd, st.st_uid, st.st_gid);  /* best effort */
     }
     if (ok) {
         step = "cannot sync";
-        ok = fsync(fd) == 0;
+        ok = io_fsync(h, fd) == 0;
     }
-    if (close(fd) != 0 && ok) {
+    if (io_close(h, fd) != 0 && ok) {
         step = "cannot write";
         ok = 0;
     }
     if (ok && have_old && (flags & REGF_COMMIT_BACKUP)) {
         if ((rc = backup(h, path)) != REGF_OK) {
-            unlink(tmp);
+            io_unlink(h, tmp);
             free(tmp);
             memcpy(h->image + REGF_BASE_SIZE + 20, bin0_time, 8);
             return rc;
@@ -226,21 +264,21 @@ int regf_commit(regf_hive *h, const char *path, unsigned flags)
     if (ok) {
         if (flags & REGF_COMMIT_NEW) {
             step = "cannot create";
-            ok = link(tmp, path) == 0;
+            ok = io_link(h, tmp, path) == 0;
             int e = errno;
-            unlink(tmp);
+            io_unlink(h, tmp);
             errno = e;
         } else {
             step = "cannot replace";
-            ok = rename(tmp, path) == 0;
+            ok = io_rename(h, tmp, path) == 0;
         }
     }
     if (!ok) {
         int e = errno;
-        unlink(tmp);
+        io_unlink(h, tmp);
         errno = e;
         rc = io_fail(h, step, path);
-        if (errno == EEXIST)
+        if (h->sys_errno == EEXIST)
             rc = regf__fail(h, REGF_EEXIST, "%s exists already; not "
                             "overwriting it", path);
         memcpy(h->image + REGF_BASE_SIZE + 20, bin0_time, 8);
@@ -257,7 +295,7 @@ int regf_commit(regf_hive *h, const char *path, unsigned flags)
     h->info.dirty = 0;
     h->info.type = 0;
     h->modified = 0;
-    if (sync_dir(path) != 0)
+    if (sync_dir(h, path) != 0)
         return io_fail(h, "the new file is in place but syncing the "
                        "directory failed for", path);
     return REGF_OK;

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "bytes.h"
 #include "regf.h"
@@ -140,6 +141,7 @@ struct regf_hive {
     uint32_t *bin_start;   /* offsets of the bins, ascending */
     uint32_t nbin, bin_cap;
     struct regf_vcache *vcache; /* value-name index of one key (value_write.c) */
+    const struct regf_io *io; /* NULL: plain POSIX calls (commit.c) */
     int sys_errno;
     char err[512];
 };
@@ -158,6 +160,27 @@ static inline uint8_t *regf__w(regf_hive *h, uint32_t off)
 {
     return h->image + REGF_BASE_SIZE + off + 4;
 }
+
+/* ---- commit.c: the I/O seam ------------------------------------------- */
+
+/* The calls by which regf_commit (and its backup) changes files, so tests
+ * can fail or cut off the N-th one. Each member has the POSIX meaning and
+ * return convention (set errno on failure) plus CTX first; all must be
+ * set. A handle without one (the default) calls POSIX directly. */
+struct regf_io {
+    void *ctx;
+    ssize_t (*write)(void *ctx, int fd, const void *buf, size_t n);
+    int (*fchmod)(void *ctx, int fd, mode_t mode);
+    int (*fsync)(void *ctx, int fd);
+    int (*close)(void *ctx, int fd);
+    int (*rename)(void *ctx, const char *from, const char *to);
+    int (*link)(void *ctx, const char *from, const char *to);
+    int (*unlink)(void *ctx, const char *path);
+};
+
+/* Test-only: routes H's file changes through IO (NULL: POSIX again). IO
+ * must outlive its use by H. */
+void regf__hive_set_io(regf_hive *h, const struct regf_io *io);
 
 /* ---- err.c ------------------------------------------------------------ */
 
