@@ -3,15 +3,23 @@
 #   make demo   install missing build dependencies (as root, with apt-get),
 #               build, and run hivekit on the bundled Windows 10 SYSTEM hive,
 #               ending with the virtio driver injection on a copy of it
-#   make test   same set-up, then build and run every test
+#   make test   same set-up, then build and run every test, then the whole
+#               suite again under ASan+UBSan (gcc) in $(ASAN_BUILD)
+#   make fuzz-smoke  build the libFuzzer harnesses (clang) in build-fuzz and
+#               run each for FUZZ_SECONDS (60); fails on any crash (fuzz/README)
+#   make static a static, stripped hivekit-static linked with musl (musl-gcc)
 #
 BUILD ?= build
 JOBS  ?= 2
 CMAKE_FLAGS ?= -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHIVEKIT_WERROR=ON -DHIVEKIT_TESTS=ON
 DEMO_HIVE = $(BUILD)/demo/SYSTEM
 HIVEKIT = $(BUILD)/hivekit
+ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_HARNESSES = hive import inf edit
 
-.PHONY: all deps build test demo clean
+.PHONY: all deps build test demo clean test-asan fuzz-build fuzz-smoke static
 
 all: build
 
@@ -24,6 +32,52 @@ build: deps
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+	$(MAKE) test-asan
+
+# The whole suite under AddressSanitizer + UBSan, built with gcc (Debian's
+# gcc ships libasan and libubsan).
+test-asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    -DHIVEKIT_TESTS=ON -DHIVEKIT_SANITIZE=ON
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	    ctest --output-on-failure -j$(JOBS)
+
+# libFuzzer harnesses (fuzz/README): build with clang, seed from the corpus,
+# run each harness FUZZ_SECONDS; crashes land in $(FUZZ_BUILD)/crashes/.
+fuzz-build: build
+	@sh tools/install-deps.sh --fuzz
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	    -DHIVEKIT_TESTS=OFF -DHIVEKIT_FUZZ=ON
+	cmake --build $(FUZZ_BUILD) -j$(JOBS)
+	sh fuzz/seeds.sh "" $(FUZZ_BUILD)/seeds $(HIVEKIT)
+
+fuzz-smoke: fuzz-build
+	@fail=; for h in $(FUZZ_HARNESSES); do \
+	    mkdir -p $(FUZZ_BUILD)/corpus/$$h $(FUZZ_BUILD)/crashes/$$h; \
+	    echo "== fuzz_$$h for $(FUZZ_SECONDS) s"; \
+	    if $(FUZZ_BUILD)/fuzz/fuzz_$$h -max_total_time=$(FUZZ_SECONDS) -timeout=30 \
+	           -rss_limit_mb=2048 -print_final_stats=1 \
+	           -artifact_prefix=$(FUZZ_BUILD)/crashes/$$h/ \
+	           $(FUZZ_BUILD)/corpus/$$h $(FUZZ_BUILD)/seeds/$$h \
+	           > $(FUZZ_BUILD)/fuzz_$$h.log 2>&1; then \
+	        grep -E '^stat::number_of_executed_units|^Done' $(FUZZ_BUILD)/fuzz_$$h.log; \
+	    else \
+	        fail="$$fail $$h"; tail -n 60 $(FUZZ_BUILD)/fuzz_$$h.log; \
+	    fi; \
+	done; \
+	if [ -n "$$fail" ]; then echo "fuzz-smoke: crashes in:$$fail (inputs in $(FUZZ_BUILD)/crashes/)" >&2; exit 1; fi
+
+# Static rescue build: hivekit linked statically with musl, stripped, and
+# checked (no dynamic section, size < 300 KiB, runs `info` on a fixture).
+STATIC_BUILD ?= build-static
+static:
+	@sh tools/install-deps.sh --static
+	cmake -S . -B $(STATIC_BUILD) -DCMAKE_C_COMPILER=musl-gcc -DCMAKE_BUILD_TYPE=MinSizeRel \
+	    -DHIVEKIT_TESTS=OFF -DHIVEKIT_WERROR=ON -DCMAKE_EXE_LINKER_FLAGS=-static
+	cmake --build $(STATIC_BUILD) -j$(JOBS) --target hivekit
+	strip -o $(STATIC_BUILD)/hivekit-static $(STATIC_BUILD)/hivekit
+	@sh tools/check-static.sh $(STATIC_BUILD)/hivekit-static fixtures/hives/minimal
 
 $(DEMO_HIVE): fixtures/hives/SYSTEM-win10-20H2.xz
 	mkdir -p $(BUILD)/demo
@@ -54,6 +108,16 @@ demo: build $(DEMO_HIVE)
 	$(HIVEKIT) ls $(BUILD)/demo/SYSTEM-virtio 'CurrentControlSet\Services\viostor'
 	@echo '== run again: nothing to do'
 	$(HIVEKIT) inject --system $(BUILD)/demo/SYSTEM-virtio --driver viostor
+
+# make install [PREFIX=/usr/local] [DESTDIR=/tmp/stage]: hivekit, libregf.a
+# and libregf.so, regf.h, hivekit.pc, the CMake package (find_package), the
+# man pages and the bash completion; see cmake/install.cmake.
+PREFIX ?= /usr/local
+.PHONY: install
+install: build
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX)
+	cmake --build $(BUILD) -j$(JOBS)
+	DESTDIR="$(DESTDIR)" cmake --install $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

@@ -1,10 +1,20 @@
 #!/bin/sh
 # install-deps.sh - make sure the build and test dependencies are present.
 #
-# Checks for cmake, a C compiler, make, xz and the cmocka headers; when
+# Checks for cmake, a C compiler, make, xz, pkg-config and the cmocka headers; when
 # something is missing and we run as root on a Debian-like system, installs
 # it with apt-get. Otherwise says what to install and fails.
+# Extras: --fuzz (clang, libFuzzer runtime: make fuzz-smoke), --static
+# (musl-gcc: make static).
 set -eu
+fuzz= static=
+for a in "$@"; do
+    case "$a" in
+        --fuzz) fuzz=1 ;;
+        --static) static=1 ;;
+        *) echo "install-deps: unknown option $a" >&2; exit 2 ;;
+    esac
+done
 missing=""
 need() { # need COMMAND-OR-FILE PACKAGE
     case "$1" in
@@ -17,6 +27,13 @@ need cc gcc
 need make make
 need xz xz-utils
 need bash bash
+need pkg-config pkg-config   # the install test builds the example with it
+if [ -n "$fuzz" ]; then
+    need clang clang
+    ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a >/dev/null 2>&1 ||
+        missing="$missing libclang-rt-14-dev"
+fi
+[ -z "$static" ] || need musl-gcc musl-tools
 if ! [ -e /usr/include/cmocka.h ] && ! [ -e /usr/local/include/cmocka.h ]; then
     missing="$missing libcmocka-dev"
 fi

@@ -69,6 +69,25 @@ void escape_controls(const char *s, size_t n, char *out, size_t size);
 /* Type name or "0xNNNN" for unnamed types. */
 const char *type_label(uint32_t type, char *buf, size_t size);
 
+/* ---- json.c ---- */
+
+/* N bytes of UTF-8 S as a JSON string: '"' and '\\' escaped, control
+ * characters as \u00XX, invalid UTF-8 bytes as \ufffd. */
+void json_strn(FILE *f, const char *s, size_t n);
+void json_str(FILE *f, const char *s);
+void json_bool(FILE *f, int b);
+/* FILETIME as "YYYY-MM-DDTHH:MM:SSZ", or null for 0 (never). */
+void json_filetime(FILE *f, uint64_t ft);
+/* Bytes as a string of lowercase hex digits, no separators. */
+void json_hex(FILE *f, const uint8_t *p, size_t n);
+/* Decoded value data: REG_SZ, REG_EXPAND_SZ, REG_LINK a string (up to the
+ * first NUL), REG_MULTI_SZ an array of strings, REG_DWORD(_BE) of 4 bytes
+ * and REG_QWORD of 8 bytes a number, anything else a hex string.
+ * 0, or -1 when out of memory. */
+int json_value_data(FILE *f, uint32_t type, const uint8_t *p, size_t n);
+/* "type": NAME or null, "type_id": N */
+void json_type(FILE *f, uint32_t type);
+
 /* ---- write_common.c ---- */
 
 /* HKEY_LOCAL_MACHINE\ + the file name of PATH without its directory and

@@ -112,67 +112,6 @@ static uint8_t *read_file(const char *path, size_t *len)
     return buf;
 }
 
-/* ---- JSON ---------------------------------------------------------------- */
-
-/* Length of the valid UTF-8 sequence at P (N > 0 bytes), 0 if invalid. */
-static size_t utf8_seq(const unsigned char *p, size_t n)
-{
-    unsigned char c = p[0];
-    size_t len;
-    uint32_t cp, min;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2; cp = c & 0x1F; min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3; cp = c & 0x0F; min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4; cp = c & 0x07; min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        cp = cp << 6 | (p[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000))
-        return 0;
-    return len;
-}
-
-/* S as a JSON string: UTF-8 passes through, '"' and '\' are escaped,
- * control characters become \u00XX, invalid UTF-8 bytes U+FFFD. */
-static void json_str(FILE *f, const char *s)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t n = strlen(s);
-    putc('"', f);
-    while (n > 0) {
-        if (*p == '"' || *p == '\\') {
-            putc('\\', f);
-            putc(*p, f);
-            p++, n--;
-        } else if (*p < 0x20) {
-            fprintf(f, "\\u%04x", *p);
-            p++, n--;
-        } else {
-            size_t k = utf8_seq(p, n);
-            if (k == 0) {
-                fputs("\\ufffd", f);
-                k = 1;
-            } else {
-                fwrite(p, 1, k, f);
-            }
-            p += k;
-            n -= k;
-        }
-    }
-    putc('"', f);
-}
-
 /* ---- the report ---------------------------------------------------------- */
 
 struct report {

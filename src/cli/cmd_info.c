@@ -7,13 +7,15 @@
 #include "cli.h"
 
 static const char info_help[] =
-    "usage: hivekit info HIVE\n"
+    "usage: hivekit info HIVE [--json]\n"
     "\n"
     "Shows the format version, sequence numbers, whether the hive is clean\n"
     "or dirty, timestamps, the root key, file and bins sizes, key and value\n"
     "counts, the header checksum and the transaction logs beside the file:\n"
     "each with its format, sequence number, the range of its sound entries\n"
-    "and whether `hivekit recover` would replay it (and why not).\n";
+    "and whether `hivekit recover` would replay it (and why not).\n"
+    "\n"
+    "  --json   one JSON object instead (its shape: README.md, hivekit(1))\n";
 
 struct counts {
     unsigned long long keys, values;
@@ -39,13 +41,105 @@ static int count_key(void *ctx, regf_hive *h, regf_key key, const char *path,
 
 static int info_opt(void *ctx, int id, const char *arg)
 {
-    (void)ctx;
+    int *json = ctx;
     (void)arg;
     if (id == 'h') {
         fputs(info_help, stdout);
         return -1;
     }
+    if (id == 'j')
+        *json = 1;
     return 0;
+}
+
+static const char *log_verdict_id(int verdict)
+{
+    switch (verdict) {
+    case REGF_LOG_APPLIES: return "applies";
+    case REGF_LOG_APPLIED: return "applied";
+    case REGF_LOG_IGNORED: return "ignored";
+    case REGF_LOG_INVALID: return "invalid";
+    case REGF_LOG_BROKEN: return "broken";
+    default: return "not_checked";
+    }
+}
+
+/* `info --json`: one object (shape documented in README.md). */
+static int info_json(regf_hive *h, const char *path)
+{
+    struct regf_info in;
+    regf_get_info(h, &in);
+    regf_key root;
+    char name[512] = "";
+    struct regf_key_info rki = { 0 };
+    regf_root(h, &root);
+    regf_key_name(h, root, name, sizeof name, NULL);
+    regf_key_info(h, root, &rki);
+    struct counts c = { 0, 0, 0 };
+    int rc = regf_walk(h, 0, count_key, &c);
+    if (rc != REGF_OK)
+        return cli_fail(h, rc);
+
+    fputs("{\"file\": ", stdout);
+    json_str(stdout, path);
+    printf(", \"major\": %u, \"minor\": %u, \"sequence\": [%u, %u], "
+           "\"dirty\": ", in.major, in.minor, in.seq1, in.seq2);
+    json_bool(stdout, in.dirty);
+    fputs(", \"checksum\": {\"ok\": ", stdout);
+    json_bool(stdout, in.checksum_ok);
+    printf(", \"stored\": %lu, \"computed\": %lu}, \"timestamp\": ",
+           (unsigned long)in.checksum_stored,
+           (unsigned long)in.checksum_computed);
+    json_filetime(stdout, in.timestamp);
+    fputs(", \"reorganized\": ", stdout);
+    json_filetime(stdout, in.reorganized > 3 ? in.reorganized & ~(uint64_t)3
+                                             : 0);
+    fputs(", \"root\": {\"name\": ", stdout);
+    json_str(stdout, name);
+    printf(", \"cell\": %lu, \"last_written\": ", (unsigned long)in.root);
+    json_filetime(stdout, rki.last_written);
+    fputs("}, \"name_in_header\": ", stdout);
+    json_str(stdout, in.file_name);
+    printf(", \"file_size\": %llu, \"bins\": {\"bytes\": %lu, "
+           "\"count\": %lu, \"used\": %llu, \"free\": %llu}, "
+           "\"keys\": %llu, \"values\": %llu, \"max_depth\": %u, "
+           "\"logs\": ", (unsigned long long)in.file_size,
+           (unsigned long)in.bins_size, (unsigned long)in.nbins,
+           (unsigned long long)in.used_bytes,
+           (unsigned long long)in.free_bytes, c.keys, c.values, c.max_depth);
+
+    struct regf_log *logs = calloc(REGF_MAX_LOGS, sizeof *logs);
+    size_t nlogs = 0;
+    int listed = logs && regf_find_logs(path, logs, REGF_MAX_LOGS, &nlogs) ==
+                 REGF_OK;
+    if (!listed)
+        nlogs = 0;
+    fputs(listed ? "[" : "null", stdout);
+    for (size_t i = 0; logs && i < nlogs && i < REGF_MAX_LOGS; i++) {
+        struct regf_log *l = &logs[i];
+        fputs(i ? ", {\"path\": " : "{\"path\": ", stdout);
+        json_str(stdout, l->path);
+        printf(", \"size\": %llu, \"format\": %s, \"sequence\": ",
+               (unsigned long long)l->size,
+               l->format == REGF_LOG_OLD ? "\"old\""
+               : l->format == REGF_LOG_NEW ? "\"new\"" : "null");
+        if (l->format)
+            printf("%lu", (unsigned long)l->seq1);
+        else
+            fputs("null", stdout);
+        if (l->format == REGF_LOG_NEW && l->entries)
+            printf(", \"entries\": [%lu, %lu]", (unsigned long)l->first_seq,
+                   (unsigned long)l->last_seq);
+        else
+            fputs(", \"entries\": null", stdout);
+        printf(", \"verdict\": \"%s\", \"why\": ",
+               l->size == 0 ? "empty" : log_verdict_id(l->verdict));
+        json_str(stdout, l->why);
+        putchar('}');
+    }
+    fputs(listed ? "]}\n" : "}\n", stdout);
+    free(logs);
+    return EXIT_OK;
 }
 
 static const char *log_format(int format)
@@ -71,9 +165,10 @@ static const char *log_verdict(int verdict)
 int cmd_info(int argc, char **argv)
 {
     static const struct cli_opt opts[] = {
-        { "help", 'h', 0, 'h' }, { NULL, 0, 0, 0 } };
+        { "help", 'h', 0, 'h' }, { "json", 0, 0, 'j' }, { NULL, 0, 0, 0 } };
     char *pos[2];
-    int npos, rc = cli_parse("info", argc, argv, opts, info_opt, NULL, pos, 2,
+    int json = 0;
+    int npos, rc = cli_parse("info", argc, argv, opts, info_opt, &json, pos, 2,
                              &npos);
     if (rc == -1)
         return EXIT_OK;
@@ -85,6 +180,11 @@ int cmd_info(int argc, char **argv)
     regf_hive *h;
     if ((rc = cli_open(pos[0], &h)) != EXIT_OK)
         return rc;
+    if (json) {
+        rc = info_json(h, pos[0]);
+        regf_close(h);
+        return rc;
+    }
     struct regf_info in;
     regf_get_info(h, &in);
     char t1[64], t2[64], name[512];

@@ -12,7 +12,7 @@ static const char inject_help[] =
     "usage: hivekit inject (--system SYSTEM [--software SOFTWARE] | --root DIR)\n"
     "                      (--inf DRIVER.inf | --driver viostor|vioscsi)\n"
     "                      [--arch amd64|x86|arm64] [--windows MAJOR.MINOR.BUILD]\n"
-    "                      [--dry-run] [--undo UNDO.reg] [--devicepath DIR]\n"
+    "                      [--dry-run [--json]] [--undo UNDO.reg] [--devicepath DIR]\n"
     "\n"
     "Registers a virtio storage driver as boot-start in the SYSTEM hive of\n"
     "an offline Windows guest, so that it boots on virtio after a move to\n"
@@ -45,6 +45,8 @@ static const char inject_help[] =
     "                    (PROCESSOR_ARCHITECTURE in the hive), which a given\n"
     "                    --arch must match\n"
     "  --dry-run         print the changes as a .reg patch; write nothing\n"
+    "  --json            with --dry-run (not --root): the changes as one JSON\n"
+    "                    object instead (shape: README.md, hivekit(1))\n"
     "  --undo FILE       write a .reg file that undoes the changes (import it\n"
     "                    with `hivekit import --prefix HKEY_LOCAL_MACHINE\\SYSTEM`);\n"
     "                    with --software the SOFTWARE part goes to FILE with\n"
@@ -58,7 +60,7 @@ struct inject_opts {
     struct wcommon c;
     const char *system, *software, *driver, *inf, *windows, *arch, *undo,
                *devicepath, *root;
-    int dry_run;
+    int dry_run, json;
 };
 
 static int inject_opt(void *ctx, int id, const char *arg)
@@ -78,10 +80,63 @@ static int inject_opt(void *ctx, int id, const char *arg)
     case 'w': o->windows = arg; break;
     case 'a': o->arch = arg; break;
     case 'n': o->dry_run = 1; break;
+    case 'j': o->json = 1; break;
     case 'u': o->undo = arg; break;
     case 'p': o->devicepath = arg; break;
     }
     return 0;
+}
+
+static const char *op_name(enum inj_op op)
+{
+    switch (op) {
+    case INJ_SET: return "set";
+    case INJ_DEL_VALUE: return "delete_value";
+    case INJ_MKKEY: return "create_key";
+    default: return "delete_key";
+    }
+}
+
+/* The changes of PLAN to HIVE as JSON array members (`inject --dry-run
+ * --json`); *first tracks the separator. */
+static void plan_json(const char *hive, const struct inj_plan *plan,
+                      int *first)
+{
+    for (size_t i = 0; i < plan->n; i++) {
+        const struct inj_change *c = &plan->c[i];
+        fputs(*first ? "\n  {\"hive\": " : ",\n  {\"hive\": ", stdout);
+        *first = 0;
+        json_str(stdout, hive);
+        printf(", \"op\": \"%s\", \"key\": ", op_name(c->op));
+        size_t kl = strlen(c->key);
+        char *k = malloc(kl + 2);
+        if (k) {
+            k[0] = '\\';
+            memcpy(k + 1, c->key, kl + 1);
+        }
+        json_str(stdout, k ? k : c->key);
+        free(k);
+        if (c->op == INJ_SET || c->op == INJ_DEL_VALUE) {
+            fputs(", \"name\": ", stdout);
+            json_str(stdout, c->name ? c->name : "");
+        }
+        if (c->op == INJ_SET) {
+            fputs(", ", stdout);
+            json_type(stdout, c->type);
+            printf(", \"size\": %lu, \"data\": ", (unsigned long)c->len);
+            json_value_data(stdout, c->type, c->data, c->len);
+        }
+        fputs(", \"existed\": ", stdout);
+        json_bool(stdout, c->existed);
+        if ((c->op == INJ_SET || c->op == INJ_DEL_VALUE) && c->existed) {
+            fputs(", \"old\": {", stdout);
+            json_type(stdout, c->old_type);
+            printf(", \"size\": %lu, \"data\": ", (unsigned long)c->old_len);
+            json_value_data(stdout, c->old_type, c->old_data, c->old_len);
+            putchar('}');
+        }
+        putchar('}');
+    }
 }
 
 static int write_file(void *ctx, const void *buf, size_t len)
@@ -252,7 +307,7 @@ int cmd_inject(int argc, char **argv)
         { "root", 0, 1, 'r' },
         { "arch", 0, 1, 'a' }, { "dry-run", 'n', 0, 'n' },
         { "undo", 0, 1, 'u' }, { "devicepath", 0, 1, 'p' },
-        WCOMMON_OPTS, WDIRTY_OPTS, { NULL, 0, 0, 0 } };
+        { "json", 0, 0, 'j' }, WCOMMON_OPTS, WDIRTY_OPTS, { NULL, 0, 0, 0 } };
     struct inject_opts o;
     memset(&o, 0, sizeof o);
     char *pos[2];
@@ -264,6 +319,9 @@ int cmd_inject(int argc, char **argv)
         return rc;
     if (npos != 0)
         return cli_usage_error("inject", "unexpected argument '%s'", pos[0]);
+    if (o.json && (!o.dry_run || o.root))
+        return cli_usage_error("inject", "--json goes with --dry-run, and not "
+                               "with --root");
     char sys_path[4096], soft_path[4096];
     if (o.root) {
         if (o.system || o.software)
@@ -366,6 +424,32 @@ int cmd_inject(int argc, char **argv)
     }
     if (o.root && (ex = copy_files(&o, &d, o.dry_run)) != EXIT_OK)
         goto out;
+    if (o.dry_run && o.json) {
+        int first = 1;
+        fputs("{\"system\": ", stdout);
+        json_str(stdout, o.system);
+        fputs(", \"software\": ", stdout);
+        if (soft.h)
+            json_str(stdout, o.software);
+        else
+            fputs("null", stdout);
+        fputs(", \"controlsets\": [", stdout);
+        for (int i = 0; i < ps.ncontrolsets; i++) {
+            fputs(i ? ", " : "", stdout);
+            json_str(stdout, ps.controlsets[i]);
+        }
+        fputs("], \"driver_database\": ", stdout);
+        json_bool(stdout, ps.driver_database);
+        fputs(", \"changes\": [", stdout);
+        plan_json("SYSTEM", &ps, &first);
+        if (soft.h)
+            plan_json("SOFTWARE", &pw, &first);
+        printf("%s]}\n", first ? "" : "\n");
+        fprintf(stderr, "hivekit: dry run: %zu change(s) to %s%s%s, nothing "
+                "written\n", ps.n + pw.n, o.system, soft.h ? " and " : "",
+                soft.h ? o.software : "");
+        goto out;
+    }
     if (o.dry_run) {
         inj_plan_reg(&ps, "HKEY_LOCAL_MACHINE\\SYSTEM", 0, write_file, stdout);
         if (soft.h)

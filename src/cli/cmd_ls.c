@@ -6,22 +6,138 @@
 #include "cli.h"
 
 static const char ls_help[] =
-    "usage: hivekit ls HIVE [KEY]\n"
+    "usage: hivekit ls HIVE [KEY] [--json]\n"
     "\n"
     "Lists the subkeys and values of KEY (default: the root key). KEY is a\n"
     "backslash-separated path from the hive root, matched case-insensitively;\n"
     "'CurrentControlSet' resolves through Select\\Current in SYSTEM hives.\n"
-    "Values are shown with their type, size in bytes and a short rendering.\n";
+    "Values are shown with their type, size in bytes and a short rendering.\n"
+    "\n"
+    "  --json   one JSON object instead, with every value's full data (its\n"
+    "           shape: README.md, hivekit(1))\n";
 
 static int help_opt(void *ctx, int id, const char *arg)
 {
+    int *json = ctx;
     (void)arg;
-    (void)ctx;
     if (id == 'h') {
         fputs(ls_help, stdout);
         return -1;
     }
+    if (id == 'j')
+        *json = 1;
     return 0;
+}
+
+/* `ls --json`: {"key", "last_written", "class", "subkeys", "values"}. The
+ * object is built in memory first so that a failure prints nothing. */
+static int list_key_json(regf_hive *h, regf_key key, const char *path,
+                         FILE *f)
+{
+    struct regf_key_info ki;
+    int rc = regf_key_info(h, key, &ki);
+    if (rc != REGF_OK)
+        return rc;
+    fputs("{\"key\": ", f);
+    size_t plen = strlen(path);
+    char *full = malloc(plen + 2);
+    if (!full)
+        return REGF_ENOMEM;
+    full[0] = '\\';
+    memcpy(full + 1, path, plen + 1);
+    json_str(f, full);
+    free(full);
+    fputs(", \"last_written\": ", f);
+    json_filetime(f, ki.last_written);
+    fputs(", \"class\": ", f);
+    if (ki.class_len > 0) {
+        char cls[1024];
+        rc = regf_key_class(h, key, cls, sizeof cls, NULL);
+        if (rc != REGF_OK)
+            return rc;
+        json_str(f, cls);
+    } else {
+        fputs("null", f);
+    }
+
+    fputs(", \"subkeys\": [", f);
+    regf_iter it;
+    regf_key sub;
+    char *name = NULL;
+    size_t cap = 0;
+    int first = 1;
+    for (rc = regf_subkey_first(h, key, &it, &sub); rc == REGF_OK;
+         rc = regf_subkey_next(h, &it, &sub)) {
+        size_t need;
+        rc = regf_key_name(h, sub, NULL, 0, &need);
+        if (rc == REGF_OK && need + 1 > cap) {
+            char *p = realloc(name, need + 1);
+            if (!p)
+                rc = REGF_ENOMEM;
+            else
+                name = p, cap = need + 1;
+        }
+        if (rc == REGF_OK)
+            rc = regf_key_name(h, sub, name, cap, NULL);
+        if (rc != REGF_OK)
+            break;
+        fputs(first ? "" : ", ", f);
+        json_strn(f, name, need);
+        first = 0;
+    }
+    if (rc != REGF_NOTFOUND) {
+        free(name);
+        return rc;
+    }
+    rc = REGF_OK;
+
+    fputs("], \"values\": [", f);
+    uint8_t *data = NULL;
+    size_t dcap = 0;
+    for (uint32_t i = 0; i < ki.nvalues && rc == REGF_OK; i++) {
+        regf_val v;
+        size_t need, dn;
+        uint32_t type;
+        rc = regf_value_at(h, key, i, &v);
+        if (rc == REGF_OK)
+            rc = regf_value_name(h, v, NULL, 0, &need);
+        if (rc == REGF_OK && need + 1 > cap) {
+            char *p = realloc(name, need + 1);
+            if (!p)
+                rc = REGF_ENOMEM;
+            else
+                name = p, cap = need + 1;
+        }
+        if (rc == REGF_OK)
+            rc = regf_value_name(h, v, name, cap, NULL);
+        if (rc == REGF_OK)
+            rc = regf_value_data(h, v, &type, data, dcap, &dn);
+        if (rc == REGF_OK && dn > dcap) {
+            uint8_t *p = realloc(data, dn);
+            if (!p) {
+                rc = REGF_ENOMEM;
+                break;
+            }
+            data = p;
+            dcap = dn;
+            rc = regf_value_data(h, v, &type, data, dcap, &dn);
+        }
+        if (rc != REGF_OK)
+            break;
+        fputs(i ? ", {\"name\": " : "{\"name\": ", f);
+        json_strn(f, name, need);
+        fputs(", ", f);
+        json_type(f, type);
+        fprintf(f, ", \"size\": %lu, \"data\": ", (unsigned long)dn);
+        if (json_value_data(f, type, data, dn) != 0)
+            rc = REGF_ENOMEM;
+        putc('}', f);
+    }
+    free(name);
+    free(data);
+    if (rc == REGF_OK)
+        fputs("]}\n", f);
+    return rc;
 }
 
 struct row {
@@ -157,10 +273,11 @@ static int list_key(regf_hive *h, regf_key key, const char *path)
 int cmd_ls(int argc, char **argv)
 {
     static const struct cli_opt opts[] = {
-        { "help", 'h', 0, 'h' }, { NULL, 0, 0, 0 } };
+        { "help", 'h', 0, 'h' }, { "json", 0, 0, 'j' }, { NULL, 0, 0, 0 } };
     char *pos[3];
+    int json = 0;
     int npos, rc = cli_parse("ls", argc, argv, opts, help_opt,
-                             NULL, pos, 3, &npos);
+                             &json, pos, 3, &npos);
     if (rc == -1)
         return EXIT_OK;
     if (rc)
@@ -180,8 +297,24 @@ int cmd_ls(int argc, char **argv)
         rc = regf_key_path(h, key, NULL, 0, &need);
         if (rc == REGF_OK && (full = malloc(need + 1)) != NULL)
             rc = regf_key_path(h, key, full, need + 1, NULL);
-        if (rc == REGF_OK)
+        if (rc == REGF_OK && json) {
+            /* built in memory: a failure half-way prints nothing */
+            char *buf = NULL;
+            size_t blen = 0;
+            FILE *mf = open_memstream(&buf, &blen);
+            if (!mf) {
+                rc = REGF_ENOMEM;
+            } else {
+                rc = list_key_json(h, key, full ? full : path, mf);
+                if (fclose(mf) != 0 && rc == REGF_OK)
+                    rc = REGF_ENOMEM;
+                if (rc == REGF_OK)
+                    fwrite(buf, 1, blen, stdout);
+            }
+            free(buf);
+        } else if (rc == REGF_OK) {
             rc = list_key(h, key, full ? full : path);
+        }
         free(full);
     }
     int ex = EXIT_OK;

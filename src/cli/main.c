@@ -5,8 +5,8 @@
 
 #include "cli.h"
 
-#ifndef HIVEKIT_VERSION
-#define HIVEKIT_VERSION "0.1.0"
+#ifndef HIVEKIT_VERSION   /* the CMake project version, set by CMakeLists.txt */
+#error "HIVEKIT_VERSION must be defined (-DHIVEKIT_VERSION=\"x.y.z\")"
 #endif
 
 struct command {
