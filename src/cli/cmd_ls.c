@@ -16,6 +16,22 @@ static const char ls_help[] =
     "  --json   one JSON object instead, with every value's full data (its\n"
     "           shape: README.md, hivekit(1))\n";
 
+/* The data of V into *DATA (grown as needed, capacity *CAP); *LEN gets
+ * its size. Shared by the text and JSON listings. */
+static int fetch_data(regf_hive *h, regf_val v, uint32_t *type,
+                      uint8_t **data, size_t *cap, size_t *len)
+{
+    int rc = regf_value_data(h, v, type, *data, *cap, len);
+    if (rc != REGF_OK || *len <= *cap)
+        return rc;
+    uint8_t *p = realloc(*data, *len);
+    if (!p)
+        return REGF_ENOMEM;
+    *data = p;
+    *cap = *len;
+    return regf_value_data(h, v, type, *data, *cap, len);
+}
+
 static int help_opt(void *ctx, int id, const char *arg)
 {
     int *json = ctx;
@@ -111,17 +127,7 @@ static int list_key_json(regf_hive *h, regf_key key, const char *path,
         if (rc == REGF_OK)
             rc = regf_value_name(h, v, name, cap, NULL);
         if (rc == REGF_OK)
-            rc = regf_value_data(h, v, &type, data, dcap, &dn);
-        if (rc == REGF_OK && dn > dcap) {
-            uint8_t *p = realloc(data, dn);
-            if (!p) {
-                rc = REGF_ENOMEM;
-                break;
-            }
-            data = p;
-            dcap = dn;
-            rc = regf_value_data(h, v, &type, data, dcap, &dn);
-        }
+            rc = fetch_data(h, v, &type, &data, &dcap, &dn);
         if (rc != REGF_OK)
             break;
         fputs(i ? ", {\"name\": " : "{\"name\": ", f);
@@ -231,17 +237,7 @@ static int list_key(regf_hive *h, regf_key key, const char *path)
                 break;
             }
         }
-        rc = regf_value_data(h, v, &type, data, cap, &dn);
-        if (rc == REGF_OK && dn > cap) {
-            uint8_t *p = realloc(data, dn);
-            if (!p) {
-                rc = REGF_ENOMEM;
-                break;
-            }
-            data = p;
-            cap = dn;
-            rc = regf_value_data(h, v, &type, data, cap, &dn);
-        }
+        rc = fetch_data(h, v, &type, &data, &cap, &dn);
         if (rc != REGF_OK)
             break;
         char tl[32];
