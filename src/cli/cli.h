@@ -60,6 +60,11 @@ int write_all(int fd, const void *buf, size_t len);
  * characters, UTF-8). */
 void render_short(uint32_t type, const uint8_t *p, size_t n, char *out,
                   size_t size, size_t width);
+/* A string value's text (regf_string_decode with U+FFFD for lone
+ * surrogates) in a new buffer, *LEN its length; for REG_MULTI_SZ each
+ * string ends with '\0'. NULL when out of memory or not a string type. */
+char *cli_string_value(uint32_t type, const uint8_t *p, size_t n,
+                       size_t *len);
 /* Full decoded rendering for `get`: strings as text, numbers in decimal,
  * anything else as a hex dump. Written to F. */
 void render_full(FILE *f, uint32_t type, const uint8_t *p, size_t n);
@@ -102,10 +107,12 @@ struct bytebuf {
 /* Appends N bytes; 0 or -1 (out of memory). */
 int buf_put(struct bytebuf *b, const void *p, size_t n);
 
-/* Appends UTF-8 S as UTF-16LE (plus a NUL unit when NUL is set). Surrogate
- * code points in their 3-byte form become that unit. Returns 0, -1 when S
- * is not UTF-8, -2 when out of memory. */
-int utf8_to_utf16le(const char *s, struct bytebuf *out, int nul);
+/* Appends the bytes of a string value of TYPE made of the UTF-8 text S
+ * (LEN bytes), as regf_string_encode builds them (generalized UTF-8: a
+ * surrogate in its 3-byte form becomes that unit). Returns 0, -1 when S
+ * is not UTF-8 or holds a NUL, -2 when out of memory. */
+int buf_put_string(struct bytebuf *b, uint32_t type, const char *s,
+                   size_t len);
 /* Appends the hex bytes of the N strings ARGS ("01 02 0a", "01,02,0a",
  * "01020a"); 0, or -1/-2 with a message in ERR. */
 int parse_hex_bytes(char **args, int n, struct bytebuf *out, char *err,

@@ -102,7 +102,7 @@ static int multi_item(const char *s, struct bytebuf *b)
     if (!*s)
         return cli_usage_error("set", "a REG_MULTI_SZ cannot hold an empty "
                                 "string (it would end the list)");
-    int rc = utf8_to_utf16le(s, b, 1);
+    int rc = buf_put_string(b, REGF_SZ, s, strlen(s));
     if (rc == -1)
         return cli_usage_error("set", "a DATA string is not valid UTF-8");
     if (rc)
@@ -167,7 +167,7 @@ static int set_data(const struct set_opts *o, uint32_t type, char **data,
         return cli_usage_error("set", "%s takes one DATA argument (%d "
                                "given)", tname, n);
     if (type == REGF_SZ || type == REGF_EXPAND_SZ || type == REGF_LINK) {
-        int rc = utf8_to_utf16le(data[0], b, type != REGF_LINK);
+        int rc = buf_put_string(b, type, data[0], strlen(data[0]));
         if (rc == -1)
             return cli_usage_error("set", "the DATA string is not valid "
                                    "UTF-8");

@@ -7,35 +7,6 @@
 
 #include "cli.h"
 
-/* Length of the valid UTF-8 sequence at P (N > 0 bytes), 0 if invalid. */
-static size_t utf8_seq(const unsigned char *p, size_t n)
-{
-    unsigned char c = p[0];
-    size_t len;
-    uint32_t cp, min;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2; cp = c & 0x1F; min = 0x80;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3; cp = c & 0x0F; min = 0x800;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4; cp = c & 0x07; min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        cp = cp << 6 | (p[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000))
-        return 0;
-    return len;
-}
-
 void json_strn(FILE *f, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
@@ -49,7 +20,8 @@ void json_strn(FILE *f, const char *s, size_t n)
             fprintf(f, "\\u%04x", *p);
             p++, n--;
         } else {
-            size_t k = utf8_seq(p, n);
+            size_t k = regf_utf8_decode((const char *)p, n,
+                                        REGF_UTF8_STRICT, NULL);
             if (k == 0) {
                 fputs("\\ufffd", f);
                 k = 1;
@@ -95,25 +67,25 @@ void json_hex(FILE *f, const uint8_t *p, size_t n)
     putc('"', f);
 }
 
-/* UTF-16LE bytes at P (N) before the first NUL unit. */
-static size_t str_units(const uint8_t *p, size_t n)
+/* A string value as a JSON string, or a list's strings as an array; -1
+ * when out of memory. */
+static int json_strings(FILE *f, uint32_t type, const uint8_t *p, size_t n)
 {
-    size_t i = 0;
-    while (i + 1 < n && (p[i] | p[i + 1]) != 0)
-        i += 2;
-    return i;
-}
-
-/* N bytes of UTF-16LE as a JSON string; -1 when out of memory. */
-static int json_utf16(FILE *f, const uint8_t *p, size_t n)
-{
-    size_t need;
-    regf_utf16_to_utf8(p, n, REGF_UTF8_REPLACE, NULL, 0, &need);
-    char *s = malloc(need + 1);
+    size_t tl;
+    char *s = cli_string_value(type, p, n, &tl);
     if (!s)
         return -1;
-    regf_utf16_to_utf8(p, n, REGF_UTF8_REPLACE, s, need + 1, NULL);
-    json_strn(f, s, need);
+    if (type != REGF_MULTI_SZ) {
+        json_strn(f, s, tl);
+    } else {
+        putc('[', f);
+        for (size_t off = 0; off < tl; off += strlen(s + off) + 1) {
+            if (off)
+                fputs(", ", f);
+            json_str(f, s + off);
+        }
+        putc(']', f);
+    }
     free(s);
     return 0;
 }
@@ -124,23 +96,8 @@ int json_value_data(FILE *f, uint32_t type, const uint8_t *p, size_t n)
     case REGF_SZ:
     case REGF_EXPAND_SZ:
     case REGF_LINK:
-        return json_utf16(f, p, str_units(p, n));
-    case REGF_MULTI_SZ: {
-        size_t off = 0;
-        putc('[', f);
-        while (off + 1 < n) {
-            size_t sb = str_units(p + off, n - off);
-            if (sb == 0)
-                break;
-            if (off)
-                fputs(", ", f);
-            if (json_utf16(f, p + off, sb) != 0)
-                return -1;
-            off += sb + 2;
-        }
-        putc(']', f);
-        return 0;
-    }
+    case REGF_MULTI_SZ:
+        return json_strings(f, type, p, n);
     case REGF_DWORD:
         if (n == 4) {
             fprintf(f, "%lu", (unsigned long)((uint32_t)p[0] |

@@ -30,13 +30,18 @@ static int is_string_type(uint32_t t)
     return t == REGF_SZ || t == REGF_EXPAND_SZ || t == REGF_LINK;
 }
 
-/* Bytes of the UTF-16 string at P before its first NUL unit. */
-static size_t str_bytes(const uint8_t *p, size_t n)
+char *cli_string_value(uint32_t type, const uint8_t *p, size_t n,
+                       size_t *len)
 {
-    size_t i = 0;
-    while (i + 1 < n && (p[i] | p[i + 1]) != 0)
-        i += 2;
-    return i;
+    size_t need;
+    if (regf_string_decode(type, p, n, REGF_UTF8_REPLACE, NULL, 0, &need) !=
+        REGF_OK)
+        return NULL;
+    char *s = malloc(need + 1);
+    if (s)
+        regf_string_decode(type, p, n, REGF_UTF8_REPLACE, s, need + 1, NULL);
+    *len = need;
+    return s;
 }
 
 /* Appends S to OUT (capacity SIZE, current length *len) with control
@@ -94,32 +99,26 @@ void render_short(uint32_t type, const uint8_t *p, size_t n, char *out,
         return;
     }
     if (is_string_type(type) || type == REGF_MULTI_SZ) {
-        size_t need, off = 0;
+        size_t tl, off = 0;
         int first = 1, cut = 0;
-        while (off + 1 < n && !cut) {
-            size_t sb = str_bytes(p + off, n - off);
-            if (sb == 0 && type == REGF_MULTI_SZ)
-                break;
-            regf_utf16_to_utf8(p + off, sb, REGF_UTF8_REPLACE, NULL, 0, &need);
-            char *s = malloc(need + 1);
-            if (!s)
-                break;
-            regf_utf16_to_utf8(p + off, sb, REGF_UTF8_REPLACE, s, need + 1, NULL);
+        char *s = cli_string_value(type, p, n, &tl);
+        while (s && !cut && (off < tl || type != REGF_MULTI_SZ)) {
+            size_t k = type == REGF_MULTI_SZ ? strlen(s + off) : tl;
             if (!first && len + 3 < size) {
                 memcpy(out + len, ", ", 2);
                 len += 2;
             }
             if (len + 2 < size)
                 out[len++] = '"';
-            cut = append_escaped(out, size - 1, &len, s, need, width);
+            cut = append_escaped(out, size - 1, &len, s + off, k, width);
             if (!cut && len + 2 < size)
                 out[len++] = '"';
-            free(s);
             first = 0;
-            off += sb + 2;
+            off += k + 1;
             if (type != REGF_MULTI_SZ)
                 break;
         }
+        free(s);
         if (cut && len + 4 < size) {
             memcpy(out + len, "...", 3);
             len += 3;
@@ -151,32 +150,29 @@ static void hexdump(FILE *f, const uint8_t *p, size_t n)
     }
 }
 
-static void print_utf16(FILE *f, const uint8_t *p, size_t n)
+/* The string value as lines of text: one line per string of a list. */
+static void print_strings(FILE *f, uint32_t type, const uint8_t *p, size_t n)
 {
-    size_t need;
-    regf_utf16_to_utf8(p, n, REGF_UTF8_REPLACE, NULL, 0, &need);
-    char *s = malloc(need + 1);
+    size_t tl;
+    char *s = cli_string_value(type, p, n, &tl);
     if (!s)
         return;
-    regf_utf16_to_utf8(p, n, REGF_UTF8_REPLACE, s, need + 1, NULL);
-    fwrite(s, 1, need, f);
-    fputc('\n', f);
+    if (type != REGF_MULTI_SZ) {
+        fwrite(s, 1, tl, f);
+        fputc('\n', f);
+    } else {
+        for (size_t off = 0; off < tl; off += strlen(s + off) + 1) {
+            fputs(s + off, f);
+            fputc('\n', f);
+        }
+    }
     free(s);
 }
 
 void render_full(FILE *f, uint32_t type, const uint8_t *p, size_t n)
 {
-    if (is_string_type(type)) {
-        print_utf16(f, p, str_bytes(p, n));
-    } else if (type == REGF_MULTI_SZ) {
-        size_t off = 0;
-        while (off + 1 < n) {
-            size_t sb = str_bytes(p + off, n - off);
-            if (sb == 0)
-                break;
-            print_utf16(f, p + off, sb);
-            off += sb + 2;
-        }
+    if (is_string_type(type) || type == REGF_MULTI_SZ) {
+        print_strings(f, type, p, n);
     } else if (type == REGF_DWORD && n == 4) {
         fprintf(f, "%u\n", le32(p));
     } else if (type == REGF_DWORD_BE && n == 4) {

@@ -30,7 +30,8 @@ char *cli_default_prefix(const char *path)
 
 /* ---- growable byte buffer ------------------------------------------------ */
 
-int buf_put(struct bytebuf *b, const void *p, size_t n)
+/* Room for N more bytes. */
+static int buf_reserve(struct bytebuf *b, size_t n)
 {
     if (n > SIZE_MAX - b->len)
         return -1;
@@ -47,63 +48,31 @@ int buf_put(struct bytebuf *b, const void *p, size_t n)
         b->p = q;
         b->cap = cap;
     }
+    return 0;
+}
+
+int buf_put(struct bytebuf *b, const void *p, size_t n)
+{
+    if (buf_reserve(b, n))
+        return -1;
     if (n)
         memcpy(b->p + b->len, p, n);
     b->len += n;
     return 0;
 }
 
-static int put16(struct bytebuf *b, unsigned u)
-{
-    uint8_t two[2] = { (uint8_t)(u & 0xFF), (uint8_t)(u >> 8) };
-    return buf_put(b, two, 2);
-}
-
 /* ---- conversions of command-line text ------------------------------------ */
 
-int utf8_to_utf16le(const char *s, struct bytebuf *out, int nul)
+int buf_put_string(struct bytebuf *b, uint32_t type, const char *s,
+                   size_t len)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        uint32_t c;
-        unsigned c0 = p[0];
-        int n;
-        if (c0 < 0x80) {
-            c = c0;
-            n = 1;
-        } else if (c0 >= 0xC2 && c0 <= 0xDF) {
-            c = c0 & 0x1F;
-            n = 2;
-        } else if (c0 >= 0xE0 && c0 <= 0xEF) {
-            c = c0 & 0x0F;
-            n = 3;
-        } else if (c0 >= 0xF0 && c0 <= 0xF4) {
-            c = c0 & 0x07;
-            n = 4;
-        } else {
-            return -1;
-        }
-        for (int i = 1; i < n; i++) {
-            if ((p[i] & 0xC0) != 0x80)
-                return -1;
-            c = c << 6 | (p[i] & 0x3F);
-        }
-        /* Overlong forms and code points past U+10FFFF are refused;
-         * surrogates (the generalized UTF-8 the library gives for unpaired
-         * surrogates in names) become that single UTF-16 unit. */
-        if ((n == 3 && c < 0x800) || (n == 4 && (c < 0x10000 || c > 0x10FFFF)))
-            return -1;
-        if (c >= 0x10000) {
-            c -= 0x10000;
-            if (put16(out, 0xD800 + (c >> 10)) || put16(out, 0xDC00 + (c & 0x3FF)))
-                return -2;
-        } else if (put16(out, c)) {
-            return -2;
-        }
-        p += n;
-    }
-    if (nul && put16(out, 0))
+    size_t need;
+    if (regf_string_encode(type, s, len, 0, NULL, 0, &need) != REGF_OK)
+        return -1;
+    if (buf_reserve(b, need))
         return -2;
+    regf_string_encode(type, s, len, 0, b->p + b->len, need, NULL);
+    b->len += need;
     return 0;
 }
 

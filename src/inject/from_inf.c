@@ -89,13 +89,13 @@ static int add_hkr(inf_file *inf, const char *sec, struct inj_driver *d,
             for (size_t k = 0; k < a->nstrings; k++) {
                 size_t w = 0;
                 const char *str = a->strings[k];
-                if (regf_utf8_to_utf16(str, strlen(str), r->data + n,
-                                       sizeof r->data - n, &w) != REGF_OK ||
-                    n + w + 4 > sizeof r->data)
+                /* The string and its NUL unit, by the library's codec. */
+                if (regf_string_encode(REGF_SZ, str, strlen(str), 0,
+                                       r->data + n, sizeof r->data - n,
+                                       &w) != REGF_OK ||
+                    n + w + 2 > sizeof r->data)
                     goto too_big;
                 n += w;
-                r->data[n++] = 0;
-                r->data[n++] = 0;
                 if (a->data_kind == INF_DATA_STRING)
                     break;
             }

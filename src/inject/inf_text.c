@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "inf_int.h"
+#include "regf.h"
 
 /* Windows-1252 0x80..0x9F; the five undefined bytes map to the C1 control
  * of the same value, as MultiByteToWideChar does. */
@@ -26,97 +27,25 @@ static const uint16_t cp1252_80[32] = {
     0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,
 };
 
-static size_t put_utf8(char *o, uint32_t c)
-{
-    if (c == 0)
-        c = ' ';
-    if (c < 0x80) {
-        o[0] = (char)c;
-        return 1;
-    }
-    if (c < 0x800) {
-        o[0] = (char)(0xC0 | (c >> 6));
-        o[1] = (char)(0x80 | (c & 0x3F));
-        return 2;
-    }
-    if (c < 0x10000) {
-        o[0] = (char)(0xE0 | (c >> 12));
-        o[1] = (char)(0x80 | ((c >> 6) & 0x3F));
-        o[2] = (char)(0x80 | (c & 0x3F));
-        return 3;
-    }
-    o[0] = (char)(0xF0 | (c >> 18));
-    o[1] = (char)(0x80 | ((c >> 12) & 0x3F));
-    o[2] = (char)(0x80 | ((c >> 6) & 0x3F));
-    o[3] = (char)(0x80 | (c & 0x3F));
-    return 4;
-}
-
-/* Length of the valid UTF-8 sequence at P (at most N bytes), 0 if invalid.
- * Overlong forms, surrogates and code points above U+10FFFF are invalid. */
-static size_t utf8_len(const uint8_t *p, size_t n, uint32_t *cp)
-{
-    uint8_t b = p[0];
-    size_t len;
-    uint32_t c, min;
-
-    if (b < 0x80) {
-        *cp = b;
-        return 1;
-    }
-    if (b >= 0xC2 && b <= 0xDF) {
-        len = 2; c = b & 0x1F; min = 0x80;
-    } else if (b >= 0xE0 && b <= 0xEF) {
-        len = 3; c = b & 0x0F; min = 0x800;
-    } else if (b >= 0xF0 && b <= 0xF4) {
-        len = 4; c = b & 0x07; min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xC0) != 0x80)
-            return 0;
-        c = c << 6 | (p[i] & 0x3F);
-    }
-    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
-        return 0;
-    *cp = c;
-    return len;
-}
-
-static int valid_utf8(const uint8_t *p, size_t n)
-{
-    uint32_t c;
-    for (size_t i = 0; i < n;) {
-        size_t l = utf8_len(p + i, n - i, &c);
-        if (!l)
-            return 0;
-        i += l;
-    }
-    return 1;
-}
-
+/* UTF-16 text (BE when BE is set) at IN (LEN bytes) as UTF-8 at O (room
+ * for 3 bytes per unit), lone surrogates as U+FFFD; returns the length. */
 static size_t decode_utf16(const uint8_t *in, size_t len, int be, char *o)
 {
-    size_t w = 0;
-    for (size_t i = 0; i + 1 < len; i += 2) {
-        uint32_t u = be ? (uint32_t)in[i] << 8 | in[i + 1] : (uint32_t)in[i + 1] << 8 | in[i];
-        if (u >= 0xD800 && u <= 0xDBFF && i + 3 < len) {
-            uint32_t v = be ? (uint32_t)in[i + 2] << 8 | in[i + 3]
-                            : (uint32_t)in[i + 3] << 8 | in[i + 2];
-            if (v >= 0xDC00 && v <= 0xDFFF) {
-                u = 0x10000 + ((u - 0xD800) << 10) + (v - 0xDC00);
-                i += 2;
-            } else {
-                u = 0xFFFD;
-            }
-        } else if (u >= 0xD800 && u <= 0xDFFF) {
-            u = 0xFFFD;
-        }
-        w += put_utf8(o + w, u);
+    size_t units = len / 2, w = 0;
+    if (!be) {
+        regf_utf16_to_utf8(in, 2 * units, REGF_UTF8_REPLACE, o, 3 * units + 1,
+                           &w);
+        return w;
     }
+    uint8_t *le = malloc(2 * units + 1);
+    if (!le)
+        return (size_t)-1;
+    for (size_t i = 0; i < units; i++) {
+        le[2 * i] = in[2 * i + 1];
+        le[2 * i + 1] = in[2 * i];
+    }
+    regf_utf16_to_utf8(le, 2 * units, REGF_UTF8_REPLACE, o, 3 * units + 1, &w);
+    free(le);
     return w;
 }
 
@@ -132,6 +61,7 @@ int inf__decode(const uint8_t *in, size_t len, char **out, size_t *outlen,
         return INF_ENOMEM;
     size_t w = 0;
 
+    static const char fffd[] = "\xEF\xBF\xBD";
     if (len >= 2 && in[0] == 0xFF && in[1] == 0xFE) {
         *enc = INF_ENC_UTF16LE;
         w = decode_utf16(in + 2, len - 2, 0, o);
@@ -145,16 +75,20 @@ int inf__decode(const uint8_t *in, size_t len, char **out, size_t *outlen,
         size_t start = 0;
         if (len >= 3 && in[0] == 0xEF && in[1] == 0xBB && in[2] == 0xBF)
             start = 3;
-        if (start || valid_utf8(in, len)) {
+        const char *t = (const char *)in;
+        if (start || regf_utf8_check(t, len, REGF_UTF8_STRICT) == len) {
             *enc = INF_ENC_UTF8;
             for (size_t i = start; i < len;) {
-                uint32_t c;
-                size_t l = utf8_len(in + i, len - i, &c);
-                if (!l) {
-                    c = 0xFFFD;
+                size_t l = regf_utf8_decode(t + i, len - i, REGF_UTF8_STRICT,
+                                            NULL);
+                if (l) {
+                    memcpy(o + w, t + i, l);
+                    w += l;
+                } else {
+                    memcpy(o + w, fffd, 3);
+                    w += 3;
                     l = 1;
                 }
-                w += put_utf8(o + w, c);
                 i += l;
             }
         } else {
@@ -163,10 +97,17 @@ int inf__decode(const uint8_t *in, size_t len, char **out, size_t *outlen,
                 uint32_t c = in[i];
                 if (c >= 0x80 && c < 0xA0)
                     c = cp1252_80[c - 0x80];
-                w += put_utf8(o + w, c);
+                w += regf_utf8_encode(c, o + w);
             }
         }
     }
+    if (w == (size_t)-1) {
+        free(o);
+        return INF_ENOMEM;
+    }
+    for (size_t i = 0; i < w; i++)   /* NUL characters read as spaces */
+        if (o[i] == '\0')
+            o[i] = ' ';
     o[w] = 0;
     char *eof = memchr(o, 0x1A, w);
     if (eof) {

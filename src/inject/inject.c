@@ -30,24 +30,6 @@
 
 /* ---- encoding helpers ------------------------------------------------------- */
 
-/* UTF-8 to UTF-16LE with NUL; EXTRA adds one more NUL (REG_MULTI_SZ of
- * one string). Returns the byte count, or 0 when S is not UTF-8 or does
- * not fit CAP. */
-static size_t wide(const char *s, uint8_t *out, size_t cap, int extra)
-{
-    size_t n = 0;
-    if (cap < 4 || regf_utf8_to_utf16(s, strlen(s), out, cap - 4, &n) != REGF_OK ||
-        n > cap - 4)
-        return 0;
-    out[n++] = 0;
-    out[n++] = 0;
-    if (extra) {
-        out[n++] = 0;
-        out[n++] = 0;
-    }
-    return n;
-}
-
 static void le32(uint8_t *p, uint32_t v)
 {
     p[0] = (uint8_t)v;
@@ -250,17 +232,24 @@ static int want_value(regf_hive *h, struct inj_plan *pl, const char *key,
     return c->data ? REGF_OK : oom(pl);
 }
 
+/* Plans string value NAME of KEY: TYPE made of the UTF-8 text S (for
+ * REG_MULTI_SZ, a list of that one string), through the library's codec. */
 static int want_sz(regf_hive *h, struct inj_plan *pl, const char *key,
                    const char *name, uint32_t type, const char *s)
 {
-    uint8_t buf[2048];
-    size_t n = wide(s, buf, sizeof buf, type == REGF_MULTI_SZ);
-    if (n == 0) {
+    size_t len = strlen(s), n = 0;
+    if (regf_string_encode(type, s, len, 0, NULL, 0, &n) != REGF_OK) {
         snprintf(pl->err, sizeof pl->err, "%s\\%s: the text '%.60s' is not "
-                 "UTF-8 or too long", key, name, s);
+                 "UTF-8", key, name, s);
         return REGF_EINVAL;
     }
-    return want_value(h, pl, key, name, type, buf, n);
+    uint8_t *buf = malloc(n);
+    if (!buf)
+        return oom(pl);
+    regf_string_encode(type, s, len, 0, buf, n, NULL);
+    int rc = want_value(h, pl, key, name, type, buf, n);
+    free(buf);
+    return rc;
 }
 
 static int want_dword(regf_hive *h, struct inj_plan *pl, const char *key,
@@ -532,44 +521,61 @@ int inj_plan_software(regf_hive *h, const char *dir, struct inj_plan *pl)
                  key);
         return rc == REGF_NOTFOUND ? REGF_EINVAL : rc;
     }
+    /* The current list, read losslessly (generalized UTF-8: any text the
+     * guest holds comes back as the same UTF-16 units). */
     uint32_t type = REGF_EXPAND_SZ;
-    size_t n = 0;
-    uint8_t *cur = NULL;
+    size_t t = 0;
+    char *text = NULL;
     if (regf_value_lookup(h, k, "DevicePath", &v) == REGF_OK) {
-        if ((rc = regf_value_data(h, v, &type, NULL, 0, &n)) != REGF_OK)
+        struct regf_value_info vi;
+        if ((rc = regf_value_info(h, v, &vi)) != REGF_OK)
             return rc;
-        cur = malloc(n + 2);
-        if (!cur)
+        type = vi.type;
+        if (type != REGF_SZ && type != REGF_EXPAND_SZ) {
+            const char *tn = regf_type_name(type);
+            snprintf(pl->err, sizeof pl->err, "%s\\DevicePath has type %s "
+                     "(%lu), not REG_EXPAND_SZ or REG_SZ: left alone (fix it "
+                     "first)", key, tn ? tn : "unnamed", (unsigned long)type);
+            return REGF_EINVAL;
+        }
+        if ((rc = regf_value_string(h, v, 0, NULL, 0, &t)) != REGF_OK)
+            return rc;
+        if (!(text = malloc(t + 1)))
             return oom(pl);
-        if ((rc = regf_value_data(h, v, &type, cur, n, NULL)) != REGF_OK) {
-            free(cur);
+        if ((rc = regf_value_string(h, v, 0, text, t + 1, NULL)) != REGF_OK) {
+            free(text);
             return rc;
         }
     }
-    /* Current text (UTF-16 to ASCII-ish UTF-8; DevicePath is ASCII). */
-    char text[4096];
-    size_t t = 0;
-    for (size_t i = 0; i + 1 < n && t + 1 < sizeof text; i += 2) {
-        if (cur[i] == 0 && cur[i + 1] == 0)
-            break;
-        text[t++] = cur[i + 1] ? '?' : (char)cur[i];
-    }
-    text[t] = '\0';
-    free(cur);
     /* Already listed (as a ';'-separated element, case-insensitively)? */
     size_t dl = strlen(dir);
-    for (const char *p = text; *p;) {
+    for (const char *p = text; p && *p;) {
         const char *e = strchr(p, ';');
         size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (len == dl && strncasecmp(p, dir, dl) == 0)
+        if (len == dl && strncasecmp(p, dir, dl) == 0) {
+            free(text);
             return REGF_OK;
+        }
         p += len;
         if (*p == ';')
             p++;
     }
-    char next[4200];
-    snprintf(next, sizeof next, "%s%s%s", text, t ? ";" : "", dir);
-    return want_sz(h, pl, key, "DevicePath", type, next);
+    /* The exact old text, then ";DIR" (no second ';' after a trailing one). */
+    int sep = t > 0 && text[t - 1] != ';';
+    char *next = malloc(t + (size_t)sep + dl + 1);
+    if (!next) {
+        free(text);
+        return oom(pl);
+    }
+    if (t)
+        memcpy(next, text, t);
+    if (sep)
+        next[t] = ';';
+    memcpy(next + t + (size_t)sep, dir, dl + 1);
+    free(text);
+    rc = want_sz(h, pl, key, "DevicePath", type, next);
+    free(next);
+    return rc;
 }
 
 /* ---- applying ----------------------------------------------------------------- */

@@ -22,6 +22,7 @@ const char *regf_strstatus(int status)
     case REGF_EDIRTY: return "dirty hive";
     case REGF_EEXIST: return "already exists";
     case REGF_ERDONLY: return "hive not writable";
+    case REGF_ETYPE: return "wrong value type";
     default: return "unknown status";
     }
 }

@@ -207,24 +207,11 @@ static char *quote_sz(char *d, const uint8_t *p, size_t units)
             if (c == '\\' || c == '"')
                 *d++ = '\\';
             *d++ = (char)c;
-        } else if (c < 0x800) {
-            *d++ = (char)(0xC0 | c >> 6);
-            *d++ = (char)(0x80 | (c & 0x3F));
-        } else if (c >= 0xD800 && c <= 0xDFFF) {
-            uint32_t lo;
-            if (c > 0xDBFF || i + 1 >= units ||
-                (lo = rd_le16(p + 2 * i + 2)) < 0xDC00 || lo > 0xDFFF)
-                return NULL;
-            c = 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00);
-            *d++ = (char)(0xF0 | c >> 18);
-            *d++ = (char)(0x80 | (c >> 12 & 0x3F));
-            *d++ = (char)(0x80 | (c >> 6 & 0x3F));
-            *d++ = (char)(0x80 | (c & 0x3F));
-            i++;
         } else {
-            *d++ = (char)(0xE0 | c >> 12);
-            *d++ = (char)(0x80 | (c >> 6 & 0x3F));
-            *d++ = (char)(0x80 | (c & 0x3F));
+            i += regf__utf16_get(p + 2 * i, units - i, &c) - 1;
+            if (REGF__IS_SURR(c))
+                return NULL;     /* a lone surrogate: hex keeps it */
+            d += regf__utf8_put(c, (unsigned char *)d);
         }
     }
     *d++ = '"';
@@ -246,31 +233,22 @@ static char *quote_name(char *d, const struct regf_name *n, int *brk)
                     *d++ = '\\';
                 *d++ = (char)c;
             } else {
-                *d++ = (char)(0xC0 | c >> 6);
-                *d++ = (char)(0x80 | (c & 0x3F));
+                d += regf__utf8_put(c, (unsigned char *)d);
             }
         }
     } else {
         uint32_t units = n->len / 2;
-        for (uint32_t i = 0; i < units; i++) {
-            uint16_t c = rd_le16(n->p + 2 * i);
+        for (uint32_t i = 0; i < units;) {
+            uint32_t c;
+            i += (uint32_t)regf__utf16_get(n->p + 2 * i, units - i, &c);
             if (c < 0x80) {
                 if (c == '\r' || c == '\n')
                     *brk = 1;
                 if (c == '\\' || c == '"')
                     *d++ = '\\';
-                *d++ = (char)c;
-            } else {
-                /* Lone surrogates take their 3-byte generalized form. */
-                size_t take = 1;
-                if (c >= 0xD800 && c <= 0xDBFF && i + 1 < units) {
-                    uint16_t lo = rd_le16(n->p + 2 * i + 2);
-                    if (lo >= 0xDC00 && lo <= 0xDFFF)
-                        take = 2;
-                }
-                d += regf__utf16_to_utf8(n->p + 2 * i, take, d);
-                i += (uint32_t)take - 1;
             }
+            /* Lone surrogates take their 3-byte generalized form. */
+            d += regf__utf8_put(c, (unsigned char *)d);
         }
     }
     *d++ = '"';

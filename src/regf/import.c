@@ -120,49 +120,16 @@ static inline int hexv(unsigned char c)
     return -1;
 }
 
-/* Decodes one character of (already validated) generalized UTF-8. */
-static inline size_t dec1(const char *s, uint32_t *cp)
+/* Decodes one character of the validated text at S (before E). */
+static inline size_t dec1(const char *s, const char *e, uint32_t *cp)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    if (p[0] < 0x80) {
-        *cp = p[0];
-        return 1;
+    size_t k = regf__utf8_get((const unsigned char *)s, (size_t)(e - s), 0,
+                              cp);
+    if (k == 0) {       /* cannot happen: the text was checked */
+        *cp = (unsigned char)*s;
+        k = 1;
     }
-    if (p[0] < 0xE0) {
-        *cp = (uint32_t)(p[0] & 0x1F) << 6 | (p[1] & 0x3F);
-        return 2;
-    }
-    if (p[0] < 0xF0) {
-        *cp = (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 |
-              (p[2] & 0x3F);
-        return 3;
-    }
-    *cp = (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 |
-          (uint32_t)(p[2] & 0x3F) << 6 | (p[3] & 0x3F);
-    return 4;
-}
-
-/* Offset of the first byte that does not start a well-formed generalized
- * UTF-8 sequence (the rules of regf__utf8_to_units), or N. */
-static size_t utf8_check(const unsigned char *p, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        if (n - i >= 8) {
-            uint64_t w;
-            memcpy(&w, p + i, 8);
-            if (!(w & 0x8080808080808080ull)) {
-                i += 8;
-                continue;
-            }
-        }
-        uint32_t c;
-        size_t k = regf__utf8_next(p + i, n - i, &c);
-        if (k == 0)
-            return i;
-        i += k;
-    }
-    return n;
+    return k;
 }
 
 /* A name or path for a message: control characters as \xNN, cut short. */
@@ -296,16 +263,9 @@ static int parse_key(struct parser *P)
     size_t k = 0;
     while (k < P->npre && q < rb) {
         uint32_t cp;
-        size_t l = dec1(q, &cp);
+        size_t l = dec1(q, P->le, &cp);
         uint16_t u[2];
-        size_t nu = 1;
-        if (cp >= 0x10000) {
-            u[0] = (uint16_t)(0xD800 + ((cp - 0x10000) >> 10));
-            u[1] = (uint16_t)(0xDC00 + ((cp - 0x10000) & 0x3FF));
-            nu = 2;
-        } else {
-            u[0] = (uint16_t)cp;
-        }
+        size_t nu = regf__utf16_units(cp, u);
         if (k + nu > P->npre || regf__up(u[0]) != regf__up(P->pre[k]) ||
             (nu == 2 && regf__up(u[1]) != regf__up(P->pre[k + 1])))
             break;
@@ -331,7 +291,7 @@ static int parse_key(struct parser *P)
         uint32_t first = 1;
         while (ce < re && *ce != '\\') {
             uint32_t cp;
-            size_t l = dec1(ce, &cp);
+            size_t l = dec1(ce, re, &cp);
             if (nu == 0)
                 first = cp;
             nu += cp >= 0x10000 ? 2 : 1;
@@ -397,21 +357,15 @@ static int quoted(struct parser *P, const char **qp, int wide, size_t *nunits)
             q += 2;
         } else if (c >= 0x80) {
             uint32_t cp;
-            size_t l = dec1(q, &cp);
+            size_t l = dec1(q, P->le, &cp);
             if (!wide) {
                 memcpy(d, q, l);
                 d += l;
                 nu += cp >= 0x10000 ? 2 : 1;
-            } else if (cp >= 0x10000) {
-                cp -= 0x10000;
-                wr_le16(d, (uint16_t)(0xD800 + (cp >> 10)));
-                wr_le16(d + 2, (uint16_t)(0xDC00 + (cp & 0x3FF)));
-                d += 4;
-                nu += 2;
             } else {
-                wr_le16(d, (uint16_t)cp);
-                d += 2;
-                nu++;
+                size_t k = regf__utf16_put(cp, d);
+                d += k;
+                nu += k / 2;
             }
             q += l;
             continue;
@@ -635,7 +589,7 @@ static int parse(struct parser *P, int from_utf16, char **owned)
 
     /* The encoding, now that the header says which rules apply. */
     if (!from_utf16) {
-        size_t bad = utf8_check((const unsigned char *)P->t, P->n);
+        size_t bad = regf_utf8_check(P->t, P->n, 0);
         if (bad < P->n) {
             if (!P->v4) {
                 /* The line holding it, for the message. */
@@ -651,15 +605,9 @@ static int parse(struct parser *P, int from_utf16, char **owned)
             if (!l1)
                 return nomem(P);
             char *d = l1;
-            for (size_t i = 0; i < P->n; i++) {
-                unsigned char c = (unsigned char)P->t[i];
-                if (c < 0x80) {
-                    *d++ = (char)c;
-                } else {
-                    *d++ = (char)(0xC0 | c >> 6);
-                    *d++ = (char)(0x80 | (c & 0x3F));
-                }
-            }
+            for (size_t i = 0; i < P->n; i++)
+                d += regf__utf8_put((unsigned char)P->t[i],
+                                    (unsigned char *)d);
             /* The header is ASCII: the next line starts at the same
              * offset in the converted text. */
             free(*owned);

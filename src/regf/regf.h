@@ -47,8 +47,10 @@ enum regf_status {
     REGF_ELIMIT   = -6,   /* a safety limit was reached (depth, size) */
     REGF_EDIRTY   = -7,   /* dirty hive: its logs must be replayed first */
     REGF_EEXIST   = -8,   /* the key or file exists already */
-    REGF_ERDONLY  = -9    /* not opened for writing, or an edit failed part
+    REGF_ERDONLY  = -9,   /* not opened for writing, or an edit failed part
                            * way and the handle refuses to commit */
+    REGF_ETYPE    = -10   /* the value exists but has another type (or
+                           * size) than the call reads or writes */
 };
 
 /* Value types (any 32-bit number is legal on disk). */
@@ -521,10 +523,38 @@ const char *regf_severity_name(int severity);
 /* Windows' upcase of one UTF-16 code unit (RtlUpcaseUnicodeChar). */
 uint16_t regf_upcase(uint16_t c);
 
+/* ---- text: UTF-8 <-> UTF-16LE, string values --------------------------
+ *
+ * The one codec of hivekit. Registry text is UTF-16LE whose units need not
+ * pair up; on this side it is UTF-8. Two forms are accepted as input:
+ * strict UTF-8 (REGF_UTF8_STRICT: no surrogate code points) and, by
+ * default, generalized UTF-8, which also allows the 3-byte forms of single
+ * surrogates (what regf_utf16_to_utf8 gives for a lone surrogate), so that
+ * every stored string converts to UTF-8 and back to the same units. An
+ * encoded high surrogate followed by an encoded low one is refused in both
+ * forms (the pair has its own 4-byte form). */
+#define REGF_UTF8_REPLACE 0x0001  /* output: lone surrogates as U+FFFD
+                                   * (for display) */
+#define REGF_UTF8_STRICT  0x0002  /* input: refuse surrogate code points */
+
+/* Decodes one character of the N bytes at S: returns its byte length and
+ * stores the code point in *CP (may be NULL), or returns 0 when the bytes
+ * there are not a well-formed character (or N is 0). */
+size_t regf_utf8_decode(const char *s, size_t n, unsigned flags,
+                        uint32_t *cp);
+
+/* Writes code point CP as UTF-8 into OUT (room for 4 bytes); returns the
+ * length, or 0 when CP is above U+10FFFF. */
+size_t regf_utf8_encode(uint32_t cp, char *out);
+
+/* Length of the longest valid prefix of the N bytes at S: N when all of
+ * it is UTF-8 in the form FLAGS asks for. */
+size_t regf_utf8_check(const char *s, size_t n, unsigned flags);
+
 /* Converts N bytes of UTF-16LE (an odd last byte is ignored) to UTF-8,
  * snprintf-style. Lone surrogates become their generalized 3-byte form,
- * or U+FFFD with REGF_UTF8_REPLACE (for display). */
-#define REGF_UTF8_REPLACE 0x0001
+ * or U+FFFD with REGF_UTF8_REPLACE. NUL units are converted like any
+ * other (see regf_string_decode for values). */
 void regf_utf16_to_utf8(const void *p, size_t n, unsigned flags, char *buf,
                         size_t size, size_t *need);
 
@@ -533,6 +563,39 @@ void regf_utf16_to_utf8(const void *p, size_t n, unsigned flags, char *buf,
  * Returns REGF_OK, or REGF_EINVAL when the text is not UTF-8. */
 int regf_utf8_to_utf16(const char *s, size_t len, void *out, size_t size,
                        size_t *need);
+
+/* The data of a string value (N bytes of type TYPE) as UTF-8, snprintf-
+ * style into BUF/SIZE, *need the full length without the final NUL.
+ * REG_SZ, REG_EXPAND_SZ and REG_LINK: the text up to the first NUL unit (a
+ * missing terminator and an odd last byte are tolerated). REG_MULTI_SZ:
+ * every string followed by a '\0' byte ("a\0b\0"), up to the first empty
+ * string, as Windows reads the list. FLAGS: 0 (lossless, generalized
+ * UTF-8) or REGF_UTF8_REPLACE. Returns REGF_OK or REGF_ETYPE for any
+ * other type. */
+int regf_string_decode(uint32_t type, const void *data, size_t n,
+                       unsigned flags, char *buf, size_t size, size_t *need);
+
+/* The value data Windows writes for the UTF-8 text S (LEN bytes): UTF-16LE
+ * with a NUL unit after it (REG_SZ, REG_EXPAND_SZ), without (REG_LINK), or
+ * for REG_MULTI_SZ, S being strings each ended by a '\0' byte (the last
+ * one's may be left out), every string and one more NUL unit. At most SIZE
+ * bytes go to OUT; *need gets the full size. FLAGS: 0 or
+ * REGF_UTF8_STRICT. Returns REGF_OK, REGF_ETYPE (not a string type) or
+ * REGF_EINVAL: not UTF-8, a NUL inside a single string, or an empty string
+ * in a list (it would end the list early). */
+int regf_string_encode(uint32_t type, const char *s, size_t len,
+                       unsigned flags, void *out, size_t size, size_t *need);
+
+/* regf_string_decode applied to the value VAL. REGF_ETYPE (with a
+ * message naming the value and its type) when it is not a string. */
+int regf_value_string(regf_hive *h, regf_val val, unsigned flags, char *buf,
+                      size_t size, size_t *need);
+
+/* Creates or replaces value NAME of KEY with the string value TYPE made
+ * of the UTF-8 text S (LEN bytes), as regf_string_encode builds it. */
+int regf_value_set_string(regf_hive *h, regf_key key, const char *name,
+                          size_t name_len, uint32_t type, const char *s,
+                          size_t len);
 
 /* Name of a value type ("REG_SZ"); NULL for numbers without a name. */
 const char *regf_type_name(uint32_t type);

@@ -11,6 +11,7 @@
 
 #include "bytes.h"
 #include "regf.h"
+#include "utf.h"
 
 /* ---- format constants (see ../shared/docs/regf-format.md) ------------- */
 
@@ -286,10 +287,6 @@ size_t regf__name_to_utf8(const struct regf_name *n, char *out);
 /* Copies N snprintf-style into BUF. */
 void regf__name_copy(const struct regf_name *n, char *buf, size_t size,
                      size_t *need);
-/* Decodes one generalized UTF-8 sequence at P (N > 0 bytes available):
- * returns its length and the code point in *CP, or 0 if it is malformed
- * (overlong, truncated, beyond U+10FFFF). Lone surrogates are accepted. */
-size_t regf__utf8_next(const unsigned char *p, size_t n, uint32_t *cp);
 /* Decodes UTF-8 (generalized: lone surrogates allowed) into UTF-16 units.
  * Returns the number of units, or -1 on invalid input or if more than MAX
  * units would be needed. */
