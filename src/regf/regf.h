@@ -317,6 +317,13 @@ int regf_value_name(regf_hive *h, regf_val val, char *buf, size_t size,
 int regf_value_data(regf_hive *h, regf_val val, uint32_t *type,
                     void *buf, size_t size, size_t *need);
 
+/* Integer values as host integers (byte order handled here). REG_DWORD
+ * and REG_DWORD_BIG_ENDIAN must hold exactly 4 bytes, REG_QWORD exactly
+ * 8; any other type or size is REGF_ETYPE, with a message naming the
+ * value, its type and its size. */
+int regf_value_dword(regf_hive *h, regf_val val, uint32_t *out);
+int regf_value_qword(regf_hive *h, regf_val val, uint64_t *out);
+
 /* ---- walking ---------------------------------------------------------- */
 
 /* Called once per key in preorder. PATH is the key's path relative to the
@@ -404,6 +411,14 @@ int regf_key_delete(regf_hive *h, regf_key key);
 int regf_value_set(regf_hive *h, regf_key key, const char *name,
                    size_t name_len, uint32_t type, const void *data,
                    size_t len);
+
+/* Creates or replaces value NAME of KEY as TYPE REG_DWORD or
+ * REG_DWORD_BIG_ENDIAN (anything else: REGF_ETYPE) holding V, or as
+ * REG_QWORD. */
+int regf_value_set_dword(regf_hive *h, regf_key key, const char *name,
+                         size_t name_len, uint32_t type, uint32_t v);
+int regf_value_set_qword(regf_hive *h, regf_key key, const char *name,
+                         size_t name_len, uint64_t v);
 
 /* Deletes value NAME of KEY; REGF_NOTFOUND if it does not exist. */
 int regf_value_delete(regf_hive *h, regf_key key, const char *name,
