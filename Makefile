@@ -116,9 +116,10 @@ demo: build $(DEMO_HIVE)
 	@echo '== run again: nothing to do'
 	$(HIVEKIT) inject --system $(BUILD)/demo/SYSTEM-virtio --driver viostor
 
-# make install [PREFIX=/usr/local] [DESTDIR=/tmp/stage]: hivekit, libregf.a
-# and libregf.so, regf.h, hivekit.pc, the CMake package (find_package), the
-# man pages and the bash completion; see cmake/install.cmake.
+# make install [PREFIX=/usr/local] [DESTDIR=/tmp/stage]: hivekit,
+# libhivekit.a and libhivekit.so, include/hivekit/regf.h, hivekit.pc, the
+# CMake package (find_package(hivekit)), the man pages and the bash
+# completion; see cmake/install.cmake.
 PREFIX ?= /usr/local
 .PHONY: install
 install: build

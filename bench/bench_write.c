@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "regf.h"
+#include <hivekit/regf.h>
 
 static double now_ms(void)
 {

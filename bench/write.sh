@@ -7,9 +7,9 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 corpus=${CORPUS:-$repo/../shared/corpus}
 build=${BUILD:-$repo/build}
-[[ -f $build/libregf.a ]] || { echo "write.sh: build first (make build)" >&2; exit 1; }
+[[ -f $build/libhivekit.a ]] || { echo "write.sh: build first (make build)" >&2; exit 1; }
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
-cc -O2 -I"$repo/src/regf" "$repo/bench/bench_write.c" "$build/libregf.a" -o "$tmp/bench_write"
+cc -O2 -I"$repo/include" "$repo/bench/bench_write.c" "$build/libhivekit.a" -o "$tmp/bench_write"
 
 echo "machine: $(nproc) cores, $(awk -F': *' '/^model name/{print $2; exit}' /proc/cpuinfo)"
 for what in keys values; do

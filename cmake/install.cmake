@@ -1,48 +1,52 @@
 # install.cmake - install rules (included from CMakeLists.txt).
 #
 #   bin/hivekit
-#   lib/libregf.a, lib/libregf.so.0.1.0 (SONAME libregf.so.0) + symlinks
-#   include/regf.h                      the library's only public header
+#   lib/libhivekit.a, lib/libhivekit.so.0.1.0 (SONAME libhivekit.so.0)
+#                                       + symlinks
+#   include/hivekit/regf.h              the library's only public header
 #   lib/pkgconfig/hivekit.pc            pkg-config --cflags --libs hivekit
-#   lib/cmake/hivekit/                  find_package(hivekit): hivekit::regf
-#                                       (shared), hivekit::regf_static
+#   lib/cmake/hivekit/                  find_package(hivekit): hivekit::hivekit
+#                                       (shared), hivekit::hivekit_static
 #   share/man/man1/hivekit.1, share/man/man3/hivekit.3
 #   share/bash-completion/completions/hivekit
+#
+# None of these paths is one of Debian's libregf-dev/libregf1 (libyal's
+# libregf): tests/cli/test_install.sh checks it against
+# fixtures/debian-libregf-files.txt.
 #
 # The driver injection library (src/inject) is not installed: its API is
 # internal to the hivekit command and may change; use `hivekit inject`.
 include(CMakePackageConfigHelpers)
 
-# libregf.so exports the functions regf.h declares and nothing else (the
-# internal regf_* helpers stay local): a version script made from regf.h.
-file(STRINGS ${PROJECT_SOURCE_DIR}/src/regf/regf.h _regf_decls
+# libhivekit.so exports the functions hivekit/regf.h declares and nothing
+# else (the internal regf_* helpers stay local): a version script made from
+# the header.
+set(_regf_h ${PROJECT_SOURCE_DIR}/include/hivekit/regf.h)
+file(STRINGS ${_regf_h} _regf_decls
      REGEX "^[a-z].*[ *]regf_[a-z0-9_]+\\(")
-set(_regf_map "{\n  global:\n")
+set(_libhivekit.map "{\n  global:\n")
 foreach(_d IN LISTS _regf_decls)
   if(_d MATCHES "^typedef")
     continue()
   endif()
   string(REGEX MATCH "regf_[a-z0-9_]+\\(" _f "${_d}")
   string(REPLACE "(" "" _f "${_f}")
-  string(APPEND _regf_map "    ${_f};\n")
+  string(APPEND _libhivekit.map "    ${_f};\n")
 endforeach()
-string(APPEND _regf_map "  local: *;\n};\n")
-file(WRITE ${PROJECT_BINARY_DIR}/regf.map "${_regf_map}")
-set_property(TARGET regf_shared APPEND PROPERTY LINK_OPTIONS
-             "-Wl,--version-script=${PROJECT_BINARY_DIR}/regf.map")
-set_property(TARGET regf_shared APPEND PROPERTY LINK_DEPENDS
-             ${PROJECT_SOURCE_DIR}/src/regf/regf.h)
+string(APPEND _libhivekit.map "  local: *;\n};\n")
+file(WRITE ${PROJECT_BINARY_DIR}/libhivekit.map "${_libhivekit.map}")
+set_property(TARGET libhivekit_shared APPEND PROPERTY LINK_OPTIONS
+             "-Wl,--version-script=${PROJECT_BINARY_DIR}/libhivekit.map")
+set_property(TARGET libhivekit_shared APPEND PROPERTY LINK_DEPENDS ${_regf_h})
 
 set(HIVEKIT_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/hivekit)
 
 install(TARGETS hivekit RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
-install(TARGETS regf regf_shared EXPORT hivekitTargets
+install(TARGETS libhivekit libhivekit_shared EXPORT hivekitTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
   LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
-  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
-  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(FILES ${PROJECT_SOURCE_DIR}/src/regf/regf.h
-  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(FILES ${_regf_h} DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/hivekit)
 
 # pkg-config
 if(IS_ABSOLUTE "${CMAKE_INSTALL_LIBDIR}")
@@ -60,7 +64,8 @@ configure_file(${PROJECT_SOURCE_DIR}/cmake/hivekit.pc.in
 install(FILES ${PROJECT_BINARY_DIR}/hivekit.pc
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
 
-# CMake package: find_package(hivekit) -> hivekit::regf
+# CMake package: find_package(hivekit) -> hivekit::hivekit (shared),
+# hivekit::hivekit_static
 install(EXPORT hivekitTargets NAMESPACE hivekit::
   DESTINATION ${HIVEKIT_CMAKEDIR})
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/hivekitConfig.cmake.in

@@ -1,4 +1,4 @@
-/* walk_and_set.c - an example of the public regf API (regf.h).
+/* walk_and_set.c - an example of the public regf API (hivekit/regf.h).
  *
  *   walk_and_set IN OUT [KEY [NAME [TEXT]]]
  *
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <regf.h>
+#include <hivekit/regf.h>
 
 static int print_key(void *ctx, regf_hive *h, regf_key key, const char *path,
                      size_t path_len, unsigned depth)

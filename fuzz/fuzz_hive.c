@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "regf.h"
+#include <hivekit/regf.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

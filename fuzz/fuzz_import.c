@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "regf.h"
+#include <hivekit/regf.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

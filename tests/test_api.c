@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "regf.h"
+#include <hivekit/regf.h>
 
 static int failures;
 

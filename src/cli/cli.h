@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "regf.h"
+#include <hivekit/regf.h>
 
 /* Exit statuses (documented in README.md and `hivekit --help`). */
 #define EXIT_OK        0

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "inf_int.h"
-#include "regf.h"
+#include <hivekit/regf.h>
 
 /* Windows-1252 0x80..0x9F; the five undefined bytes map to the C1 control
  * of the same value, as MultiByteToWideChar does. */

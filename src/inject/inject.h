@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "regf.h"
+#include <hivekit/regf.h>
 
 /* A value the INF's service section adds below Services\<svc> (HKR). */
 struct inj_reg {

@@ -10,7 +10,7 @@
 #include <sys/types.h>
 
 #include "bytes.h"
-#include "regf.h"
+#include <hivekit/regf.h>
 #include "utf.h"
 
 /* ---- format constants (see ../shared/docs/regf-format.md) ------------- */

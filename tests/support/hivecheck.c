@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "hivecheck.h"
-#include "regf.h"
+#include <hivekit/regf.h>
 
 static const char *const code_name[HC_NCODES] = {
 #define HC_NAME_(c, s, d) #c,

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "mkhive.h"
-#include "regf.h"
+#include <hivekit/regf.h>
 
 #define BASE 4096u
 #define SEGMENT 16344u

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "regf.h"
+#include <hivekit/regf.h>
 
 /* Whole file into a malloc'd buffer (fails the test if unreadable). */
 uint8_t *tu_read_file(const char *path, size_t *len);

@@ -1,4 +1,5 @@
-/* regf.h - read Windows registry hive files (REGF) offline.
+/* hivekit/regf.h - the public header of libhivekit: read Windows registry
+ * hive files (REGF) offline.
  *
  * Conventions
  *  - Every function returning int returns REGF_OK (0), REGF_NOTFOUND (a
