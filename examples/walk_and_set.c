@@ -64,20 +64,13 @@ int main(int argc, char **argv)
         return fail(h, "walk", rc);
     printf("%lu keys\n", nkeys);
 
-    /* 2. create the key and set a REG_SZ value (UTF-16LE with its NUL) */
+    /* 2. create the key and set a REG_SZ value from UTF-8 text */
     regf_key key;
     rc = regf_key_create_path(h, 0, keypath, &key);
     if (rc != REGF_OK)
         return fail(h, keypath, rc);
-    size_t need;
-    regf_utf8_to_utf16(text, strlen(text) + 1, NULL, 0, &need);
-    void *data = malloc(need);
-    if (!data)
-        return fail(h, "malloc", REGF_ENOMEM);
-    rc = regf_utf8_to_utf16(text, strlen(text) + 1, data, need, NULL);
-    if (rc == REGF_OK)
-        rc = regf_value_set(h, key, name, strlen(name), REGF_SZ, data, need);
-    free(data);
+    rc = regf_value_set_string(h, key, name, strlen(name), REGF_SZ, text,
+                               strlen(text));
     if (rc != REGF_OK)
         return fail(h, name, rc);
 
@@ -95,29 +88,25 @@ int main(int argc, char **argv)
         rc = regf_key_lookup(h, 0, keypath, &key);
     if (rc == REGF_OK)
         rc = regf_value_lookup(h, key, name, &val);
-    uint32_t type = 0;
-    size_t n = 0;
+    struct regf_value_info vi = { 0 };
     if (rc == REGF_OK)
-        rc = regf_value_data(h, val, &type, NULL, 0, &n);
-    uint8_t *got = malloc(n + 1);
-    if (rc == REGF_OK && !got)
+        rc = regf_value_info(h, val, &vi);
+    size_t tlen = 0;
+    if (rc == REGF_OK)   /* the length first, then the text */
+        rc = regf_value_string(h, val, 0, NULL, 0, &tlen);
+    char *back = rc == REGF_OK ? malloc(tlen + 1) : NULL;
+    if (rc == REGF_OK && !back)
         rc = REGF_ENOMEM;
     if (rc == REGF_OK)
-        rc = regf_value_data(h, val, &type, got, n, NULL);
+        rc = regf_value_string(h, val, 0, back, tlen + 1, NULL);
     if (rc != REGF_OK) {
-        free(got);
+        free(back);
         return fail(h, out, rc);
     }
-    size_t tlen = 0;
-    regf_utf16_to_utf8(got, n >= 2 ? n - 2 : 0, 0, NULL, 0, &tlen);
-    char *back = malloc(tlen + 1);
-    if (back)
-        regf_utf16_to_utf8(got, n >= 2 ? n - 2 : 0, 0, back, tlen + 1, NULL);
-    int same = back && type == REGF_SZ && strcmp(back, text) == 0;
-    printf("%s: \\%s\\%s = \"%s\" (%s)\n", out, keypath, name,
-           back ? back : "?", regf_type_name(type));
+    int same = vi.type == REGF_SZ && strcmp(back, text) == 0;
+    printf("%s: \\%s\\%s = \"%s\" (%s)\n", out, keypath, name, back,
+           regf_type_name(vi.type));
     free(back);
-    free(got);
     regf_close(h);
     return same ? 0 : 1;
 }
