@@ -93,7 +93,7 @@ int json_value_data(FILE *f, uint32_t type, const uint8_t *p, size_t n);
 /* "type": NAME or null, "type_id": N */
 void json_type(FILE *f, uint32_t type);
 
-/* ---- write_common.c ---- */
+/* ---- parse_data.c ---- */
 
 /* HKEY_LOCAL_MACHINE\ + the file name of PATH without its directory and
  * last extension (the default .reg prefix of export and import); malloc'd,
@@ -169,6 +169,8 @@ int wcommon_opt(struct wcommon *c, int id, const char *arg);
  * EXIT_USAGE (message printed). */
 int wcommon_time(const char *cmd, const struct wcommon *c, uint64_t *ft);
 
+/* ---- hive_write.c ---- */
+
 /* A hive opened for editing. */
 struct whive {
     regf_hive *h;
@@ -177,10 +179,9 @@ struct whive {
 };
 /* Opens PATH for writing; refuses a dirty hive (naming its logs) and a
  * file that cannot be written, before any edit. FT: regf_set_time value
- * (0 = now). Returns an exit status, message printed. */
-int wr_open(struct whive *w, const char *path, uint64_t ft);
-/* The same, where C's --recover replays the logs of a dirty hive first and
- * --force accepts a dirty hive no log applies to (C may be NULL). */
+ * (0 = now). C's --recover replays the logs of a dirty hive first and
+ * --force accepts a dirty hive no log applies to (C may be NULL). Returns
+ * an exit status, message printed. */
 int wr_open_dirty(struct whive *w, const char *path, uint64_t ft,
                   const struct wcommon *c);
 /* Nonzero when the hive must be written even without an edit: it was
@@ -193,9 +194,6 @@ int wr_commit(struct whive *w, const struct wcommon *c);
  * after a recovery nothing may replay them again. Prints a warning for each
  * log that cannot be reset; returns how many could not. */
 int cli_reset_logs(const char *hive);
-/* Prints what regf_recover did (or, with DRY, would do) to F. */
-void cli_print_recovery(FILE *f, const char *path,
-                        const struct regf_recovery *r, int dry);
 void wr_close(struct whive *w);
 /* Looks PATH up; when it is missing and CREATE is set, creates it and its
  * missing parents (*created = 1). Missing without CREATE: message + HINT,

@@ -36,6 +36,67 @@ static const char recover_help[] =
     "  -n, --dry-run    print what would be replayed; write nothing\n"
     WCOMMON_HELP;
 
+static const char *format_name(int format)
+{
+    switch (format) {
+    case REGF_LOG_OLD: return "old format (DIRT)";
+    case REGF_LOG_NEW: return "new format (HvLE)";
+    default: return "";
+    }
+}
+
+static const char *verdict_name(int v, int dry)
+{
+    switch (v) {
+    case REGF_LOG_APPLIES: return "applies";
+    case REGF_LOG_APPLIED: return dry ? "applies" : "applied";
+    case REGF_LOG_IGNORED: return "ignored";
+    case REGF_LOG_INVALID: return "invalid, ignored";
+    case REGF_LOG_BROKEN: return "broken";
+    default: return "not examined";
+    }
+}
+
+/* Prints what regf_recover did (or, with DRY, would do) to F. */
+static void print_recovery(FILE *f, const char *path,
+                        const struct regf_recovery *r, int dry)
+{
+    if (r->state == REGF_RECOVERY_CLEAN) {
+        fprintf(f, "%s: clean (sequence %u/%u): nothing to recover; its "
+                "logs are ignored, as Windows ignores them\n", path, r->seq1,
+                r->seq2);
+    } else if (r->state == REGF_RECOVERY_DONE) {
+        fprintf(f, "%s: %s", path, dry ? "would recover" : "recovered");
+        if (r->header_rebuilt)
+            fprintf(f, " (damaged base block rebuilt from a log)");
+        else
+            fprintf(f, " (sequence numbers %u/%u)", r->seq1, r->seq2);
+        if (r->old_format)
+            fprintf(f, ": %u dirty pages of an old-format log replayed",
+                    r->entries);
+        else
+            fprintf(f, ": %u log entr%s replayed, sequence %u..%u",
+                    r->entries, r->entries == 1 ? "y" : "ies", r->first_seq,
+                    r->last_seq);
+        fprintf(f, "; sequence now %u", r->final_seq);
+        if (r->old_length && r->old_length != r->new_length)
+            fprintf(f, "; hive bins %u -> %u bytes", r->old_length,
+                    r->new_length);
+        else
+            fprintf(f, "; hive bins %u bytes", r->new_length);
+        if (r->dummy_bins)
+            fprintf(f, "; %u invalid bins replaced by empty bins (their data "
+                    "is lost)", r->dummy_bins);
+        fputc('\n', f);
+    }
+    for (size_t i = 0; i < r->nlogs; i++) {
+        const struct regf_log *l = &r->logs[i];
+        const char *fmt = format_name(l->format);
+        fprintf(f, "  %s: %s%s%s: %s\n", l->path, fmt, *fmt ? ", " : "",
+                verdict_name(l->verdict, dry), l->why);
+    }
+}
+
 struct recover_opts {
     struct wcommon c;
     int dry;
@@ -145,7 +206,7 @@ int cmd_recover(int argc, char **argv)
         goto out;
     }
     if (rep->state == REGF_RECOVERY_CLEAN || o.dry) {
-        cli_print_recovery(stdout, path, rep, o.dry);
+        print_recovery(stdout, path, rep, o.dry);
         if (rep->state != REGF_RECOVERY_CLEAN)
             printf("%s: dry run: nothing was written\n", path);
         rc = EXIT_OK;
@@ -166,7 +227,7 @@ int cmd_recover(int argc, char **argv)
         rc = EXIT_HIVE;
         goto out;
     }
-    cli_print_recovery(stdout, path, rep, 0);
+    print_recovery(stdout, path, rep, 0);
     struct regf_info in;
     regf_get_info(h, &in);
     int bad = cli_reset_logs(target);
