@@ -8,84 +8,12 @@
 #include "cli.h"
 #include "inject.h"
 
-static const char inject_help[] =
-    "usage: hivekit inject (--system SYSTEM [--software SOFTWARE] | --root DIR)\n"
-    "                      (--inf DRIVER.inf | --driver viostor|vioscsi)\n"
-    "                      [--arch amd64|x86|arm64] [--windows MAJOR.MINOR.BUILD]\n"
-    "                      [--dry-run [--json]] [--undo UNDO.reg] [--devicepath DIR]\n"
-    "\n"
-    "Registers a virtio storage driver as boot-start in the SYSTEM hive of\n"
-    "an offline Windows guest, so that it boots on virtio after a move to\n"
-    "KVM instead of stopping with INACCESSIBLE_BOOT_DEVICE (0x7B): for every\n"
-    "control set named by Select, Services\\<driver> (Start 0, ImagePath,\n"
-    "Group, BusType ...) with any StartOverride removed, and\n"
-    "CriticalDeviceDatabase entries for its PCI ids; on Windows 8 and later\n"
-    "(a DriverDatabase in the hive) the driver package entries as well,\n"
-    "with the Version value. With --software, DevicePath gets the driver\n"
-    "folder. Running it again changes nothing.\n"
-    "\n"
-    "  --root DIR        a mounted Windows volume: SYSTEM and SOFTWARE are\n"
-    "                    found below it (any case), the driver binary is\n"
-    "                    copied to Windows\\System32\\drivers and the INF, SYS\n"
-    "                    and CAT to Windows\\Drivers\\VirtIO (needs --inf); a\n"
-    "                    hibernated or Fast Startup guest is refused\n"
-    "  --system FILE     the guest's Windows\\System32\\config\\SYSTEM\n"
-    "  --software FILE   the guest's SOFTWARE hive (optional)\n"
-    "  --inf FILE        the driver's INF: service, binary, start type, group,\n"
-    "                    HKR values, PCI ids, class and DriverVer all come\n"
-    "                    from it ([Manufacturer] decoration chosen for the\n"
-    "                    guest's architecture and Windows version)\n"
-    "  --driver NAME     built-in description of viostor (virtio-blk) or\n"
-    "                    vioscsi (virtio-scsi), virtio-win 100.85.104.20800,\n"
-    "                    for when no INF is at hand\n"
-    "  --windows VER     the guest's Windows version for choosing the INF's\n"
-    "                    decoration (e.g. 6.1.7601, 10.0.19041); default: read\n"
-    "                    from SOFTWARE when given, else the newest\n"
-    "  --arch ARCH       the guest's architecture; default: the guest's own\n"
-    "                    (PROCESSOR_ARCHITECTURE in the hive), which a given\n"
-    "                    --arch must match\n"
-    "  --dry-run         print the changes as a .reg patch; write nothing\n"
-    "  --json            with --dry-run (not --root): the changes as one JSON\n"
-    "                    object instead (shape: README.md, hivekit(1))\n"
-    "  --undo FILE       write a .reg file that undoes the changes (import it\n"
-    "                    with `hivekit import --prefix HKEY_LOCAL_MACHINE\\SYSTEM`);\n"
-    "                    with --software the SOFTWARE part goes to FILE with\n"
-    "                    -software before its .reg extension\n"
-    "  --devicepath DIR  the folder added to DevicePath (default\n"
-    "                    %SystemRoot%\\Drivers\\VirtIO)\n"
-    WDIRTY_HELP
-    WCOMMON_HELP;
-
 struct inject_opts {
-    struct wcommon c;
+    struct write_options c;
     const char *system, *software, *driver, *inf, *windows, *arch, *undo,
                *devicepath, *root;
     int dry_run, json;
 };
-
-static int inject_opt(void *ctx, int id, const char *arg)
-{
-    struct inject_opts *o = ctx;
-    if (wcommon_opt(&o->c, id, arg))
-        return 0;
-    switch (id) {
-    case 'h':
-        fputs(inject_help, stdout);
-        return -1;
-    case 's': o->system = arg; break;
-    case 'S': o->software = arg; break;
-    case 'd': o->driver = arg; break;
-    case 'i': o->inf = arg; break;
-    case 'r': o->root = arg; break;
-    case 'w': o->windows = arg; break;
-    case 'a': o->arch = arg; break;
-    case 'n': o->dry_run = 1; break;
-    case 'j': o->json = 1; break;
-    case 'u': o->undo = arg; break;
-    case 'p': o->devicepath = arg; break;
-    }
-    return 0;
-}
 
 static const char *op_name(enum inj_op op)
 {
@@ -153,13 +81,13 @@ static int write_undo(const char *path, const struct inj_plan *plan,
     FILE *f = fopen(tmp, "wb");
     if (!f) {
         cli_error("%s: cannot create: %s", path, strerror(errno));
-        return EXIT_HIVE;
+        return EXIT_FILE;
     }
     int rc = inj_plan_reg(plan, prefix, 1, write_file, f);
     if (fclose(f) != 0 || rc != REGF_OK || rename(tmp, path) != 0) {
         cli_error("%s: cannot write: %s", path, strerror(errno));
         remove(tmp);
-        return EXIT_HIVE;
+        return EXIT_FILE;
     }
     return EXIT_OK;
 }
@@ -179,14 +107,14 @@ static int copy_files(const struct inject_opts *o, const struct inj_driver *d,
     if (root_find(o->root, "Windows/System32/drivers", drivers,
                   sizeof drivers, 0) != 0) {
         cli_error("%s: no Windows/System32/drivers below it", o->root);
-        return EXIT_HIVE;
+        return EXIT_FILE;
     }
     if (root_find(o->root, "Windows/Drivers/VirtIO", store, sizeof store,
                   !dry_run) != 0) {
         if (!dry_run) {
             cli_error("%s: cannot create Windows/Drivers/VirtIO: %s", o->root,
                       strerror(errno));
-            return EXIT_HIVE;
+            return EXIT_FILE;
         }
         snprintf(store, sizeof store, "%s/Windows/Drivers/VirtIO", o->root);
     }
@@ -298,27 +226,17 @@ static void summary(const char *hive, const struct inj_plan *p,
            dels ? ", StartOverride removed" : "");
 }
 
-int cmd_inject(int argc, char **argv)
+int cmd_inject(const struct cli_args *a)
 {
-    static const struct cli_opt opts[] = {
-        { "help", 'h', 0, 'h' }, { "system", 0, 1, 's' },
-        { "software", 0, 1, 'S' }, { "driver", 0, 1, 'd' },
-        { "inf", 0, 1, 'i' }, { "windows", 0, 1, 'w' },
-        { "root", 0, 1, 'r' },
-        { "arch", 0, 1, 'a' }, { "dry-run", 'n', 0, 'n' },
-        { "undo", 0, 1, 'u' }, { "devicepath", 0, 1, 'p' },
-        { "json", 0, 0, 'j' }, WCOMMON_OPTS, WDIRTY_OPTS, { NULL, 0, 0, 0 } };
-    struct inject_opts o;
-    memset(&o, 0, sizeof o);
-    char *pos[2];
-    int npos, rc = cli_parse("inject", argc, argv, opts, inject_opt, &o, pos,
-                             2, &npos);
-    if (rc == -1)
-        return EXIT_OK;
-    if (rc)
-        return rc;
-    if (npos != 0)
-        return cli_usage_error("inject", "unexpected argument '%s'", pos[0]);
+    struct inject_opts o = {
+        .system = cli_arg(a, OPT_SYSTEM), .software = cli_arg(a, OPT_SOFTWARE),
+        .driver = cli_arg(a, OPT_DRIVER), .inf = cli_arg(a, OPT_INF),
+        .windows = cli_arg(a, OPT_WINDOWS), .arch = cli_arg(a, OPT_ARCH),
+        .undo = cli_arg(a, OPT_UNDO), .devicepath = cli_arg(a, OPT_DEVICEPATH),
+        .root = cli_arg(a, OPT_ROOT), .dry_run = cli_has(a, OPT_DRY_RUN),
+        .json = cli_has(a, OPT_JSON) };
+    int rc;
+    write_options_get(a, &o.c);
     if (o.json && (!o.dry_run || o.root))
         return cli_usage_error("inject", "--json goes with --dry-run, and not "
                                "with --root");
@@ -337,13 +255,13 @@ int cmd_inject(int argc, char **argv)
                       "any edit. Boot it and shut it down fully (shutdown /s /f "
                       "/t 0, or disable Fast Startup: powercfg /h off), then "
                       "try again; nothing was changed", hib);
-            return EXIT_HIVE;
+            return EXIT_FILE;
         }
         if (root_find(o.root, "Windows/System32/config/SYSTEM", sys_path,
                       sizeof sys_path, 0) != 0) {
             cli_error("%s: no Windows/System32/config/SYSTEM below it (is it "
                       "the Windows volume, mounted?)", o.root);
-            return EXIT_HIVE;
+            return EXIT_FILE;
         }
         o.system = sys_path;
         if (root_find(o.root, "Windows/System32/config/SOFTWARE", soft_path,
@@ -369,7 +287,7 @@ int cmd_inject(int argc, char **argv)
         return cli_usage_error("inject", "unknown driver '%s' (built in: "
                                "viostor, vioscsi)", o.driver);
     uint64_t ft;
-    if ((rc = wcommon_time("inject", &o.c, &ft)) != EXIT_OK)
+    if ((rc = write_options_time("inject", &o.c, &ft)) != EXIT_OK)
         return rc;
 
     struct whive sys = { NULL, NULL, NULL }, soft = { NULL, NULL, NULL };
@@ -378,10 +296,10 @@ int cmd_inject(int argc, char **argv)
     memset(&pw, 0, sizeof pw);
     /* With --recover a dirty hive is replayed from its logs first, and the
      * one atomic write below holds both the recovery and the injection. */
-    int ex = wr_open_dirty(&sys, o.system, ft, &o.c);
+    int ex = wr_open(&sys, o.system, ft, &o.c);
     if (ex != EXIT_OK)
         return ex;
-    if (o.software && (ex = wr_open_dirty(&soft, o.software, ft, &o.c)) != EXIT_OK)
+    if (o.software && (ex = wr_open(&soft, o.software, ft, &o.c)) != EXIT_OK)
         goto out;
 
     /* Without --arch the guest's own PROCESSOR_ARCHITECTURE decides. */
@@ -409,7 +327,7 @@ int cmd_inject(int argc, char **argv)
     rc = inj_plan_system(sys.h, &d, &ps);
     if (rc != REGF_OK) {
         cli_error("%s: %s", o.system, ps.err[0] ? ps.err : regf_errmsg(sys.h));
-        ex = rc == REGF_EINVAL ? EXIT_USAGE : EXIT_HIVE;
+        ex = rc == REGF_EINVAL ? EXIT_USAGE : EXIT_FILE;
         goto out;
     }
     if (soft.h) {
@@ -418,7 +336,7 @@ int cmd_inject(int argc, char **argv)
         if (rc != REGF_OK) {
             cli_error("%s: %s", o.software,
                       pw.err[0] ? pw.err : regf_errmsg(soft.h));
-            ex = rc == REGF_EINVAL ? EXIT_USAGE : EXIT_HIVE;
+            ex = rc == REGF_EINVAL ? EXIT_USAGE : EXIT_FILE;
             goto out;
         }
     }

@@ -5,17 +5,6 @@
 
 #include "cli.h"
 
-static const char ls_help[] =
-    "usage: hivekit ls HIVE [KEY] [--json]\n"
-    "\n"
-    "Lists the subkeys and values of KEY (default: the root key). KEY is a\n"
-    "backslash-separated path from the hive root, matched case-insensitively;\n"
-    "'CurrentControlSet' resolves through Select\\Current in SYSTEM hives.\n"
-    "Values are shown with their type, size in bytes and a short rendering.\n"
-    "\n"
-    "  --json   one JSON object instead, with every value's full data (its\n"
-    "           shape: README.md, hivekit(1))\n";
-
 /* The data of V into *DATA (grown as needed, capacity *CAP); *LEN gets
  * its size. Shared by the text and JSON listings. */
 static int fetch_data(regf_hive *h, regf_val v, uint32_t *type,
@@ -30,19 +19,6 @@ static int fetch_data(regf_hive *h, regf_val v, uint32_t *type,
     *data = p;
     *cap = *len;
     return regf_value_data(h, v, type, *data, *cap, len);
-}
-
-static int help_opt(void *ctx, int id, const char *arg)
-{
-    int *json = ctx;
-    (void)arg;
-    if (id == 'h') {
-        fputs(ls_help, stdout);
-        return -1;
-    }
-    if (id == 'j')
-        *json = 1;
-    return 0;
 }
 
 /* `ls --json`: {"key", "last_written", "class", "subkeys", "values"}. The
@@ -266,21 +242,10 @@ static int list_key(regf_hive *h, regf_key key, const char *path)
     return rc;
 }
 
-int cmd_ls(int argc, char **argv)
+int cmd_ls(const struct cli_args *a)
 {
-    static const struct cli_opt opts[] = {
-        { "help", 'h', 0, 'h' }, { "json", 0, 0, 'j' }, { NULL, 0, 0, 0 } };
-    char *pos[3];
-    int json = 0;
-    int npos, rc = cli_parse("ls", argc, argv, opts, help_opt,
-                             &json, pos, 3, &npos);
-    if (rc == -1)
-        return EXIT_OK;
-    if (rc)
-        return rc;
-    if (npos < 1 || npos > 2)
-        return cli_usage_error("ls", "expected HIVE [KEY]");
-
+    char *const *pos = a->pos;
+    int npos = a->npos, json = cli_has(a, OPT_JSON), rc;
     regf_hive *h;
     if ((rc = cli_open(pos[0], &h)) != EXIT_OK)
         return rc;

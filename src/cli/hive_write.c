@@ -13,9 +13,9 @@
 
 /* ---- opening and committing ------------------------------------------------- */
 
-/* The file that commit replaces and beside which logs lie: a symbolic link
- * is followed, so the link stays a link to the edited file. */
-static char *target_path(const char *path)
+/* A symbolic link is followed, so the link stays a link to the edited
+ * file. */
+char *hive_target_path(const char *path)
 {
     struct stat st;
     if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
@@ -41,7 +41,7 @@ static void log_names(const struct regf_log *logs, size_t n, char *names,
     }
 }
 
-/* Refuses the dirty hive of W (no --recover, no --force); EXIT_HIVE. */
+/* Refuses the dirty hive of W (no --recover, no --force); EXIT_FILE. */
 static int refuse_dirty(struct whive *w, const struct regf_info *in,
                         int damaged, int options)
 {
@@ -76,7 +76,7 @@ static int refuse_dirty(struct whive *w, const struct regf_info *in,
         cli_error("%s: the hive is dirty (%s) and no transaction log (.LOG, "
                   ".LOG1, .LOG2) was found beside it; replay the logs with "
                   "Windows; nothing was written", w->path, why);
-    return EXIT_HIVE;
+    return EXIT_FILE;
 }
 
 /* --force: accepted only when no log applies. */
@@ -96,13 +96,13 @@ static int force_dirty(struct whive *w, const struct regf_info *in,
                       "(%s): --force would lose it; use --recover (or "
                       "`hivekit recover`); nothing was written", w->path,
                       logs[i].path, logs[i].why);
-            return EXIT_HIVE;
+            return EXIT_FILE;
         }
     if (damaged) {
         cli_error("%s: the base block is damaged and no transaction log can "
                   "rebuild it: the hive cannot be written as it is; nothing "
                   "was written", w->path);
-        return EXIT_HIVE;
+        return EXIT_FILE;
     }
     if (in->checksum_ok)
         cli_error("warning: %s is dirty (sequence numbers %u/%u) and no "
@@ -117,8 +117,8 @@ static int force_dirty(struct whive *w, const struct regf_info *in,
     return EXIT_OK;
 }
 
-int wr_open_dirty(struct whive *w, const char *path, uint64_t ft,
-                  const struct wcommon *c)
+int wr_open(struct whive *w, const char *path, uint64_t ft,
+                  const struct write_options *o)
 {
     memset(w, 0, sizeof *w);
     w->path = path;
@@ -133,13 +133,13 @@ int wr_open_dirty(struct whive *w, const char *path, uint64_t ft,
             cli_error("%s", regf_errmsg(w->h));
         regf_close(w->h);
         w->h = NULL;
-        return EXIT_HIVE;
+        return EXIT_FILE;
     }
-    w->target = target_path(path);
+    w->target = hive_target_path(path);
     if (!w->target) {
         cli_error("%s: out of memory", path);
         wr_close(w);
-        return EXIT_HIVE;
+        return EXIT_FILE;
     }
     struct regf_info in;
     regf_get_info(w->h, &in);
@@ -147,7 +147,7 @@ int wr_open_dirty(struct whive *w, const char *path, uint64_t ft,
         /* Refused before anything is edited: the newest data of the hive
          * is in its transaction logs. */
         int ex = EXIT_OK;
-        if (c && c->recover) {
+        if (o && o->recover) {
             struct regf_log logs[REGF_MAX_LOGS];
             const char *paths[REGF_MAX_LOGS];
             size_t n = 0;
@@ -161,7 +161,7 @@ int wr_open_dirty(struct whive *w, const char *path, uint64_t ft,
             if (!rep) {
                 cli_error("%s: out of memory", path);
                 wr_close(w);
-                return EXIT_HIVE;
+                return EXIT_FILE;
             }
             int st = regf_recover(w->h, paths, n, rep);
             int applies = 0;
@@ -169,22 +169,22 @@ int wr_open_dirty(struct whive *w, const char *path, uint64_t ft,
                 applies |= rep->logs[i].verdict == REGF_LOG_APPLIES ||
                            rep->logs[i].verdict == REGF_LOG_APPLIED;
             if (st == REGF_OK) {
-                if (c->verbose && rep->state == REGF_RECOVERY_DONE)
+                if (o->verbose && rep->state == REGF_RECOVERY_DONE)
                     cli_error("%s: recovered from its transaction logs "
                               "(%u %s replayed); sequence now %u", path,
                               rep->entries, rep->old_format ? "dirty pages" :
                               "log entries", rep->final_seq);
-            } else if (c->force && !applies && !damaged) {
-                ex = force_dirty(w, &in, damaged, c->verbose);
+            } else if (o->force && !applies && !damaged) {
+                ex = force_dirty(w, &in, damaged, o->verbose);
             } else {
                 cli_error("%s; nothing was written", regf_errmsg(w->h));
-                ex = EXIT_HIVE;
+                ex = EXIT_FILE;
             }
             free(rep);
-        } else if (c && c->force) {
-            ex = force_dirty(w, &in, damaged, c->verbose);
+        } else if (o && o->force) {
+            ex = force_dirty(w, &in, damaged, o->verbose);
         } else {
-            ex = refuse_dirty(w, &in, damaged, c != NULL);
+            ex = refuse_dirty(w, &in, damaged, o != NULL);
         }
         if (ex != EXIT_OK) {
             wr_close(w);
@@ -195,7 +195,7 @@ int wr_open_dirty(struct whive *w, const char *path, uint64_t ft,
         cli_error("%s: cannot edit: %s; nothing was written", path,
                   strerror(errno));
         wr_close(w);
-        return EXIT_HIVE;
+        return EXIT_FILE;
     }
     if (ft)
         regf_set_time(w->h, ft);
@@ -220,29 +220,29 @@ int wr_pending(const struct whive *w)
     return in.dirty || (regf_modified(w->h) && recovered(w));
 }
 
-int wr_commit(struct whive *w, const struct wcommon *c)
+int wr_commit(struct whive *w, const struct write_options *o)
 {
     struct regf_info in;
     regf_get_info(w->h, &in);
     if (!regf_modified(w->h) && !in.dirty)
         return EXIT_OK;         /* nothing changed: the file is left alone */
     int reset = recovered(w);
-    unsigned flags = (c->backup ? REGF_COMMIT_BACKUP : 0) |
+    unsigned flags = (o->backup ? REGF_COMMIT_BACKUP : 0) |
                      (in.dirty ? REGF_COMMIT_DIRTY : 0);
     int rc = regf_commit(w->h, w->target, flags);
     if (rc != REGF_OK) {
         const char *msg = regf_errmsg(w->h);
         cli_error("%s", *msg ? msg : regf_strstatus(rc));
-        return EXIT_HIVE;
+        return EXIT_FILE;
     }
     /* The hive is written clean with a new TimeStamp, so its old logs can
      * no longer match it; emptying them makes that plain. */
     if (reset)
-        cli_reset_logs(w->target);
+        reset_logs(w->target);
     return EXIT_OK;
 }
 
-int cli_reset_logs(const char *hive)
+int reset_logs(const char *hive)
 {
     struct regf_log logs[REGF_MAX_LOGS];
     size_t n = 0;

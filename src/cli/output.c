@@ -1,4 +1,5 @@
-/* output.c - small output helpers shared by the commands. */
+/* output.c - small output helpers shared by the commands: times, whole
+ * writes, transaction logs in words. */
 #include <errno.h>
 #include <stdio.h>
 #include <time.h>
@@ -36,4 +37,25 @@ int write_all(int fd, const void *buf, size_t len)
         len -= (size_t)n;
     }
     return 0;
+}
+
+const char *log_format_text(int format)
+{
+    switch (format) {
+    case REGF_LOG_OLD: return "old format (DIRT)";
+    case REGF_LOG_NEW: return "new format (HvLE)";
+    default: return NULL;
+    }
+}
+
+const char *log_verdict_text(int verdict, int dry)
+{
+    switch (verdict) {
+    case REGF_LOG_APPLIES: return "applies";
+    case REGF_LOG_APPLIED: return dry ? "applies" : "applied";
+    case REGF_LOG_IGNORED: return "ignored";
+    case REGF_LOG_INVALID: return "invalid, ignored";
+    case REGF_LOG_BROKEN: return "broken";
+    default: return "not examined";
+    }
 }

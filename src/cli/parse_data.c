@@ -264,23 +264,21 @@ int parse_time(const char *s, uint64_t *out)
     return 0;
 }
 
-/* ---- common options --------------------------------------------------------- */
+/* ---- common options of the editing commands ------------------------------- */
 
-int wcommon_opt(struct wcommon *c, int id, const char *arg)
+void write_options_get(const struct cli_args *a, struct write_options *o)
 {
-    switch (id) {
-    case WOPT_BACKUP: c->backup = 1; return 1;
-    case WOPT_TIME: c->time = arg; return 1;
-    case WOPT_VERBOSE: c->verbose = 1; return 1;
-    case WOPT_RECOVER: c->recover = 1; return 1;
-    case WOPT_FORCE: c->force = 1; return 1;
-    }
-    return 0;
+    o->time = cli_arg(a, OPT_TIME);
+    o->backup = cli_has(a, OPT_BACKUP);
+    o->verbose = cli_has(a, OPT_VERBOSE);
+    o->recover = cli_has(a, OPT_RECOVER);
+    o->force = cli_has(a, OPT_FORCE);
 }
 
-int wcommon_time(const char *cmd, const struct wcommon *c, uint64_t *ft)
+int write_options_time(const char *cmd, const struct write_options *o,
+                       uint64_t *ft)
 {
-    const char *s = c->time, *from = "--time";
+    const char *s = o->time, *from = "--time";
     if (!s) {
         s = getenv("HIVEKIT_TIME");
         from = "HIVEKIT_TIME";
