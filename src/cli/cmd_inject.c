@@ -137,64 +137,6 @@ static int copy_files(const struct inject_opts *o, const struct inj_driver *d,
     return EXIT_OK;
 }
 
-/* "amd64", "x86" or "arm64" from the guest's PROCESSOR_ARCHITECTURE in the
- * current control set; "amd64" when it cannot be read. */
-static const char *guest_arch(regf_hive *h)
-{
-    regf_key k;
-    regf_val v;
-    uint8_t buf[32];
-    size_t n;
-    uint32_t type;
-    if (regf_key_lookup(h, 0, "CurrentControlSet\\Control\\Session Manager\\"
-                        "Environment", &k) != REGF_OK ||
-        regf_value_lookup(h, k, "PROCESSOR_ARCHITECTURE", &v) != REGF_OK ||
-        regf_value_data(h, v, &type, buf, sizeof buf, &n) != REGF_OK || n < 6)
-        return "amd64";
-    if ((buf[0] == 'x' || buf[0] == 'X') && buf[2] == '8' && buf[4] == '6')
-        return "x86";
-    if ((buf[0] == 'A' || buf[0] == 'a') && (buf[2] == 'R' || buf[2] == 'r'))
-        return "arm64";
-    return "amd64";
-}
-
-/* Windows MAJOR.MINOR.BUILD from SOFTWARE\Microsoft\Windows NT\CurrentVersion
- * (CurrentMajor/MinorVersionNumber on Windows 10+, else CurrentVersion
- * "6.3"; CurrentBuildNumber). Leaves zeros when unknown. */
-static void windows_version(regf_hive *h, unsigned *maj, unsigned *min,
-                            unsigned *build)
-{
-    regf_key k;
-    regf_val v;
-    uint8_t buf[64];
-    size_t n;
-    uint32_t type, dw;
-    if (regf_key_lookup(h, 0, "Microsoft\\Windows NT\\CurrentVersion", &k) != REGF_OK)
-        return;
-    if (regf_value_lookup(h, k, "CurrentMajorVersionNumber", &v) == REGF_OK &&
-        regf_value_data(h, v, &type, &dw, 4, &n) == REGF_OK && n == 4) {
-        *maj = dw;
-        if (regf_value_lookup(h, k, "CurrentMinorVersionNumber", &v) == REGF_OK &&
-            regf_value_data(h, v, &type, &dw, 4, &n) == REGF_OK && n == 4)
-            *min = dw;
-    } else if (regf_value_lookup(h, k, "CurrentVersion", &v) == REGF_OK &&
-               regf_value_data(h, v, &type, buf, sizeof buf, &n) == REGF_OK) {
-        char t[16];
-        size_t j = 0;
-        for (size_t i = 0; i + 1 < n && i < sizeof buf && j + 1 < sizeof t && buf[i]; i += 2)
-            t[j++] = (char)buf[i];
-        t[j] = '\0';
-        sscanf(t, "%u.%u", maj, min);
-    }
-    if (regf_value_lookup(h, k, "CurrentBuildNumber", &v) == REGF_OK &&
-        regf_value_data(h, v, &type, buf, sizeof buf, &n) == REGF_OK) {
-        unsigned b = 0;
-        for (size_t i = 0; i + 1 < n && i < sizeof buf && buf[i] >= '0' && buf[i] <= '9'; i += 2)
-            b = b * 10 + (unsigned)(buf[i] - '0');
-        *build = b;
-    }
-}
-
 static void summary(const char *hive, const struct inj_plan *p,
                     const struct inj_driver *d)
 {
@@ -303,13 +245,20 @@ int cmd_inject(const struct cli_args *a)
         goto out;
 
     /* Without --arch the guest's own PROCESSOR_ARCHITECTURE decides. */
-    if (!arch)
-        arch = guest_arch(sys.h);
+    if (!arch) {
+        struct inj_guest g;
+        inj_guest_arch(sys.h, NULL, &g);
+        arch = inj_guest_arch_name(&g);
+    }
     if (o.driver)
         inj_profile(o.driver, arch, &d);
     if (o.inf) {
-        if (!o.windows && soft.h)
-            windows_version(soft.h, &wmaj, &wmin, &wbuild);
+        struct inj_guest g;
+        if (!o.windows && soft.h && inj_guest_windows(soft.h, &g) == REGF_OK) {
+            wmaj = g.major;
+            wmin = g.minor;
+            wbuild = g.build;
+        }
         if (!wmaj) {                      /* unknown: the newest applies */
             wmaj = 10;
             wmin = 0;
