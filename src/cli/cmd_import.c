@@ -36,6 +36,17 @@ static int read_input(const char *path, struct bytebuf *b)
     return 0;
 }
 
+/* A usable prefix: some key path (trailing backslashes aside) in UTF-8.
+ * Checked here so that the library's REGF_EINVAL can only be about the
+ * .reg text. */
+static int prefix_ok(const char *prefix)
+{
+    size_t n = strlen(prefix);
+    while (n > 0 && prefix[n - 1] == '\\')
+        n--;
+    return n > 0 && regf_utf8_check(prefix, n, 0) == n;
+}
+
 int cmd_import(const struct cli_args *a)
 {
     char *const *pos = a->pos;
@@ -46,6 +57,9 @@ int cmd_import(const struct cli_args *a)
     write_options_get(a, &o);
     if (opt_prefix && !*opt_prefix)
         return cli_usage_error("import", "--prefix must not be empty");
+    if (opt_prefix && !prefix_ok(opt_prefix))
+        return cli_usage_error("import", "--prefix '%s' is not a key path "
+                               "in UTF-8", opt_prefix);
     if ((rc = write_options_time("import", &o, &ft)) != 0)
         return rc;
 
@@ -58,6 +72,12 @@ int cmd_import(const struct cli_args *a)
         rc = EXIT_FILE;
         goto out;
     }
+    if (!prefix_ok(prefix)) {
+        rc = cli_usage_error("import", "the default prefix '%s' (from the "
+                             "file name) is not UTF-8: give --prefix",
+                             prefix);
+        goto out;
+    }
     if (read_input(pos[1], &b) != 0) {
         cli_error("%s: cannot read: %s", src, strerror(errno));
         rc = EXIT_FILE;
@@ -68,14 +88,11 @@ int cmd_import(const struct cli_args *a)
     int st = regf_import_reg(w.h, b.p ? b.p : (const uint8_t *)"", b.len,
                              prefix);
     if (st == REGF_EINVAL) {
-        /* The library's message is "HIVE: line L, column C: ..."; the
-         * line and column are in the .reg file, so name that instead. */
-        const char *msg = regf_errmsg(w.h);
-        const char *at = strstr(msg, ": line ");
-        if (at)
-            cli_error("%s: %s", src, at + 2);
-        else
-            cli_error("%s", *msg ? msg : "invalid .reg input");
+        /* With the text and the prefix given, REGF_EINVAL is the .reg
+         * input's fault (regf.h: "line L, column C: ..." for a syntax
+         * error): the message names the .reg file, not the hive. */
+        const char *detail = regf_errdetail(w.h);
+        cli_error("%s: %s", src, *detail ? detail : "invalid .reg input");
         rc = EXIT_DATA;
         goto out;
     }
