@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "inf.h"
 #include "inject.h"
 
 struct inject_opts {
@@ -121,7 +122,7 @@ static int copy_files(const struct inject_opts *o, const struct inj_driver *d,
     if (root_find(infdir, d->binary, src, sizeof src, 0) != 0) {
         cli_error("%s: the driver binary %s is not next to the INF", infdir,
                   d->binary);
-        return EXIT_USAGE;
+        return EXIT_FILE;      /* a missing input file */
     }
     int rc = root_copy(src, drivers, d->binary, dry_run);
     if (rc)
@@ -168,6 +169,177 @@ static void summary(const char *hive, const struct inj_plan *p,
            dels ? ", StartOverride removed" : "");
 }
 
+/* --root: the hives below ROOT (SOFTWARE if there is one); EXIT_OK, or
+ * EXIT_FILE for a hibernated guest or no SYSTEM hive. */
+static int find_root_hives(struct inject_opts *o, char *sys, char *soft,
+                           size_t size)
+{
+    char hib[4096];
+    if (root_hibernated(o->root, hib, sizeof hib)) {
+        cli_error("%s: Windows is hibernated or was shut down with Fast "
+                  "Startup: it would write its in-memory registry back over "
+                  "any edit. Boot it and shut it down fully (shutdown /s /f "
+                  "/t 0, or disable Fast Startup: powercfg /h off), then "
+                  "try again; nothing was changed", hib);
+        return EXIT_FILE;
+    }
+    if (root_find(o->root, "Windows/System32/config/SYSTEM", sys, size,
+                  0) != 0) {
+        cli_error("%s: no Windows/System32/config/SYSTEM below it (is it "
+                  "the Windows volume, mounted?)", o->root);
+        return EXIT_FILE;
+    }
+    o->system = sys;
+    if (root_find(o->root, "Windows/System32/config/SOFTWARE", soft, size,
+                  0) == 0)
+        o->software = soft;
+    return EXIT_OK;
+}
+
+/* The combinations of options that make sense, --arch and --windows
+ * (into VER); EXIT_OK or EXIT_USAGE. */
+static int check_options(const struct inject_opts *o, unsigned ver[3])
+{
+    if (o->json && (!o->dry_run || o->root))
+        return cli_usage_error("inject", "--json goes with --dry-run, and not "
+                               "with --root");
+    if (o->root && (o->system || o->software))
+        return cli_usage_error("inject", "--root finds the hives itself; "
+                               "do not give --system or --software");
+    if (o->root && !o->inf)
+        return cli_usage_error("inject", "--root copies the driver's files: "
+                               "give its --inf (next to its .sys and .cat)");
+    if (!o->system && !o->root)
+        return cli_usage_error("inject", "--system SYSTEM (or --root DIR) is "
+                               "required");
+    if (!o->driver == !o->inf)
+        return cli_usage_error("inject", "give either --inf DRIVER.inf or "
+                               "--driver viostor|vioscsi");
+    if (o->arch && strcmp(o->arch, "amd64") && strcmp(o->arch, "x86") &&
+        strcmp(o->arch, "arm64"))
+        return cli_usage_error("inject", "--arch must be amd64, x86 or arm64");
+    if (o->windows &&
+        sscanf(o->windows, "%u.%u.%u", &ver[0], &ver[1], &ver[2]) < 2)
+        return cli_usage_error("inject", "--windows takes MAJOR.MINOR[.BUILD], "
+                               "e.g. 10.0.19041");
+    struct inj_driver d;
+    if (o->driver && inj_profile(o->driver, "amd64", &d) != REGF_OK)
+        return cli_usage_error("inject", "unknown driver '%s' (built in: "
+                               "viostor, vioscsi)", o->driver);
+    return EXIT_OK;
+}
+
+/* D for the guest: the built-in profile, or what the INF says for the
+ * guest's ARCH and Windows version (--windows VER, else SOFTWARE's, else
+ * the newest). An exit status, message printed. */
+static int describe_driver(const struct inject_opts *o, const char *arch,
+                           regf_hive *software, unsigned ver[3],
+                           struct inj_driver *d)
+{
+    if (o->driver) {
+        inj_profile(o->driver, arch, d);
+        return EXIT_OK;
+    }
+    struct inj_guest g;
+    if (!o->windows && software && inj_guest_windows(software, &g) == REGF_OK) {
+        ver[0] = g.major;
+        ver[1] = g.minor;
+        ver[2] = g.build;
+    }
+    if (!ver[0]) {                      /* unknown: the newest applies */
+        ver[0] = 10;
+        ver[1] = 0;
+        ver[2] = 65535;
+    }
+    char err[512];
+    int st = inj_from_inf(o->inf, arch, ver[0], ver[1], ver[2], d, err,
+                          sizeof err);
+    if (st != INF_OK) {
+        cli_error("%s", err);
+        return cli_exit_inf(st);      /* an INF_* status: inf.h's space */
+    }
+    return EXIT_OK;
+}
+
+/* --dry-run: the change set on standard output, as a .reg patch or as
+ * JSON, and a count on standard error. */
+static void print_dry_run(const struct inject_opts *o,
+                          const struct inj_plan *ps, const struct inj_plan *pw,
+                          int software)
+{
+    if (o->json) {
+        int first = 1;
+        fputs("{\"system\": ", stdout);
+        json_str(stdout, o->system);
+        fputs(", \"software\": ", stdout);
+        if (software)
+            json_str(stdout, o->software);
+        else
+            fputs("null", stdout);
+        fputs(", \"controlsets\": [", stdout);
+        for (int i = 0; i < ps->ncontrolsets; i++) {
+            fputs(i ? ", " : "", stdout);
+            json_str(stdout, ps->controlsets[i]);
+        }
+        fputs("], \"driver_database\": ", stdout);
+        json_bool(stdout, ps->driver_database);
+        fputs(", \"changes\": [", stdout);
+        plan_json("SYSTEM", ps, &first);
+        if (software)
+            plan_json("SOFTWARE", pw, &first);
+        printf("%s]}\n", first ? "" : "\n");
+    } else {
+        inj_plan_reg(ps, "HKEY_LOCAL_MACHINE\\SYSTEM", 0, write_file, stdout);
+        if (software)
+            inj_plan_reg(pw, "HKEY_LOCAL_MACHINE\\SOFTWARE", 0, write_file,
+                         stdout);
+    }
+    fprintf(stderr, "hivekit: dry run: %zu change(s) to %s%s%s, nothing "
+            "written\n", ps->n + pw->n, o->system, software ? " and " : "",
+            software ? o->software : "");
+}
+
+/* --undo FILE: the SYSTEM part to FILE, the SOFTWARE part (if any) to
+ * FILE with -software before .reg. An exit status. */
+static int write_undo_files(const char *undo, const struct inj_plan *ps,
+                            const struct inj_plan *pw)
+{
+    int ex;
+    if (ps->n + pw->n == 0)
+        return EXIT_OK;
+    if ((ex = write_undo(undo, ps, "HKEY_LOCAL_MACHINE\\SYSTEM")) != EXIT_OK)
+        return ex;
+    if (pw->n == 0)
+        return EXIT_OK;
+    size_t n = strlen(undo);
+    char path[4200];
+    if (n > 4 && strcmp(undo + n - 4, ".reg") == 0)
+        snprintf(path, sizeof path, "%.*s-software.reg", (int)(n - 4), undo);
+    else
+        snprintf(path, sizeof path, "%s-software.reg", undo);
+    return write_undo(path, pw, "HKEY_LOCAL_MACHINE\\SOFTWARE");
+}
+
+/* Writes SYSTEM, then SOFTWARE. When SYSTEM was written and SOFTWARE
+ * cannot be, the guest is half done (it boots; DevicePath is unchanged):
+ * EXIT_PARTIAL, saying which hive was written. */
+static int commit_hives(const struct inject_opts *o, struct whive *sys,
+                        struct whive *soft)
+{
+    int sys_written = regf_modified(sys->h) || wr_pending(sys);
+    int ex = wr_commit(sys, &o->c);
+    if (ex != EXIT_OK || !soft->h)
+        return ex;              /* nothing written, or all of it */
+    if ((ex = wr_commit(soft, &o->c)) == EXIT_OK)
+        return EXIT_OK;
+    if (!sys_written)
+        return ex;              /* SYSTEM needed nothing: nothing written */
+    cli_error("partly done: %s was written (the driver will boot) but %s "
+              "was not (DevicePath is unchanged); run the same command "
+              "again to finish", o->system, o->software);
+    return EXIT_PARTIAL;
+}
+
 int cmd_inject(const struct cli_args *a)
 {
     struct inject_opts o = {
@@ -177,106 +349,45 @@ int cmd_inject(const struct cli_args *a)
         .undo = cli_arg(a, OPT_UNDO), .devicepath = cli_arg(a, OPT_DEVICEPATH),
         .root = cli_arg(a, OPT_ROOT), .dry_run = cli_has(a, OPT_DRY_RUN),
         .json = cli_has(a, OPT_JSON) };
-    int rc;
-    write_options_get(a, &o.c);
-    if (o.json && (!o.dry_run || o.root))
-        return cli_usage_error("inject", "--json goes with --dry-run, and not "
-                               "with --root");
+    unsigned ver[3] = { 0, 0, 0 };
     char sys_path[4096], soft_path[4096];
-    if (o.root) {
-        if (o.system || o.software)
-            return cli_usage_error("inject", "--root finds the hives itself; "
-                                   "do not give --system or --software");
-        if (!o.inf)
-            return cli_usage_error("inject", "--root copies the driver's files: "
-                                   "give its --inf (next to its .sys and .cat)");
-        char hib[4096];
-        if (root_hibernated(o.root, hib, sizeof hib)) {
-            cli_error("%s: Windows is hibernated or was shut down with Fast "
-                      "Startup: it would write its in-memory registry back over "
-                      "any edit. Boot it and shut it down fully (shutdown /s /f "
-                      "/t 0, or disable Fast Startup: powercfg /h off), then "
-                      "try again; nothing was changed", hib);
-            return EXIT_FILE;
-        }
-        if (root_find(o.root, "Windows/System32/config/SYSTEM", sys_path,
-                      sizeof sys_path, 0) != 0) {
-            cli_error("%s: no Windows/System32/config/SYSTEM below it (is it "
-                      "the Windows volume, mounted?)", o.root);
-            return EXIT_FILE;
-        }
-        o.system = sys_path;
-        if (root_find(o.root, "Windows/System32/config/SOFTWARE", soft_path,
-                      sizeof soft_path, 0) == 0)
-            o.software = soft_path;
-    }
-    if (!o.system)
-        return cli_usage_error("inject", "--system SYSTEM (or --root DIR) is "
-                               "required");
-    if (!o.driver == !o.inf)
-        return cli_usage_error("inject", "give either --inf DRIVER.inf or "
-                               "--driver viostor|vioscsi");
-    const char *arch = o.arch;
-    if (arch && strcmp(arch, "amd64") && strcmp(arch, "x86") &&
-        strcmp(arch, "arm64"))
-        return cli_usage_error("inject", "--arch must be amd64, x86 or arm64");
-    unsigned wmaj = 0, wmin = 0, wbuild = 0;
-    if (o.windows && sscanf(o.windows, "%u.%u.%u", &wmaj, &wmin, &wbuild) < 2)
-        return cli_usage_error("inject", "--windows takes MAJOR.MINOR[.BUILD], "
-                               "e.g. 10.0.19041");
-    struct inj_driver d;
-    if (o.driver && inj_profile(o.driver, "amd64", &d) != REGF_OK)
-        return cli_usage_error("inject", "unknown driver '%s' (built in: "
-                               "viostor, vioscsi)", o.driver);
     uint64_t ft;
-    if ((rc = write_options_time("inject", &o.c, &ft)) != EXIT_OK)
-        return rc;
+    int ex;
+    write_options_get(a, &o.c);
+    if ((ex = check_options(&o, ver)) != EXIT_OK ||
+        (ex = write_options_time("inject", &o.c, &ft)) != EXIT_OK)
+        return ex;
+    if (o.root &&
+        (ex = find_root_hives(&o, sys_path, soft_path, sizeof sys_path)) !=
+            EXIT_OK)
+        return ex;
 
     struct whive sys = { NULL, NULL, NULL }, soft = { NULL, NULL, NULL };
     struct inj_plan ps, pw;
+    struct inj_driver d;
     memset(&ps, 0, sizeof ps);
     memset(&pw, 0, sizeof pw);
     /* With --recover a dirty hive is replayed from its logs first, and the
      * one atomic write below holds both the recovery and the injection. */
-    int ex = wr_open(&sys, o.system, ft, &o.c);
-    if (ex != EXIT_OK)
+    if ((ex = wr_open(&sys, o.system, ft, &o.c)) != EXIT_OK)
         return ex;
     if (o.software && (ex = wr_open(&soft, o.software, ft, &o.c)) != EXIT_OK)
         goto out;
 
     /* Without --arch the guest's own PROCESSOR_ARCHITECTURE decides. */
+    const char *arch = o.arch;
     if (!arch) {
         struct inj_guest g;
         inj_guest_arch(sys.h, NULL, &g);
         arch = inj_guest_arch_name(&g);
     }
-    if (o.driver)
-        inj_profile(o.driver, arch, &d);
-    if (o.inf) {
-        struct inj_guest g;
-        if (!o.windows && soft.h && inj_guest_windows(soft.h, &g) == REGF_OK) {
-            wmaj = g.major;
-            wmin = g.minor;
-            wbuild = g.build;
-        }
-        if (!wmaj) {                      /* unknown: the newest applies */
-            wmaj = 10;
-            wmin = 0;
-            wbuild = 65535;
-        }
-        char err[512];
-        rc = inj_from_inf(o.inf, arch, wmaj, wmin, wbuild, &d, err, sizeof err);
-        if (rc != 0) {
-            cli_error("%s", err);
-            ex = EXIT_USAGE;
-            goto out;
-        }
-    }
+    if ((ex = describe_driver(&o, arch, soft.h, ver, &d)) != EXIT_OK)
+        goto out;
     /* Plan everything before changing anything. */
-    rc = inj_plan_system(sys.h, &d, &ps);
+    int rc = inj_plan_system(sys.h, &d, &ps);
     if (rc != REGF_OK) {
         cli_error("%s: %s", o.system, ps.err[0] ? ps.err : regf_errmsg(sys.h));
-        ex = rc == REGF_EINVAL ? EXIT_USAGE : EXIT_FILE;
+        ex = cli_exit_regf(rc);
         goto out;
     }
     if (soft.h) {
@@ -285,63 +396,18 @@ int cmd_inject(const struct cli_args *a)
         if (rc != REGF_OK) {
             cli_error("%s: %s", o.software,
                       pw.err[0] ? pw.err : regf_errmsg(soft.h));
-            ex = rc == REGF_EINVAL ? EXIT_USAGE : EXIT_FILE;
+            ex = cli_exit_regf(rc);
             goto out;
         }
     }
     if (o.root && (ex = copy_files(&o, &d, o.dry_run)) != EXIT_OK)
         goto out;
-    if (o.dry_run && o.json) {
-        int first = 1;
-        fputs("{\"system\": ", stdout);
-        json_str(stdout, o.system);
-        fputs(", \"software\": ", stdout);
-        if (soft.h)
-            json_str(stdout, o.software);
-        else
-            fputs("null", stdout);
-        fputs(", \"controlsets\": [", stdout);
-        for (int i = 0; i < ps.ncontrolsets; i++) {
-            fputs(i ? ", " : "", stdout);
-            json_str(stdout, ps.controlsets[i]);
-        }
-        fputs("], \"driver_database\": ", stdout);
-        json_bool(stdout, ps.driver_database);
-        fputs(", \"changes\": [", stdout);
-        plan_json("SYSTEM", &ps, &first);
-        if (soft.h)
-            plan_json("SOFTWARE", &pw, &first);
-        printf("%s]}\n", first ? "" : "\n");
-        fprintf(stderr, "hivekit: dry run: %zu change(s) to %s%s%s, nothing "
-                "written\n", ps.n + pw.n, o.system, soft.h ? " and " : "",
-                soft.h ? o.software : "");
-        goto out;
-    }
     if (o.dry_run) {
-        inj_plan_reg(&ps, "HKEY_LOCAL_MACHINE\\SYSTEM", 0, write_file, stdout);
-        if (soft.h)
-            inj_plan_reg(&pw, "HKEY_LOCAL_MACHINE\\SOFTWARE", 0, write_file,
-                         stdout);
-        fprintf(stderr, "hivekit: dry run: %zu change(s) to %s%s%s, nothing "
-                "written\n", ps.n + pw.n, o.system, soft.h ? " and " : "",
-                soft.h ? o.software : "");
+        print_dry_run(&o, &ps, &pw, soft.h != NULL);
         goto out;
     }
-    if (o.undo && ps.n + pw.n > 0) {
-        if ((ex = write_undo(o.undo, &ps, "HKEY_LOCAL_MACHINE\\SYSTEM")) != EXIT_OK)
-            goto out;
-        if (soft.h && pw.n) {
-            size_t n = strlen(o.undo);
-            char path[4200];
-            if (n > 4 && strcmp(o.undo + n - 4, ".reg") == 0)
-                snprintf(path, sizeof path, "%.*s-software.reg",
-                         (int)(n - 4), o.undo);
-            else
-                snprintf(path, sizeof path, "%s-software.reg", o.undo);
-            if ((ex = write_undo(path, &pw, "HKEY_LOCAL_MACHINE\\SOFTWARE")) != EXIT_OK)
-                goto out;
-        }
-    }
+    if (o.undo && (ex = write_undo_files(o.undo, &ps, &pw)) != EXIT_OK)
+        goto out;
     if ((rc = inj_apply(sys.h, &ps)) != REGF_OK) {
         ex = cli_fail(sys.h, rc);
         goto out;
@@ -350,15 +416,10 @@ int cmd_inject(const struct cli_args *a)
         ex = cli_fail(soft.h, rc);
         goto out;
     }
-    if ((ex = wr_commit(&sys, &o.c)) != EXIT_OK)
-        goto out;
-    if (soft.h && (ex = wr_commit(&soft, &o.c)) != EXIT_OK) {
-        cli_error("%s was updated but %s was not: the driver will boot; "
-                  "DevicePath is unchanged", o.system, o.software);
-        goto out;
-    }
-    summary("SYSTEM", &ps, &d);
-    if (soft.h)
+    ex = commit_hives(&o, &sys, &soft);
+    if (ex == EXIT_OK || ex == EXIT_PARTIAL)
+        summary("SYSTEM", &ps, &d);
+    if (ex == EXIT_OK && soft.h)
         summary("SOFTWARE", &pw, NULL);
 out:
     inj_plan_free(&ps);
