@@ -165,8 +165,6 @@ void cli_list_options(FILE *f, const struct cli_command *cmd);
 
 /* FILETIME as "YYYY-MM-DD HH:MM:SS UTC" (or "never" for 0). */
 void fmt_filetime(uint64_t ft, char *buf, size_t size);
-/* Writes all of BUF to FD; returns 0 or -1 (errno set). */
-int write_all(int fd, const void *buf, size_t len);
 /* A transaction log's format and verdict (regf_log) in words: NULL for an
  * unknown format; DRY: APPLIED is said as "applies". */
 const char *log_format_text(int format);
@@ -202,6 +200,9 @@ const char *type_label(uint32_t type, char *buf, size_t size);
  * characters as \u00XX, invalid UTF-8 bytes as \ufffd. */
 void json_strn(FILE *f, const char *s, size_t n);
 void json_str(FILE *f, const char *s);
+/* A key path from the hive root as a JSON string, with its leading
+ * backslash ("\\" is the root). */
+void json_key_path(FILE *f, const char *path);
 void json_bool(FILE *f, int b);
 /* FILETIME as "YYYY-MM-DDTHH:MM:SSZ", or null for 0 (never). */
 void json_filetime(FILE *f, uint64_t ft);
@@ -259,6 +260,15 @@ void write_options_get(const struct cli_args *a, struct write_options *o);
  * EXIT_USAGE (message printed). */
 int write_options_time(const char *cmd, const struct write_options *o,
                        uint64_t *ft);
+
+/* ---- files.c ---- */
+
+/* Appends everything FD (or the file PATH) holds to B; 0, or -1 with
+ * errno set (ENOMEM when B cannot grow). */
+int read_fd_all(int fd, struct bytebuf *b);
+int read_file_all(const char *path, struct bytebuf *b);
+/* Writes all of BUF to FD; returns 0 or -1 (errno set). */
+int write_all(int fd, const void *buf, size_t len);
 
 /* ---- hive_write.c: editing a hive ---- */
 

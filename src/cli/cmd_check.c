@@ -4,72 +4,15 @@
  * Exit status 0 clean, 1 problems found, 2 the file cannot be read or is
  * not a hive at all. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
 
 struct check_opts {
     int json, strict, allow_dirty;
 };
-
-/* Reads the whole file; NULL with errno set on failure. */
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return NULL;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        close(fd);
-        errno = EISDIR;
-        return NULL;
-    }
-    size_t cap = S_ISREG(st.st_mode) && st.st_size > 0
-                     ? (size_t)st.st_size + 1 : 65536, n = 0;
-    uint8_t *buf = malloc(cap);
-    for (;;) {
-        if (!buf) {
-            close(fd);
-            errno = ENOMEM;
-            return NULL;
-        }
-        if (n == cap) {
-            uint8_t *b = cap < SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
-            if (!b)
-                free(buf);
-            buf = b;
-            cap *= 2;
-            continue;
-        }
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            int e = errno;
-            free(buf);
-            close(fd);
-            errno = e;
-            return NULL;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    *len = n;
-    return buf;
-}
 
 /* ---- the report ---------------------------------------------------------- */
 
@@ -136,19 +79,21 @@ int cmd_check(const struct cli_args *a)
     const char *path = a->pos[0];
     int rc;
 
-    size_t len = 0;
-    uint8_t *img = read_file(path, &len);
-    if (!img) {
+    struct bytebuf file = { NULL, 0, 0 };
+    if (read_file_all(path, &file) != 0) {
         cli_error("%s: cannot read: %s", path, strerror(errno));
+        free(file.p);
         return EXIT_FILE;
     }
+    const uint8_t *img = file.p;
+    size_t len = file.len;
     /* Not a hive at all: neither a base block nor (for a hive whose base
      * block is destroyed) a first bin where it belongs. */
     if (!(len >= 4 && memcmp(img, "regf", 4) == 0) &&
         !(len >= 4100 && memcmp(img + 4096, "hbin", 4) == 0)) {
         cli_error("%s: not a hive file (no 'regf' signature, no hive bin at "
                   "offset 4096)", path);
-        free(img);
+        free(file.p);
         return EXIT_FILE;
     }
 
@@ -156,7 +101,7 @@ int cmd_check(const struct cli_args *a)
     regf_check_codes(&r.ncodes);
     r.codes = calloc(r.ncodes, sizeof *r.codes);
     if (!r.codes) {
-        free(img);
+        free(file.p);
         cli_error("%s: out of memory", path);
         return EXIT_FILE;
     }
@@ -170,7 +115,7 @@ int cmd_check(const struct cli_args *a)
     }
     struct regf_check_stats st;
     rc = regf_check_image(img, len, flags, on_problem, &r, &st);
-    free(img);
+    free(file.p);
     if (rc != REGF_OK) {
         if (o.json)
             fputs("]}\n", stdout);

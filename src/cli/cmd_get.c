@@ -58,19 +58,17 @@ int cmd_get(const struct cli_args *a)
         if (rc == REGF_OK)
             rc = regf_key_path(h, key, NULL, 0, &pneed);
         if (rc == REGF_OK && (!(vn = malloc(need + 1)) ||
-                              !(kp = malloc(pneed + 2))))
+                              !(kp = malloc(pneed + 1))))
             rc = REGF_ENOMEM;
         if (rc == REGF_OK)
             rc = regf_value_name(h, val, vn, need + 1, NULL);
-        if (rc == REGF_OK) {
-            kp[0] = '\\';
-            rc = regf_key_path(h, key, kp + 1, pneed + 1, NULL);
-        }
+        if (rc == REGF_OK)
+            rc = regf_key_path(h, key, kp, pneed + 1, NULL);
         if (rc != REGF_OK) {
             ex = cli_fail(h, rc);
         } else {
             fputs("{\"key\": ", stdout);
-            json_str(stdout, kp);
+            json_key_path(stdout, kp);
             fputs(", \"name\": ", stdout);
             json_strn(stdout, vn, need);
             fputs(", ", stdout);

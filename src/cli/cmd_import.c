@@ -1,40 +1,12 @@
 /* cmd_import.c - `hivekit import HIVE FILE.reg [--prefix PREFIX]`: applies
  * a .reg file (regedit's format, as export writes it) to a hive. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
-
-/* Reads all of PATH ('-': standard input). */
-static int read_input(const char *path, struct bytebuf *b)
-{
-    int fd = strcmp(path, "-") == 0 ? STDIN_FILENO
-                                    : open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    char chunk[65536];
-    for (;;) {
-        ssize_t n = read(fd, chunk, sizeof chunk);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 || (n > 0 && buf_put(b, chunk, (size_t)n) != 0)) {
-            int e = n < 0 ? errno : ENOMEM;
-            if (fd != STDIN_FILENO)
-                close(fd);
-            errno = e;
-            return -1;
-        }
-        if (n == 0)
-            break;
-    }
-    if (fd != STDIN_FILENO)
-        close(fd);
-    return 0;
-}
 
 /* A usable prefix: some key path (trailing backslashes aside) in UTF-8.
  * Checked here so that the library's REGF_EINVAL can only be about the
@@ -78,7 +50,8 @@ int cmd_import(const struct cli_args *a)
                              prefix);
         goto out;
     }
-    if (read_input(pos[1], &b) != 0) {
+    if ((strcmp(pos[1], "-") == 0 ? read_fd_all(STDIN_FILENO, &b)
+                                   : read_file_all(pos[1], &b)) != 0) {
         cli_error("%s: cannot read: %s", src, strerror(errno));
         rc = EXIT_FILE;
         goto out;

@@ -132,7 +132,7 @@ int cmd_info(const struct cli_args *a)
     }
     struct regf_info in;
     regf_get_info(h, &in);
-    char t1[64], t2[64], name[512];
+    char t1[64], name[512];
     regf_key root;
     regf_root(h, &root);
     regf_key_name(h, root, name, sizeof name, NULL);
@@ -155,6 +155,7 @@ int cmd_info(const struct cli_args *a)
                in.checksum_stored, in.checksum_computed);
     printf("timestamp:      %s\n", t1);
     if (in.reorganized > 3) {
+        char t2[64];
         fmt_filetime(in.reorganized & ~(uint64_t)3, t2, sizeof t2);
         printf("reorganized:    %s\n", t2);
     }

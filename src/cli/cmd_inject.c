@@ -37,14 +37,7 @@ static void plan_json(const char *hive, const struct inj_plan *plan,
         *first = 0;
         json_str(stdout, hive);
         printf(", \"op\": \"%s\", \"key\": ", op_name(c->op));
-        size_t kl = strlen(c->key);
-        char *k = malloc(kl + 2);
-        if (k) {
-            k[0] = '\\';
-            memcpy(k + 1, c->key, kl + 1);
-        }
-        json_str(stdout, k ? k : c->key);
-        free(k);
+        json_key_path(stdout, c->key);
         if (c->op == INJ_SET || c->op == INJ_DEL_VALUE) {
             fputs(", \"name\": ", stdout);
             json_str(stdout, c->name ? c->name : "");

@@ -21,6 +21,19 @@ static int fetch_data(regf_hive *h, regf_val v, uint32_t *type,
     return regf_value_data(h, v, type, *data, *cap, len);
 }
 
+/* Room for a name of SIZE bytes in *NAME (capacity *CAP). */
+static int reserve_name(char **name, size_t *cap, size_t size)
+{
+    if (size <= *cap)
+        return REGF_OK;
+    char *p = realloc(*name, size);
+    if (!p)
+        return REGF_ENOMEM;
+    *name = p;
+    *cap = size;
+    return REGF_OK;
+}
+
 /* `ls --json`: {"key", "last_written", "class", "subkeys", "values"}. The
  * object is built in memory first so that a failure prints nothing. */
 static int list_key_json(regf_hive *h, regf_key key, const char *path,
@@ -31,14 +44,7 @@ static int list_key_json(regf_hive *h, regf_key key, const char *path,
     if (rc != REGF_OK)
         return rc;
     fputs("{\"key\": ", f);
-    size_t plen = strlen(path);
-    char *full = malloc(plen + 2);
-    if (!full)
-        return REGF_ENOMEM;
-    full[0] = '\\';
-    memcpy(full + 1, path, plen + 1);
-    json_str(f, full);
-    free(full);
+    json_key_path(f, path);
     fputs(", \"last_written\": ", f);
     json_filetime(f, ki.last_written);
     fputs(", \"class\": ", f);
@@ -62,13 +68,8 @@ static int list_key_json(regf_hive *h, regf_key key, const char *path,
          rc = regf_subkey_next(h, &it, &sub)) {
         size_t need;
         rc = regf_key_name(h, sub, NULL, 0, &need);
-        if (rc == REGF_OK && need + 1 > cap) {
-            char *p = realloc(name, need + 1);
-            if (!p)
-                rc = REGF_ENOMEM;
-            else
-                name = p, cap = need + 1;
-        }
+        if (rc == REGF_OK)
+            rc = reserve_name(&name, &cap, need + 1);
         if (rc == REGF_OK)
             rc = regf_key_name(h, sub, name, cap, NULL);
         if (rc != REGF_OK)
@@ -93,13 +94,8 @@ static int list_key_json(regf_hive *h, regf_key key, const char *path,
         rc = regf_value_at(h, key, i, &v);
         if (rc == REGF_OK)
             rc = regf_value_name(h, v, NULL, 0, &need);
-        if (rc == REGF_OK && need + 1 > cap) {
-            char *p = realloc(name, need + 1);
-            if (!p)
-                rc = REGF_ENOMEM;
-            else
-                name = p, cap = need + 1;
-        }
+        if (rc == REGF_OK)
+            rc = reserve_name(&name, &cap, need + 1);
         if (rc == REGF_OK)
             rc = regf_value_name(h, v, name, cap, NULL);
         if (rc == REGF_OK)

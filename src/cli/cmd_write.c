@@ -70,7 +70,6 @@ static int multi_item(const char *s, struct bytebuf *b)
 static int set_data(const struct set_opts *o, uint32_t type, char **data,
                     int n, struct bytebuf *b)
 {
-    char err[200];
     char tl[16];
     const char *tname = type_label(type, tl, sizeof tl);
     if (o->sep && (type != REGF_MULTI_SZ || o->hex))
@@ -79,6 +78,7 @@ static int set_data(const struct set_opts *o, uint32_t type, char **data,
                    type != REGF_LINK && type != REGF_MULTI_SZ &&
                    type != REGF_DWORD && type != REGF_DWORD_BE &&
                    type != REGF_QWORD)) {
+        char err[200];
         int rc = parse_hex_bytes(data, n, b, err, sizeof err);
         if (rc)
             return cli_usage_error("set", "%s", err);

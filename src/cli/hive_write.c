@@ -26,6 +26,16 @@ char *hive_target_path(const char *path)
     return strdup(path);
 }
 
+/* The transaction logs beside W's file (at most REGF_MAX_LOGS; none when
+ * the directory cannot be read). */
+static size_t find_logs(const struct whive *w, struct regf_log *logs)
+{
+    size_t n = 0;
+    if (regf_find_logs(w->target, logs, REGF_MAX_LOGS, &n) != REGF_OK)
+        return 0;
+    return n > REGF_MAX_LOGS ? REGF_MAX_LOGS : n;
+}
+
 /* "A.LOG1, A.LOG2" from the logs found, into NAMES. */
 static void log_names(const struct regf_log *logs, size_t n, char *names,
                       size_t size)
@@ -43,15 +53,11 @@ static void log_names(const struct regf_log *logs, size_t n, char *names,
 
 /* Refuses the dirty hive of W (no --recover, no --force); EXIT_FILE. */
 static int refuse_dirty(struct whive *w, const struct regf_info *in,
-                        int damaged, int options)
+                        int damaged)
 {
     struct regf_log logs[REGF_MAX_LOGS];
-    size_t n = 0;
     char names[REGF_MAX_LOGS * 300];
-    if (regf_find_logs(w->target, logs, REGF_MAX_LOGS, &n) != REGF_OK)
-        n = 0;
-    if (n > REGF_MAX_LOGS)
-        n = REGF_MAX_LOGS;
+    size_t n = find_logs(w, logs);
     log_names(logs, n, names, sizeof names);
     char why[80];
     if (damaged)
@@ -64,32 +70,23 @@ static int refuse_dirty(struct whive *w, const struct regf_info *in,
     if (n)
         cli_error("%s: the hive is dirty (%s): its newest data is in the "
                   "transaction logs %s; replay the logs with `hivekit "
-                  "recover`%s; nothing was written", w->path, why, names,
-                  options ? " or --recover" : "");
-    else if (options)
+                  "recover` or --recover; nothing was written", w->path, why,
+                  names);
+    else
         cli_error("%s: the hive is dirty (%s) and no transaction log (.LOG, "
                   ".LOG1, .LOG2) was found beside it; replay the logs with "
                   "Windows, or --force writes it as it is on disk (what "
                   "Windows had not yet written to it is lost); nothing was "
                   "written", w->path, why);
-    else
-        cli_error("%s: the hive is dirty (%s) and no transaction log (.LOG, "
-                  ".LOG1, .LOG2) was found beside it; replay the logs with "
-                  "Windows; nothing was written", w->path, why);
     return EXIT_FILE;
 }
 
 /* --force: accepted only when no log applies. */
 static int force_dirty(struct whive *w, const struct regf_info *in,
-                       int damaged, int verbose)
+                       int damaged)
 {
-    (void)verbose;
     struct regf_log logs[REGF_MAX_LOGS];
-    size_t n = 0;
-    if (regf_find_logs(w->target, logs, REGF_MAX_LOGS, &n) != REGF_OK)
-        n = 0;
-    if (n > REGF_MAX_LOGS)
-        n = REGF_MAX_LOGS;
+    size_t n = find_logs(w, logs);
     for (size_t i = 0; i < n; i++)
         if (logs[i].verdict == REGF_LOG_APPLIES) {
             cli_error("%s: the hive is dirty and its log %s holds newer data "
@@ -117,8 +114,44 @@ static int force_dirty(struct whive *w, const struct regf_info *in,
     return EXIT_OK;
 }
 
+/* --recover: the logs that apply are replayed into W's handle; with
+ * --force too, a hive none of whose logs applies is taken as it is. */
+static int recover_dirty(struct whive *w, const struct regf_info *in,
+                         int damaged, const struct write_options *o)
+{
+    struct regf_log logs[REGF_MAX_LOGS];
+    const char *paths[REGF_MAX_LOGS];
+    size_t n = find_logs(w, logs);
+    for (size_t i = 0; i < n; i++)
+        paths[i] = logs[i].path;
+    struct regf_recovery *rep = malloc(sizeof *rep);
+    if (!rep) {
+        cli_error("%s: out of memory", w->path);
+        return EXIT_FILE;
+    }
+    int ex = EXIT_OK, st = regf_recover(w->h, paths, n, rep);
+    int applies = 0;
+    for (size_t i = 0; i < rep->nlogs; i++)
+        applies |= rep->logs[i].verdict == REGF_LOG_APPLIES ||
+                   rep->logs[i].verdict == REGF_LOG_APPLIED;
+    if (st == REGF_OK) {
+        if (o->verbose && rep->state == REGF_RECOVERY_DONE)
+            cli_error("%s: recovered from its transaction logs (%u %s "
+                      "replayed); sequence now %u", w->path, rep->entries,
+                      rep->old_format ? "dirty pages" : "log entries",
+                      rep->final_seq);
+    } else if (o->force && !applies && !damaged) {
+        ex = force_dirty(w, in, damaged);
+    } else {
+        cli_error("%s; nothing was written", regf_errmsg(w->h));
+        ex = EXIT_FILE;
+    }
+    free(rep);
+    return ex;
+}
+
 int wr_open(struct whive *w, const char *path, uint64_t ft,
-                  const struct write_options *o)
+            const struct write_options *o)
 {
     memset(w, 0, sizeof *w);
     w->path = path;
@@ -144,48 +177,11 @@ int wr_open(struct whive *w, const char *path, uint64_t ft,
     struct regf_info in;
     regf_get_info(w->h, &in);
     if (in.dirty || damaged) {
-        /* Refused before anything is edited: the newest data of the hive
+        /* Decided before anything is edited: the newest data of the hive
          * is in its transaction logs. */
-        int ex = EXIT_OK;
-        if (o && o->recover) {
-            struct regf_log logs[REGF_MAX_LOGS];
-            const char *paths[REGF_MAX_LOGS];
-            size_t n = 0;
-            if (regf_find_logs(w->target, logs, REGF_MAX_LOGS, &n) != REGF_OK)
-                n = 0;
-            if (n > REGF_MAX_LOGS)
-                n = REGF_MAX_LOGS;
-            for (size_t i = 0; i < n; i++)
-                paths[i] = logs[i].path;
-            struct regf_recovery *rep = malloc(sizeof *rep);
-            if (!rep) {
-                cli_error("%s: out of memory", path);
-                wr_close(w);
-                return EXIT_FILE;
-            }
-            int st = regf_recover(w->h, paths, n, rep);
-            int applies = 0;
-            for (size_t i = 0; i < rep->nlogs; i++)
-                applies |= rep->logs[i].verdict == REGF_LOG_APPLIES ||
-                           rep->logs[i].verdict == REGF_LOG_APPLIED;
-            if (st == REGF_OK) {
-                if (o->verbose && rep->state == REGF_RECOVERY_DONE)
-                    cli_error("%s: recovered from its transaction logs "
-                              "(%u %s replayed); sequence now %u", path,
-                              rep->entries, rep->old_format ? "dirty pages" :
-                              "log entries", rep->final_seq);
-            } else if (o->force && !applies && !damaged) {
-                ex = force_dirty(w, &in, damaged, o->verbose);
-            } else {
-                cli_error("%s; nothing was written", regf_errmsg(w->h));
-                ex = EXIT_FILE;
-            }
-            free(rep);
-        } else if (o && o->force) {
-            ex = force_dirty(w, &in, damaged, o->verbose);
-        } else {
-            ex = refuse_dirty(w, &in, damaged, o != NULL);
-        }
+        int ex = o->recover ? recover_dirty(w, &in, damaged, o)
+                 : o->force ? force_dirty(w, &in, damaged)
+                            : refuse_dirty(w, &in, damaged);
         if (ex != EXIT_OK) {
             wr_close(w);
             return ex;
@@ -202,7 +198,7 @@ int wr_open(struct whive *w, const char *path, uint64_t ft,
     return EXIT_OK;
 }
 
-/* Recovered from its logs by wr_open_dirty. */
+/* Recovered from its logs by wr_open. */
 static int recovered(const struct whive *w)
 {
     struct regf_recovery *r = malloc(sizeof *r);

@@ -1,9 +1,7 @@
-/* output.c - small output helpers shared by the commands: times, whole
- * writes, transaction logs in words. */
-#include <errno.h>
+/* output.c - small output helpers shared by the commands: times and
+ * transaction logs in words. */
 #include <stdio.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 
@@ -21,22 +19,6 @@ void fmt_filetime(uint64_t ft, char *buf, size_t size)
     if ((int64_t)t != secs || !gmtime_r(&t, &tm) ||
         strftime(buf, size, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
         snprintf(buf, size, "0x%016llx", (unsigned long long)ft);
-}
-
-int write_all(int fd, const void *buf, size_t len)
-{
-    const char *p = buf;
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
 }
 
 const char *log_format_text(int format)
