@@ -1,5 +1,11 @@
 # bash completion for hivekit(1)                           -*- shell-script -*-
 # Installed as share/bash-completion/completions/hivekit.
+#
+# The commands and their options come from hivekit itself, from the same
+# table that its --help prints: `hivekit --list-commands` (one name a
+# line) and `hivekit --list-options CMD` (one option a line, followed by
+# the name of its value when it takes one: "--output FILE"). Only what an
+# option's value can be (files, directories, fixed words) is said here.
 
 _hivekit()
 {
@@ -12,57 +18,50 @@ _hivekit()
         words=("${COMP_WORDS[@]}")
         cword=$COMP_CWORD
     fi
+    local prog=${words[0]}
 
-    local commands="info ls get export check set rm mkkey new import recover inject"
     if [[ $cword -eq 1 ]]; then
-        COMPREPLY=($(compgen -W "$commands --help --version" -- "$cur"))
+        COMPREPLY=($(compgen -W "$("$prog" --list-commands 2>/dev/null)
+                     --help --version" -- "$cur"))
         return
     fi
 
-    local cmd=${words[1]}
-    local wcommon="--backup --time --verbose -v --help"
-    local wdirty="--recover --force"
-    local opts
-    case $cmd in
-        info)    opts="--json --help" ;;
-        ls)      opts="--json --help" ;;
-        get)     opts="--raw --json --help" ;;
-        export)  opts="--prefix --output -o --utf16 --help" ;;
-        check)   opts="--json --strict --allow-dirty --help" ;;
-        set)     opts="--parents -p --hex --sep $wcommon $wdirty" ;;
-        rm|mkkey) opts="$wcommon $wdirty" ;;
-        new)     opts="--minor $wcommon" ;;
-        import)  opts="--prefix $wcommon $wdirty" ;;
-        recover) opts="--log --dry-run -n $wcommon" ;;
-        inject)  opts="--system --software --root --inf --driver --windows
-                       --arch --dry-run -n --json --undo --devicepath $wcommon $wdirty" ;;
-        *)       return ;;
-    esac
+    local cmd=${words[1]} spec
+    spec=$("$prog" --list-options "$cmd" 2>/dev/null) || return
+    # opts: every spelling; valued: " --name VALUE-NAME ..." pairs
+    local opts="" valued=" " name value
+    while read -r name value; do
+        opts+=" $name"
+        [[ -n $value ]] && valued+="$name=$value "
+    done <<<"$spec"
 
-    # arguments of options
-    case $prev in
-        --system|--software|--log|--undo|-o|--output)
-            COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null
-            return ;;
-        --inf)
-            COMPREPLY=($(compgen -f -X '!*.[iI][nN][fF]' -- "$cur")
-                       $(compgen -d -- "$cur"))
-            compopt -o filenames 2>/dev/null
-            return ;;
-        --root)
-            COMPREPLY=($(compgen -d -- "$cur")); compopt -o filenames 2>/dev/null
-            return ;;
-        --driver)
-            COMPREPLY=($(compgen -W "viostor vioscsi" -- "$cur")); return ;;
-        --arch)
-            COMPREPLY=($(compgen -W "amd64 x86 arm64" -- "$cur")); return ;;
-        --minor)
-            COMPREPLY=($(compgen -W "3 4 5 6" -- "$cur")); return ;;
-        --time)
-            COMPREPLY=($(compgen -W "now" -- "$cur")); return ;;
-        --prefix|--sep|--windows|--devicepath)
-            return ;;
-    esac
+    # the value of an option
+    local what=""
+    [[ $valued == *" $prev="* ]] && { what=${valued#* $prev=}; what=${what%% *}; }
+    if [[ -n $what ]]; then
+        case $prev in
+            --inf)
+                COMPREPLY=($(compgen -f -X '!*.[iI][nN][fF]' -- "$cur")
+                           $(compgen -d -- "$cur"))
+                compopt -o filenames 2>/dev/null
+                return ;;
+            --driver)
+                COMPREPLY=($(compgen -W "viostor vioscsi" -- "$cur")); return ;;
+            --arch)
+                COMPREPLY=($(compgen -W "amd64 x86 arm64" -- "$cur")); return ;;
+            --minor)
+                COMPREPLY=($(compgen -W "3 4 5 6" -- "$cur")); return ;;
+            --time)
+                COMPREPLY=($(compgen -W "now" -- "$cur")); return ;;
+        esac
+        case $what in
+            FILE)
+                COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null ;;
+            DIR)
+                COMPREPLY=($(compgen -d -- "$cur")); compopt -o filenames 2>/dev/null ;;
+        esac
+        return
+    fi
 
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$opts" -- "$cur"))
@@ -73,13 +72,11 @@ _hivekit()
     # file); set: the 4th is a value type
     local i npos=0
     for ((i = 2; i < cword; i++)); do
-        case ${words[i]} in
-            --time|--prefix|--sep|--minor|--log|--system|--software|--root|\
-            --inf|--driver|--windows|--arch|--undo|--devicepath|-o|--output)
-                ((i++)) ;;
-            -*) ;;
-            *) ((npos++)) ;;
-        esac
+        if [[ ${words[i]} == -* ]]; then
+            [[ ${words[i]} != *=* && $valued == *" ${words[i]}="* ]] && ((i++))
+        else
+            ((npos++))
+        fi
     done
     if [[ $cmd == set && $npos -eq 3 ]]; then
         COMPREPLY=($(compgen -W "sz expand_sz multi_sz dword dword_be qword

@@ -96,6 +96,7 @@ int regf_open_mem(const void *buf, size_t len, const char *name,
 void regf_close(regf_hive *h);            /* NULL is fine */
 
 const char *regf_errmsg(const regf_hive *h);   /* "" when none; never NULL */
+const char *regf_errdetail(const regf_hive *h); /* the same without "FILE: " */
 int         regf_errno(const regf_hive *h);    /* errno behind REGF_EIO */
 const char *regf_strstatus(int status);        /* "corrupt hive", ... */
 

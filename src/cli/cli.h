@@ -1,5 +1,7 @@
-/* cli.h - shared pieces of the hivekit command: exit statuses, argument
- * parsing, output helpers and value rendering. */
+/* cli.h - shared pieces of the hivekit command: the command table and its
+ * argument parsing, error reporting, the editing helpers, the parsers of
+ * command-line data, output helpers and value rendering. Exit statuses are
+ * in exit.h. */
 #ifndef HIVEKIT_CLI_H
 #define HIVEKIT_CLI_H
 
@@ -9,50 +11,165 @@
 
 #include <hivekit/regf.h>
 
-/* Exit statuses (documented in README.md and `hivekit --help`). */
-#define EXIT_OK        0
-#define EXIT_NOTFOUND  1    /* a requested key or value does not exist */
-#define EXIT_HIVE      2    /* the hive cannot be read (or I/O failed) */
-#define EXIT_USAGE     64   /* bad command line */
-#define EXIT_DATA      65   /* import: the .reg text is invalid */
+#include "exit.h"
 
-/* ---- args.c ---- */
+/* ---- commands.c: the command table ----
+ *
+ * One entry per command says everything the rest of the program needs to
+ * know about its command line: what `hivekit --help` and `hivekit CMD
+ * --help` print, what the parser accepts, how many positional arguments it
+ * takes, and (through `hivekit --list-options CMD`) what the bash
+ * completion offers. A command's run function reads the parsed options by
+ * their id (cli_arg, cli_has); nothing else describes an option. */
 
-struct cli_opt {
-    const char *name;       /* long name without "--", or NULL */
-    char short_name;        /* 0 if none */
-    int has_arg;
-    int id;
+/* Every option of every command, by what it means. */
+enum cli_opt_id {
+    OPT_HELP = 1,
+    OPT_JSON, OPT_RAW, OPT_PREFIX, OPT_OUTPUT, OPT_UTF16, OPT_STRICT,
+    OPT_ALLOW_DIRTY, OPT_PARENTS, OPT_HEX, OPT_SEP, OPT_MINOR, OPT_LOG,
+    OPT_DRY_RUN,
+    /* the editing commands' (cli_write_options, cli_dirty_options) */
+    OPT_BACKUP, OPT_TIME, OPT_VERBOSE, OPT_RECOVER, OPT_FORCE,
+    /* inject */
+    OPT_SYSTEM, OPT_SOFTWARE, OPT_ROOT, OPT_INF, OPT_DRIVER, OPT_WINDOWS,
+    OPT_ARCH, OPT_UNDO, OPT_DEVICEPATH,
+    OPT_COUNT
 };
 
-/* GNU-style parsing: options may come before or after positional
- * arguments; "--" ends options; "--name=value", "--name value", "-o value"
- * and "-ovalue" are accepted. For each option ON_OPT is called (a nonzero
- * return aborts with that exit status). Positional arguments are collected
- * into POS (at most MAX). Returns 0 or EXIT_USAGE (message printed). */
-int cli_parse(const char *cmd, int argc, char **argv,
-              const struct cli_opt *opts,
-              int (*on_opt)(void *ctx, int id, const char *arg), void *ctx,
-              char **pos, int max, int *npos);
+struct cli_option {
+    const char *name;       /* long name, without "--" */
+    char short_name;        /* 0: none */
+    const char *arg;        /* what its value is called ("FILE"); NULL:
+                               the option takes no value */
+    enum cli_opt_id id;
+    const char *help;       /* its help, one paragraph (wrapped when
+                               printed) */
+};
 
-/* Prints "hivekit: CMD: message" to stderr. Returns EXIT_USAGE. */
+/* What a command writes; the editing commands take the common options
+ * (--backup, --time, -v: cli_write_options). */
+enum cli_writes {
+    WRITES_NOTHING,
+    WRITES_NEW_FILE,        /* creates a file (new) */
+    WRITES_HIVE             /* edits a hive in place (atomic replace) */
+};
+
+struct cli_args;
+
+struct cli_command {
+    const char *name;
+    int (*run)(const struct cli_args *a);   /* returns an exit status */
+    /* After "hivekit NAME " in `hivekit --help`, and after "expected" in
+     * the message for a wrong number of positional arguments. */
+    const char *synopsis;
+    const char *summary;    /* one line for `hivekit --help` */
+    /* The usage after "usage: hivekit NAME "; '\n' starts a line that is
+     * indented under the first. */
+    const char *usage;
+    const char *help;       /* the description, preformatted lines */
+    const char *footer;     /* printed after the options, or NULL */
+    int min_args, max_args; /* positional arguments; max -1: no limit */
+    enum cli_writes writes;
+    int dirty_options;      /* takes --recover and --force too */
+    const struct cli_option *options;   /* its own, ended by { NULL } */
+};
+
+extern const struct cli_command cli_commands[];
+extern const size_t cli_ncommands;
+/* Options that several commands share: --backup, --time, -v (every
+ * command that writes), --recover, --force (dirty_options), --help (all). */
+extern const struct cli_option cli_write_options[];
+extern const struct cli_option cli_dirty_options[];
+extern const struct cli_option cli_help_option[];
+/* What `hivekit --help` says after the command list, before the exit
+ * statuses. */
+extern const char cli_overview_note[];
+/* The paragraph after the options of a command that edits a hive. */
+extern const char cli_write_note[];
+
+/* The command named NAME, or NULL. */
+const struct cli_command *cli_find_command(const char *name);
+
+/* The options CMD accepts, in the order its help lists them: its own, then
+ * the shared ones it takes (an id it declares itself is not repeated).
+ * Start with *IT = 0; NULL after the last. */
+const struct cli_option *cli_next_option(const struct cli_command *cmd,
+                                         size_t *it);
+
+/* ---- args.c: parsing and errors ---- */
+
+/* The parsed command line of one command. */
+struct cli_args {
+    const struct cli_command *cmd;
+    char **pos;             /* positional arguments */
+    int npos;
+    const char *value[OPT_COUNT];   /* last value of each option given
+                                       ("" for one without a value);
+                                       NULL when not given */
+    struct cli_given {      /* every option given, in order */
+        enum cli_opt_id id;
+        const char *value;
+    } *given;
+    size_t ngiven;
+};
+
+#define CLI_HELP_SHOWN (-1)
+
+/* GNU-style parsing with CMD's options: options may come before or after
+ * positional arguments; "--" ends options; "--name=value", "--name value",
+ * "-o value" and "-ovalue" are accepted. Checks the number of positional
+ * arguments. Returns 0 (A filled; free it with cli_args_free),
+ * CLI_HELP_SHOWN when --help printed the command's help, or EXIT_USAGE
+ * with the message printed. */
+int cli_parse(const struct cli_command *cmd, int argc, char **argv,
+              struct cli_args *a);
+void cli_args_free(struct cli_args *a);
+
+/* The value of option ID (the last one given), or NULL. */
+static inline const char *cli_arg(const struct cli_args *a,
+                                  enum cli_opt_id id)
+{
+    return a->value[id];
+}
+/* Nonzero when option ID was given. */
+static inline int cli_has(const struct cli_args *a, enum cli_opt_id id)
+{
+    return a->value[id] != NULL;
+}
+
+/* Prints "hivekit: CMD: message (try ...)" to stderr. Returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Prints "hivekit: message" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Maps a regf status to an exit status and prints the handle's message. */
+/* Prints the handle's message (or the status's name) and returns
+ * cli_exit_regf(STATUS). */
 int cli_fail(regf_hive *h, int status);
 
 /* Opens HIVE read-only; on failure prints the message and returns the exit
  * status (the handle is closed). */
 int cli_open(const char *path, regf_hive **out);
 
+/* ---- help.c: what the table prints ---- */
+
+/* `hivekit --help`. */
+void cli_print_overview(FILE *f);
+/* `hivekit CMD --help`. */
+void cli_print_help(FILE *f, const struct cli_command *cmd);
+/* `hivekit --list-commands` and `hivekit --list-options CMD` (for the bash
+ * completion): one word a line; an option that takes a value is followed
+ * by a space and the name of its value. */
+void cli_list_commands(FILE *f);
+void cli_list_options(FILE *f, const struct cli_command *cmd);
+
 /* ---- output.c ---- */
 
 /* FILETIME as "YYYY-MM-DD HH:MM:SS UTC" (or "never" for 0). */
 void fmt_filetime(uint64_t ft, char *buf, size_t size);
-/* Writes all of BUF to FD; returns 0 or -1 (errno set). */
-int write_all(int fd, const void *buf, size_t len);
+/* A transaction log's format and verdict (regf_log) in words: NULL for an
+ * unknown format; DRY: APPLIED is said as "applies". */
+const char *log_format_text(int format);
+const char *log_verdict_text(int verdict, int dry);
 
 /* ---- render.c ---- */
 
@@ -65,6 +182,10 @@ void render_short(uint32_t type, const uint8_t *p, size_t n, char *out,
  * string ends with '\0'. NULL when out of memory or not a string type. */
 char *cli_string_value(uint32_t type, const uint8_t *p, size_t n,
                        size_t *len);
+/* The number that REG_DWORD, REG_DWORD_BIG_ENDIAN (4 bytes) or REG_QWORD
+ * (8 bytes) data P of N bytes holds, decoded from its bytes in their
+ * stored order; 0 and *OUT set, or -1 for any other type or size. */
+int value_number(uint32_t type, const uint8_t *p, size_t n, uint64_t *out);
 /* Full decoded rendering for `get`: strings as text, numbers in decimal,
  * anything else as a hex dump. Written to F. */
 void render_full(FILE *f, uint32_t type, const uint8_t *p, size_t n);
@@ -80,6 +201,9 @@ const char *type_label(uint32_t type, char *buf, size_t size);
  * characters as \u00XX, invalid UTF-8 bytes as \ufffd. */
 void json_strn(FILE *f, const char *s, size_t n);
 void json_str(FILE *f, const char *s);
+/* A key path from the hive root as a JSON string, with its leading
+ * backslash ("\\" is the root). */
+void json_key_path(FILE *f, const char *path);
 void json_bool(FILE *f, int b);
 /* FILETIME as "YYYY-MM-DDTHH:MM:SSZ", or null for 0 (never). */
 void json_filetime(FILE *f, uint64_t ft);
@@ -93,7 +217,7 @@ int json_value_data(FILE *f, uint32_t type, const uint8_t *p, size_t n);
 /* "type": NAME or null, "type_id": N */
 void json_type(FILE *f, uint32_t type);
 
-/* ---- write_common.c ---- */
+/* ---- parse_data.c: command-line text to data ---- */
 
 /* HKEY_LOCAL_MACHINE\ + the file name of PATH without its directory and
  * last extension (the default .reg prefix of export and import); malloc'd,
@@ -106,7 +230,6 @@ struct bytebuf {
 };
 /* Appends N bytes; 0 or -1 (out of memory). */
 int buf_put(struct bytebuf *b, const void *p, size_t n);
-
 /* Appends the bytes of a string value of TYPE made of the UTF-8 text S
  * (LEN bytes), as regf_string_encode builds them (generalized UTF-8: a
  * surrogate in its 3-byte form becomes that unit). Returns 0, -1 when S
@@ -126,48 +249,29 @@ int parse_number(const char *s, uint64_t max, uint64_t neg_max,
  * (*out = 0). 0, -1 (malformed) or -2 (time of day without a zone). */
 int parse_time(const char *s, uint64_t *out);
 
-/* Options of every editing command. */
-enum { WOPT_BACKUP = 1000, WOPT_TIME, WOPT_VERBOSE };
-#define WCOMMON_OPTS \
-    { "backup", 0, 0, WOPT_BACKUP }, { "time", 0, 1, WOPT_TIME }, \
-    { "verbose", 'v', 0, WOPT_VERBOSE }
-/* --help text of the common options. */
-#define WCOMMON_HELP \
-    "  --backup         keep the previous file as HIVE.bak\n" \
-    "  --time T         time given to changed keys and the header: a\n" \
-    "                   FILETIME number, an ISO 8601 UTC time such as\n" \
-    "                   2024-01-02T03:04:05Z, or 'now' (the default; the\n" \
-    "                   HIVEKIT_TIME environment variable takes the same\n" \
-    "                   forms). A fixed time makes the output reproducible\n" \
-    "  -v, --verbose    one line on standard error saying what was done\n" \
-    "\n" \
-    "A dirty hive (its transaction logs hold newer data) is refused before\n" \
-    "anything is changed. The file is replaced atomically and keeps its\n" \
-    "permissions; on any error it is left unchanged.\n"
-/* Options of the editing commands about dirty hives (set, rm, mkkey,
- * import): replay the logs first, or write the hive as it is. */
-enum { WOPT_RECOVER = 1100, WOPT_FORCE };
-#define WDIRTY_OPTS \
-    { "recover", 0, 0, WOPT_RECOVER }, { "force", 0, 0, WOPT_FORCE }
-#define WDIRTY_HELP \
-    "  --recover        a dirty hive is first recovered from its transaction\n" \
-    "                   logs (as 'hivekit recover' does), then edited, and\n" \
-    "                   written in one atomic write; its logs are then reset\n" \
-    "                   to 0 bytes\n" \
-    "  --force          write a dirty hive none of whose logs applies (none\n" \
-    "                   found, empty, stale or damaged) as it is on disk,\n" \
-    "                   made clean; what only the logs or Windows' memory\n" \
-    "                   held is lost (a warning says so)\n"
-struct wcommon {
-    const char *time;
+/* The options every editing command shares, as given. */
+struct write_options {
+    const char *time;       /* --time */
     int backup, verbose;
-    int recover, force;     /* WDIRTY_OPTS */
+    int recover, force;     /* cli_dirty_options */
 };
-/* Handles a common option: 1 when ID was one. */
-int wcommon_opt(struct wcommon *c, int id, const char *arg);
+/* Reads them from A. */
+void write_options_get(const struct cli_args *a, struct write_options *o);
 /* The fixed time from --time or HIVEKIT_TIME (0: now); EXIT_OK or
  * EXIT_USAGE (message printed). */
-int wcommon_time(const char *cmd, const struct wcommon *c, uint64_t *ft);
+int write_options_time(const char *cmd, const struct write_options *o,
+                       uint64_t *ft);
+
+/* ---- files.c ---- */
+
+/* Appends everything FD (or the file PATH) holds to B; 0, or -1 with
+ * errno set (ENOMEM when B cannot grow). */
+int read_fd_all(int fd, struct bytebuf *b);
+int read_file_all(const char *path, struct bytebuf *b);
+/* Writes all of BUF to FD; returns 0 or -1 (errno set). */
+int write_all(int fd, const void *buf, size_t len);
+
+/* ---- hive_write.c: editing a hive ---- */
 
 /* A hive opened for editing. */
 struct whive {
@@ -177,31 +281,30 @@ struct whive {
 };
 /* Opens PATH for writing; refuses a dirty hive (naming its logs) and a
  * file that cannot be written, before any edit. FT: regf_set_time value
- * (0 = now). Returns an exit status, message printed. */
-int wr_open(struct whive *w, const char *path, uint64_t ft);
-/* The same, where C's --recover replays the logs of a dirty hive first and
- * --force accepts a dirty hive no log applies to (C may be NULL). */
-int wr_open_dirty(struct whive *w, const char *path, uint64_t ft,
-                  const struct wcommon *c);
+ * (0 = now). O's --recover replays the logs of a dirty hive first, --force
+ * accepts a dirty hive no log applies to. Returns an exit status, message
+ * printed. */
+int wr_open(struct whive *w, const char *path, uint64_t ft,
+            const struct write_options *o);
 /* Nonzero when the hive must be written even without an edit: it was
  * recovered from its logs, or is dirty and accepted with --force. */
 int wr_pending(const struct whive *w);
 /* Commits when something changed or wr_pending (with .bak under --backup);
  * resets the logs of a recovered hive. Exit status. */
-int wr_commit(struct whive *w, const struct wcommon *c);
-/* Truncates the transaction logs beside HIVE to 0 bytes (a normal state):
- * after a recovery nothing may replay them again. Prints a warning for each
- * log that cannot be reset; returns how many could not. */
-int cli_reset_logs(const char *hive);
-/* Prints what regf_recover did (or, with DRY, would do) to F. */
-void cli_print_recovery(FILE *f, const char *path,
-                        const struct regf_recovery *r, int dry);
+int wr_commit(struct whive *w, const struct write_options *o);
 void wr_close(struct whive *w);
 /* Looks PATH up; when it is missing and CREATE is set, creates it and its
  * missing parents (*created = 1). Missing without CREATE: message + HINT,
  * EXIT_NOTFOUND. Returns an exit status, message printed. */
 int wr_key(struct whive *w, const char *path, int create, const char *hint,
            regf_key *out, int *created);
+/* The file a commit replaces and beside which the logs lie: PATH, or the
+ * file a symbolic link PATH names (malloc'd; NULL when out of memory). */
+char *hive_target_path(const char *path);
+/* Truncates the transaction logs beside HIVE to 0 bytes (a normal state):
+ * after a recovery nothing may replay them again. Prints a warning for each
+ * log that cannot be reset; returns how many could not. */
+int reset_logs(const char *hive);
 
 /* ---- guest_root.c ---- */
 
@@ -219,18 +322,18 @@ int root_hibernated(const char *root, char *path, size_t size);
  * file; with DRY_RUN only says what it would do. Exit status. */
 int root_copy(const char *src, const char *dir, const char *name, int dry_run);
 
-/* ---- commands ---- */
-int cmd_info(int argc, char **argv);
-int cmd_ls(int argc, char **argv);
-int cmd_get(int argc, char **argv);
-int cmd_export(int argc, char **argv);
-int cmd_check(int argc, char **argv);
-int cmd_set(int argc, char **argv);
-int cmd_rm(int argc, char **argv);
-int cmd_mkkey(int argc, char **argv);
-int cmd_new(int argc, char **argv);
-int cmd_import(int argc, char **argv);
-int cmd_recover(int argc, char **argv);
-int cmd_inject(int argc, char **argv);
+/* ---- the commands (cmd_*.c) ---- */
+int cmd_info(const struct cli_args *a);
+int cmd_ls(const struct cli_args *a);
+int cmd_get(const struct cli_args *a);
+int cmd_export(const struct cli_args *a);
+int cmd_check(const struct cli_args *a);
+int cmd_set(const struct cli_args *a);
+int cmd_rm(const struct cli_args *a);
+int cmd_mkkey(const struct cli_args *a);
+int cmd_new(const struct cli_args *a);
+int cmd_import(const struct cli_args *a);
+int cmd_recover(const struct cli_args *a);
+int cmd_inject(const struct cli_args *a);
 
 #endif

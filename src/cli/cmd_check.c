@@ -4,113 +4,15 @@
  * Exit status 0 clean, 1 problems found, 2 the file cannot be read or is
  * not a hive at all. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli.h"
-
-static const char check_help[] =
-    "usage: hivekit check HIVE [--json] [--strict] [--allow-dirty]\n"
-    "\n"
-    "Checks the whole hive against every rule Windows applies when it\n"
-    "loads one (base block, bins and cells, keys, values, subkey lists with\n"
-    "their order and hashes, security descriptors and reference counts),\n"
-    "without changing it. Each problem is printed once:\n"
-    "\n"
-    "  SEVERITY CODE KEY-PATH (cell 0xOFFSET): message\n"
-    "\n"
-    "followed by a summary line. SEVERITY says what Windows does with it:\n"
-    "  fatal     refuses the hive (a SYSTEM hive no longer boots)\n"
-    "  heal      repairs it silently at load: a field is rewritten, or keys,\n"
-    "            values or security settings are dropped (data loss)\n"
-    "  harmless  loads it unchanged\n"
-    "\n"
-    "  --json         one JSON object instead (see README.md)\n"
-    "  --strict       also the rules every hive hivekit writes keeps (no\n"
-    "                 leaked cells, exact reference counts, canonical\n"
-    "                 encodings); real Windows hives may break these\n"
-    "  --allow-dirty  do not report a dirty hive (Sequence1 != Sequence2);\n"
-    "                 its bins are checked as they are on disk either way\n"
-    "\n"
-    "exit status: 0 no problem, 1 problems found, 2 the file cannot be read\n"
-    "or is not a hive, 64 usage error.\n";
 
 struct check_opts {
     int json, strict, allow_dirty;
 };
-
-static int check_opt(void *ctx, int id, const char *arg)
-{
-    struct check_opts *o = ctx;
-    (void)arg;
-    switch (id) {
-    case 'h':
-        fputs(check_help, stdout);
-        return -1;
-    case 'j': o->json = 1; break;
-    case 's': o->strict = 1; break;
-    case 'd': o->allow_dirty = 1; break;
-    }
-    return 0;
-}
-
-/* Reads the whole file; NULL with errno set on failure. */
-static uint8_t *read_file(const char *path, size_t *len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    struct stat st;
-    if (fstat(fd, &st) != 0) {
-        int e = errno;
-        close(fd);
-        errno = e;
-        return NULL;
-    }
-    if (S_ISDIR(st.st_mode)) {
-        close(fd);
-        errno = EISDIR;
-        return NULL;
-    }
-    size_t cap = S_ISREG(st.st_mode) && st.st_size > 0
-                     ? (size_t)st.st_size + 1 : 65536, n = 0;
-    uint8_t *buf = malloc(cap);
-    for (;;) {
-        if (!buf) {
-            close(fd);
-            errno = ENOMEM;
-            return NULL;
-        }
-        if (n == cap) {
-            uint8_t *b = cap < SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
-            if (!b)
-                free(buf);
-            buf = b;
-            cap *= 2;
-            continue;
-        }
-        ssize_t r = read(fd, buf + n, cap - n);
-        if (r < 0) {
-            if (errno == EINTR)
-                continue;
-            int e = errno;
-            free(buf);
-            close(fd);
-            errno = e;
-            return NULL;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    *len = n;
-    return buf;
-}
 
 /* ---- the report ---------------------------------------------------------- */
 
@@ -170,47 +72,38 @@ static const char *verdict(const struct regf_check_stats *st,
     return "Windows would load this hive unchanged";
 }
 
-int cmd_check(int argc, char **argv)
+int cmd_check(const struct cli_args *a)
 {
-    static const struct cli_opt opts[] = {
-        { "help", 'h', 0, 'h' }, { "json", 0, 0, 'j' },
-        { "strict", 0, 0, 's' }, { "allow-dirty", 0, 0, 'd' },
-        { NULL, 0, 0, 0 } };
-    struct check_opts o = { 0, 0, 0 };
-    char *pos[2];
-    int npos, rc = cli_parse("check", argc, argv, opts, check_opt, &o, pos, 2,
-                             &npos);
-    if (rc == -1)
-        return EXIT_OK;
-    if (rc)
-        return rc;
-    if (npos != 1)
-        return cli_usage_error("check", "expected HIVE");
-    const char *path = pos[0];
+    struct check_opts o = { cli_has(a, OPT_JSON), cli_has(a, OPT_STRICT),
+                            cli_has(a, OPT_ALLOW_DIRTY) };
+    const char *path = a->pos[0];
+    int rc;
 
-    size_t len = 0;
-    uint8_t *img = read_file(path, &len);
-    if (!img) {
+    struct bytebuf file = { NULL, 0, 0 };
+    if (read_file_all(path, &file) != 0) {
         cli_error("%s: cannot read: %s", path, strerror(errno));
-        return EXIT_HIVE;
+        free(file.p);
+        return EXIT_FILE;
     }
+    const uint8_t *img = file.p;
+    size_t len = file.len;
     /* Not a hive at all: neither a base block nor (for a hive whose base
      * block is destroyed) a first bin where it belongs. */
     if (!(len >= 4 && memcmp(img, "regf", 4) == 0) &&
         !(len >= 4100 && memcmp(img + 4096, "hbin", 4) == 0)) {
         cli_error("%s: not a hive file (no 'regf' signature, no hive bin at "
                   "offset 4096)", path);
-        free(img);
-        return EXIT_HIVE;
+        free(file.p);
+        return EXIT_FILE;
     }
 
     struct report r = { &o, NULL, 0, 0 };
     regf_check_codes(&r.ncodes);
     r.codes = calloc(r.ncodes, sizeof *r.codes);
     if (!r.codes) {
-        free(img);
+        free(file.p);
         cli_error("%s: out of memory", path);
-        return EXIT_HIVE;
+        return EXIT_FILE;
     }
     unsigned flags = (o.strict ? REGF_CHECK_STRICT : 0) |
                      (o.allow_dirty ? REGF_CHECK_ALLOW_DIRTY : 0);
@@ -222,13 +115,13 @@ int cmd_check(int argc, char **argv)
     }
     struct regf_check_stats st;
     rc = regf_check_image(img, len, flags, on_problem, &r, &st);
-    free(img);
+    free(file.p);
     if (rc != REGF_OK) {
         if (o.json)
             fputs("]}\n", stdout);
         cli_error("%s: check failed: %s", path, regf_strstatus(rc));
         free(r.codes);
-        return EXIT_HIVE;
+        return EXIT_FILE;
     }
 
     const struct regf_check_code *codes = regf_check_codes(NULL);
@@ -262,5 +155,5 @@ int cmd_check(int argc, char **argv)
                st.severity[REGF_SEV_HARMLESS], verdict(&st, dirty));
     }
     free(r.codes);
-    return st.problems ? 1 /* problems found */ : EXIT_OK;
+    return st.problems ? EXIT_NOTFOUND /* problems found */ : EXIT_OK;
 }

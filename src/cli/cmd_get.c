@@ -6,55 +6,12 @@
 
 #include "cli.h"
 
-static const char get_help[] =
-    "usage: hivekit get HIVE KEY [VALUE] [--raw | --json]\n"
-    "\n"
-    "Prints the data of value VALUE of KEY. VALUE is matched\n"
-    "case-insensitively; an empty VALUE, '@' or no VALUE names the key's\n"
-    "default value ('@' falls back to a value literally named '@' when the\n"
-    "key has no default value). Strings print as text (REG_MULTI_SZ one\n"
-    "string per line), REG_DWORD and REG_QWORD in decimal, anything else\n"
-    "as a hex dump.\n"
-    "\n"
-    "  --raw    write the exact stored bytes to standard output\n"
-    "  --json   one JSON object: key, name, type, size, decoded data and\n"
-    "           the stored bytes in hex (shape: README.md, hivekit(1))\n";
-
-struct get_opts {
-    int raw, json;
-};
-
-static int get_opt(void *ctx, int id, const char *arg)
+int cmd_get(const struct cli_args *a)
 {
-    struct get_opts *o = ctx;
-    (void)arg;
-    if (id == 'h') {
-        fputs(get_help, stdout);
-        return -1;
-    }
-    if (id == 'r')
-        o->raw = 1;
-    if (id == 'j')
-        o->json = 1;
-    return 0;
-}
-
-int cmd_get(int argc, char **argv)
-{
-    static const struct cli_opt opts[] = {
-        { "help", 'h', 0, 'h' }, { "raw", 0, 0, 'r' },
-        { "json", 0, 0, 'j' }, { NULL, 0, 0, 0 } };
-    struct get_opts o = { 0, 0 };
-    char *pos[4];
-    int npos, rc = cli_parse("get", argc, argv, opts, get_opt, &o, pos, 4,
-                             &npos);
-    if (rc == -1)
-        return EXIT_OK;
-    if (rc)
-        return rc;
-    if (npos < 2 || npos > 3)
-        return cli_usage_error("get", "expected HIVE KEY [VALUE]");
-    if (o.raw && o.json)
+    char *const *pos = a->pos;
+    int npos = a->npos, rc;
+    int raw = cli_has(a, OPT_RAW), json = cli_has(a, OPT_JSON);
+    if (raw && json)
         return cli_usage_error("get", "--raw and --json exclude each other");
 
     const char *vname = npos > 2 ? pos[2] : "";
@@ -94,26 +51,24 @@ int cmd_get(int argc, char **argv)
     int ex = EXIT_OK;
     if (rc != REGF_OK) {
         ex = cli_fail(h, rc);
-    } else if (o.json) {
+    } else if (json) {
         size_t need = 0, pneed = 0;
         char *vn = NULL, *kp = NULL;
         rc = regf_value_name(h, val, NULL, 0, &need);
         if (rc == REGF_OK)
             rc = regf_key_path(h, key, NULL, 0, &pneed);
         if (rc == REGF_OK && (!(vn = malloc(need + 1)) ||
-                              !(kp = malloc(pneed + 2))))
+                              !(kp = malloc(pneed + 1))))
             rc = REGF_ENOMEM;
         if (rc == REGF_OK)
             rc = regf_value_name(h, val, vn, need + 1, NULL);
-        if (rc == REGF_OK) {
-            kp[0] = '\\';
-            rc = regf_key_path(h, key, kp + 1, pneed + 1, NULL);
-        }
+        if (rc == REGF_OK)
+            rc = regf_key_path(h, key, kp, pneed + 1, NULL);
         if (rc != REGF_OK) {
             ex = cli_fail(h, rc);
         } else {
             fputs("{\"key\": ", stdout);
-            json_str(stdout, kp);
+            json_key_path(stdout, kp);
             fputs(", \"name\": ", stdout);
             json_strn(stdout, vn, need);
             fputs(", ", stdout);
@@ -121,28 +76,28 @@ int cmd_get(int argc, char **argv)
             printf(", \"size\": %lu, \"data\": ", (unsigned long)n);
             if (json_value_data(stdout, type, data, n) != 0) {
                 cli_error("%s: out of memory", pos[0]);
-                ex = EXIT_HIVE;
+                ex = EXIT_FILE;
             }
             fputs(", \"hex\": ", stdout);
             json_hex(stdout, data, n);
             fputs("}\n", stdout);
             if (fflush(stdout) != 0) {
                 cli_error("writing to standard output failed");
-                ex = EXIT_HIVE;
+                ex = EXIT_FILE;
             }
         }
         free(vn);
         free(kp);
-    } else if (o.raw) {
+    } else if (raw) {
         if (write_all(STDOUT_FILENO, data, n) != 0) {
             cli_error("writing to standard output failed");
-            ex = EXIT_HIVE;
+            ex = EXIT_FILE;
         }
     } else {
         render_full(stdout, type, data, n);
         if (fflush(stdout) != 0) {
             cli_error("writing to standard output failed");
-            ex = EXIT_HIVE;
+            ex = EXIT_FILE;
         }
     }
     free(data);

@@ -6,17 +6,6 @@
 
 #include "cli.h"
 
-static const char info_help[] =
-    "usage: hivekit info HIVE [--json]\n"
-    "\n"
-    "Shows the format version, sequence numbers, whether the hive is clean\n"
-    "or dirty, timestamps, the root key, file and bins sizes, key and value\n"
-    "counts, the header checksum and the transaction logs beside the file:\n"
-    "each with its format, sequence number, the range of its sound entries\n"
-    "and whether `hivekit recover` would replay it (and why not).\n"
-    "\n"
-    "  --json   one JSON object instead (its shape: README.md, hivekit(1))\n";
-
 struct counts {
     unsigned long long keys, values;
     unsigned max_depth;
@@ -36,19 +25,6 @@ static int count_key(void *ctx, regf_hive *h, regf_key key, const char *path,
     c->values += ki.nvalues;
     if (depth > c->max_depth)
         c->max_depth = depth;
-    return 0;
-}
-
-static int info_opt(void *ctx, int id, const char *arg)
-{
-    int *json = ctx;
-    (void)arg;
-    if (id == 'h') {
-        fputs(info_help, stdout);
-        return -1;
-    }
-    if (id == 'j')
-        *json = 1;
     return 0;
 }
 
@@ -142,58 +118,27 @@ static int info_json(regf_hive *h, const char *path)
     return EXIT_OK;
 }
 
-static const char *log_format(int format)
+int cmd_info(const struct cli_args *a)
 {
-    switch (format) {
-    case REGF_LOG_OLD: return "old format (DIRT)";
-    case REGF_LOG_NEW: return "new format (HvLE)";
-    default: return "unknown format";
-    }
-}
-
-static const char *log_verdict(int verdict)
-{
-    switch (verdict) {
-    case REGF_LOG_APPLIES: return "applies";
-    case REGF_LOG_IGNORED: return "ignored";
-    case REGF_LOG_INVALID: return "invalid, ignored";
-    case REGF_LOG_BROKEN: return "broken";
-    default: return "not examined";
-    }
-}
-
-int cmd_info(int argc, char **argv)
-{
-    static const struct cli_opt opts[] = {
-        { "help", 'h', 0, 'h' }, { "json", 0, 0, 'j' }, { NULL, 0, 0, 0 } };
-    char *pos[2];
-    int json = 0;
-    int npos, rc = cli_parse("info", argc, argv, opts, info_opt, &json, pos, 2,
-                             &npos);
-    if (rc == -1)
-        return EXIT_OK;
-    if (rc)
-        return rc;
-    if (npos != 1)
-        return cli_usage_error("info", "expected HIVE");
-
+    const char *path = a->pos[0];
+    int rc;
     regf_hive *h;
-    if ((rc = cli_open(pos[0], &h)) != EXIT_OK)
+    if ((rc = cli_open(path, &h)) != EXIT_OK)
         return rc;
-    if (json) {
-        rc = info_json(h, pos[0]);
+    if (cli_has(a, OPT_JSON)) {
+        rc = info_json(h, path);
         regf_close(h);
         return rc;
     }
     struct regf_info in;
     regf_get_info(h, &in);
-    char t1[64], t2[64], name[512];
+    char t1[64], name[512];
     regf_key root;
     regf_root(h, &root);
     regf_key_name(h, root, name, sizeof name, NULL);
     fmt_filetime(in.timestamp, t1, sizeof t1);
 
-    printf("file:           %s\n", pos[0]);
+    printf("file:           %s\n", path);
     printf("format:         regf %u.%u, primary file\n", in.major, in.minor);
     printf("sequence:       %u / %u\n", in.seq1, in.seq2);
     if (!in.dirty)
@@ -210,6 +155,7 @@ int cmd_info(int argc, char **argv)
                in.checksum_stored, in.checksum_computed);
     printf("timestamp:      %s\n", t1);
     if (in.reorganized > 3) {
+        char t2[64];
         fmt_filetime(in.reorganized & ~(uint64_t)3, t2, sizeof t2);
         printf("reorganized:    %s\n", t2);
     }
@@ -240,7 +186,7 @@ int cmd_info(int argc, char **argv)
 
     struct regf_log *logs = calloc(REGF_MAX_LOGS, sizeof *logs);
     size_t nlogs = 0;
-    if (!logs || regf_find_logs(pos[0], logs, REGF_MAX_LOGS, &nlogs) !=
+    if (!logs || regf_find_logs(path, logs, REGF_MAX_LOGS, &nlogs) !=
         REGF_OK)
         printf("logs:           (directory not readable)\n");
     else if (nlogs == 0)
@@ -252,17 +198,18 @@ int cmd_info(int argc, char **argv)
             printf("%s%s: empty\n", lead, l->path);
         } else if (l->verdict == REGF_LOG_INVALID || !l->format) {
             printf("%s%s: %llu bytes, %s: %s\n", lead, l->path,
-                   (unsigned long long)l->size, log_verdict(l->verdict),
+                   (unsigned long long)l->size, log_verdict_text(l->verdict, 0),
                    l->why);
         } else {
             printf("%s%s: %llu bytes, %s, sequence %u", lead, l->path,
-                   (unsigned long long)l->size, log_format(l->format),
+                   (unsigned long long)l->size, log_format_text(l->format) ? log_format_text(l->format)
+                   : "unknown format",
                    l->seq1);
             if (l->format == REGF_LOG_NEW && l->entries)
                 printf(", entries %u..%u", l->first_seq, l->last_seq);
             else if (l->format == REGF_LOG_NEW)
                 printf(", no valid entry");
-            printf(": %s (%s)\n", log_verdict(l->verdict), l->why);
+            printf(": %s (%s)\n", log_verdict_text(l->verdict, 0), l->why);
         }
     }
     free(logs);

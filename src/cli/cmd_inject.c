@@ -6,86 +6,15 @@
 #include <string.h>
 
 #include "cli.h"
+#include "inf.h"
 #include "inject.h"
 
-static const char inject_help[] =
-    "usage: hivekit inject (--system SYSTEM [--software SOFTWARE] | --root DIR)\n"
-    "                      (--inf DRIVER.inf | --driver viostor|vioscsi)\n"
-    "                      [--arch amd64|x86|arm64] [--windows MAJOR.MINOR.BUILD]\n"
-    "                      [--dry-run [--json]] [--undo UNDO.reg] [--devicepath DIR]\n"
-    "\n"
-    "Registers a virtio storage driver as boot-start in the SYSTEM hive of\n"
-    "an offline Windows guest, so that it boots on virtio after a move to\n"
-    "KVM instead of stopping with INACCESSIBLE_BOOT_DEVICE (0x7B): for every\n"
-    "control set named by Select, Services\\<driver> (Start 0, ImagePath,\n"
-    "Group, BusType ...) with any StartOverride removed, and\n"
-    "CriticalDeviceDatabase entries for its PCI ids; on Windows 8 and later\n"
-    "(a DriverDatabase in the hive) the driver package entries as well,\n"
-    "with the Version value. With --software, DevicePath gets the driver\n"
-    "folder. Running it again changes nothing.\n"
-    "\n"
-    "  --root DIR        a mounted Windows volume: SYSTEM and SOFTWARE are\n"
-    "                    found below it (any case), the driver binary is\n"
-    "                    copied to Windows\\System32\\drivers and the INF, SYS\n"
-    "                    and CAT to Windows\\Drivers\\VirtIO (needs --inf); a\n"
-    "                    hibernated or Fast Startup guest is refused\n"
-    "  --system FILE     the guest's Windows\\System32\\config\\SYSTEM\n"
-    "  --software FILE   the guest's SOFTWARE hive (optional)\n"
-    "  --inf FILE        the driver's INF: service, binary, start type, group,\n"
-    "                    HKR values, PCI ids, class and DriverVer all come\n"
-    "                    from it ([Manufacturer] decoration chosen for the\n"
-    "                    guest's architecture and Windows version)\n"
-    "  --driver NAME     built-in description of viostor (virtio-blk) or\n"
-    "                    vioscsi (virtio-scsi), virtio-win 100.85.104.20800,\n"
-    "                    for when no INF is at hand\n"
-    "  --windows VER     the guest's Windows version for choosing the INF's\n"
-    "                    decoration (e.g. 6.1.7601, 10.0.19041); default: read\n"
-    "                    from SOFTWARE when given, else the newest\n"
-    "  --arch ARCH       the guest's architecture; default: the guest's own\n"
-    "                    (PROCESSOR_ARCHITECTURE in the hive), which a given\n"
-    "                    --arch must match\n"
-    "  --dry-run         print the changes as a .reg patch; write nothing\n"
-    "  --json            with --dry-run (not --root): the changes as one JSON\n"
-    "                    object instead (shape: README.md, hivekit(1))\n"
-    "  --undo FILE       write a .reg file that undoes the changes (import it\n"
-    "                    with `hivekit import --prefix HKEY_LOCAL_MACHINE\\SYSTEM`);\n"
-    "                    with --software the SOFTWARE part goes to FILE with\n"
-    "                    -software before its .reg extension\n"
-    "  --devicepath DIR  the folder added to DevicePath (default\n"
-    "                    %SystemRoot%\\Drivers\\VirtIO)\n"
-    WDIRTY_HELP
-    WCOMMON_HELP;
-
 struct inject_opts {
-    struct wcommon c;
+    struct write_options c;
     const char *system, *software, *driver, *inf, *windows, *arch, *undo,
                *devicepath, *root;
     int dry_run, json;
 };
-
-static int inject_opt(void *ctx, int id, const char *arg)
-{
-    struct inject_opts *o = ctx;
-    if (wcommon_opt(&o->c, id, arg))
-        return 0;
-    switch (id) {
-    case 'h':
-        fputs(inject_help, stdout);
-        return -1;
-    case 's': o->system = arg; break;
-    case 'S': o->software = arg; break;
-    case 'd': o->driver = arg; break;
-    case 'i': o->inf = arg; break;
-    case 'r': o->root = arg; break;
-    case 'w': o->windows = arg; break;
-    case 'a': o->arch = arg; break;
-    case 'n': o->dry_run = 1; break;
-    case 'j': o->json = 1; break;
-    case 'u': o->undo = arg; break;
-    case 'p': o->devicepath = arg; break;
-    }
-    return 0;
-}
 
 static const char *op_name(enum inj_op op)
 {
@@ -108,14 +37,7 @@ static void plan_json(const char *hive, const struct inj_plan *plan,
         *first = 0;
         json_str(stdout, hive);
         printf(", \"op\": \"%s\", \"key\": ", op_name(c->op));
-        size_t kl = strlen(c->key);
-        char *k = malloc(kl + 2);
-        if (k) {
-            k[0] = '\\';
-            memcpy(k + 1, c->key, kl + 1);
-        }
-        json_str(stdout, k ? k : c->key);
-        free(k);
+        json_key_path(stdout, c->key);
         if (c->op == INJ_SET || c->op == INJ_DEL_VALUE) {
             fputs(", \"name\": ", stdout);
             json_str(stdout, c->name ? c->name : "");
@@ -153,13 +75,13 @@ static int write_undo(const char *path, const struct inj_plan *plan,
     FILE *f = fopen(tmp, "wb");
     if (!f) {
         cli_error("%s: cannot create: %s", path, strerror(errno));
-        return EXIT_HIVE;
+        return EXIT_FILE;
     }
     int rc = inj_plan_reg(plan, prefix, 1, write_file, f);
     if (fclose(f) != 0 || rc != REGF_OK || rename(tmp, path) != 0) {
         cli_error("%s: cannot write: %s", path, strerror(errno));
         remove(tmp);
-        return EXIT_HIVE;
+        return EXIT_FILE;
     }
     return EXIT_OK;
 }
@@ -179,21 +101,21 @@ static int copy_files(const struct inject_opts *o, const struct inj_driver *d,
     if (root_find(o->root, "Windows/System32/drivers", drivers,
                   sizeof drivers, 0) != 0) {
         cli_error("%s: no Windows/System32/drivers below it", o->root);
-        return EXIT_HIVE;
+        return EXIT_FILE;
     }
     if (root_find(o->root, "Windows/Drivers/VirtIO", store, sizeof store,
                   !dry_run) != 0) {
         if (!dry_run) {
             cli_error("%s: cannot create Windows/Drivers/VirtIO: %s", o->root,
                       strerror(errno));
-            return EXIT_HIVE;
+            return EXIT_FILE;
         }
         snprintf(store, sizeof store, "%s/Windows/Drivers/VirtIO", o->root);
     }
     if (root_find(infdir, d->binary, src, sizeof src, 0) != 0) {
         cli_error("%s: the driver binary %s is not next to the INF", infdir,
                   d->binary);
-        return EXIT_USAGE;
+        return EXIT_FILE;      /* a missing input file */
     }
     int rc = root_copy(src, drivers, d->binary, dry_run);
     if (rc)
@@ -207,64 +129,6 @@ static int copy_files(const struct inject_opts *o, const struct inj_driver *d,
         (rc = root_copy(src, store, d->catalog, dry_run)))
         return rc;
     return EXIT_OK;
-}
-
-/* "amd64", "x86" or "arm64" from the guest's PROCESSOR_ARCHITECTURE in the
- * current control set; "amd64" when it cannot be read. */
-static const char *guest_arch(regf_hive *h)
-{
-    regf_key k;
-    regf_val v;
-    uint8_t buf[32];
-    size_t n;
-    uint32_t type;
-    if (regf_key_lookup(h, 0, "CurrentControlSet\\Control\\Session Manager\\"
-                        "Environment", &k) != REGF_OK ||
-        regf_value_lookup(h, k, "PROCESSOR_ARCHITECTURE", &v) != REGF_OK ||
-        regf_value_data(h, v, &type, buf, sizeof buf, &n) != REGF_OK || n < 6)
-        return "amd64";
-    if ((buf[0] == 'x' || buf[0] == 'X') && buf[2] == '8' && buf[4] == '6')
-        return "x86";
-    if ((buf[0] == 'A' || buf[0] == 'a') && (buf[2] == 'R' || buf[2] == 'r'))
-        return "arm64";
-    return "amd64";
-}
-
-/* Windows MAJOR.MINOR.BUILD from SOFTWARE\Microsoft\Windows NT\CurrentVersion
- * (CurrentMajor/MinorVersionNumber on Windows 10+, else CurrentVersion
- * "6.3"; CurrentBuildNumber). Leaves zeros when unknown. */
-static void windows_version(regf_hive *h, unsigned *maj, unsigned *min,
-                            unsigned *build)
-{
-    regf_key k;
-    regf_val v;
-    uint8_t buf[64];
-    size_t n;
-    uint32_t type, dw;
-    if (regf_key_lookup(h, 0, "Microsoft\\Windows NT\\CurrentVersion", &k) != REGF_OK)
-        return;
-    if (regf_value_lookup(h, k, "CurrentMajorVersionNumber", &v) == REGF_OK &&
-        regf_value_data(h, v, &type, &dw, 4, &n) == REGF_OK && n == 4) {
-        *maj = dw;
-        if (regf_value_lookup(h, k, "CurrentMinorVersionNumber", &v) == REGF_OK &&
-            regf_value_data(h, v, &type, &dw, 4, &n) == REGF_OK && n == 4)
-            *min = dw;
-    } else if (regf_value_lookup(h, k, "CurrentVersion", &v) == REGF_OK &&
-               regf_value_data(h, v, &type, buf, sizeof buf, &n) == REGF_OK) {
-        char t[16];
-        size_t j = 0;
-        for (size_t i = 0; i + 1 < n && i < sizeof buf && j + 1 < sizeof t && buf[i]; i += 2)
-            t[j++] = (char)buf[i];
-        t[j] = '\0';
-        sscanf(t, "%u.%u", maj, min);
-    }
-    if (regf_value_lookup(h, k, "CurrentBuildNumber", &v) == REGF_OK &&
-        regf_value_data(h, v, &type, buf, sizeof buf, &n) == REGF_OK) {
-        unsigned b = 0;
-        for (size_t i = 0; i + 1 < n && i < sizeof buf && buf[i] >= '0' && buf[i] <= '9'; i += 2)
-            b = b * 10 + (unsigned)(buf[i] - '0');
-        *build = b;
-    }
 }
 
 static void summary(const char *hive, const struct inj_plan *p,
@@ -298,118 +162,225 @@ static void summary(const char *hive, const struct inj_plan *p,
            dels ? ", StartOverride removed" : "");
 }
 
-int cmd_inject(int argc, char **argv)
+/* --root: the hives below ROOT (SOFTWARE if there is one); EXIT_OK, or
+ * EXIT_FILE for a hibernated guest or no SYSTEM hive. */
+static int find_root_hives(struct inject_opts *o, char *sys, char *soft,
+                           size_t size)
 {
-    static const struct cli_opt opts[] = {
-        { "help", 'h', 0, 'h' }, { "system", 0, 1, 's' },
-        { "software", 0, 1, 'S' }, { "driver", 0, 1, 'd' },
-        { "inf", 0, 1, 'i' }, { "windows", 0, 1, 'w' },
-        { "root", 0, 1, 'r' },
-        { "arch", 0, 1, 'a' }, { "dry-run", 'n', 0, 'n' },
-        { "undo", 0, 1, 'u' }, { "devicepath", 0, 1, 'p' },
-        { "json", 0, 0, 'j' }, WCOMMON_OPTS, WDIRTY_OPTS, { NULL, 0, 0, 0 } };
-    struct inject_opts o;
-    memset(&o, 0, sizeof o);
-    char *pos[2];
-    int npos, rc = cli_parse("inject", argc, argv, opts, inject_opt, &o, pos,
-                             2, &npos);
-    if (rc == -1)
-        return EXIT_OK;
-    if (rc)
-        return rc;
-    if (npos != 0)
-        return cli_usage_error("inject", "unexpected argument '%s'", pos[0]);
-    if (o.json && (!o.dry_run || o.root))
+    char hib[4096];
+    if (root_hibernated(o->root, hib, sizeof hib)) {
+        cli_error("%s: Windows is hibernated or was shut down with Fast "
+                  "Startup: it would write its in-memory registry back over "
+                  "any edit. Boot it and shut it down fully (shutdown /s /f "
+                  "/t 0, or disable Fast Startup: powercfg /h off), then "
+                  "try again; nothing was changed", hib);
+        return EXIT_FILE;
+    }
+    if (root_find(o->root, "Windows/System32/config/SYSTEM", sys, size,
+                  0) != 0) {
+        cli_error("%s: no Windows/System32/config/SYSTEM below it (is it "
+                  "the Windows volume, mounted?)", o->root);
+        return EXIT_FILE;
+    }
+    o->system = sys;
+    if (root_find(o->root, "Windows/System32/config/SOFTWARE", soft, size,
+                  0) == 0)
+        o->software = soft;
+    return EXIT_OK;
+}
+
+/* The combinations of options that make sense, --arch and --windows
+ * (into VER); EXIT_OK or EXIT_USAGE. */
+static int check_options(const struct inject_opts *o, unsigned ver[3])
+{
+    if (o->json && (!o->dry_run || o->root))
         return cli_usage_error("inject", "--json goes with --dry-run, and not "
                                "with --root");
-    char sys_path[4096], soft_path[4096];
-    if (o.root) {
-        if (o.system || o.software)
-            return cli_usage_error("inject", "--root finds the hives itself; "
-                                   "do not give --system or --software");
-        if (!o.inf)
-            return cli_usage_error("inject", "--root copies the driver's files: "
-                                   "give its --inf (next to its .sys and .cat)");
-        char hib[4096];
-        if (root_hibernated(o.root, hib, sizeof hib)) {
-            cli_error("%s: Windows is hibernated or was shut down with Fast "
-                      "Startup: it would write its in-memory registry back over "
-                      "any edit. Boot it and shut it down fully (shutdown /s /f "
-                      "/t 0, or disable Fast Startup: powercfg /h off), then "
-                      "try again; nothing was changed", hib);
-            return EXIT_HIVE;
-        }
-        if (root_find(o.root, "Windows/System32/config/SYSTEM", sys_path,
-                      sizeof sys_path, 0) != 0) {
-            cli_error("%s: no Windows/System32/config/SYSTEM below it (is it "
-                      "the Windows volume, mounted?)", o.root);
-            return EXIT_HIVE;
-        }
-        o.system = sys_path;
-        if (root_find(o.root, "Windows/System32/config/SOFTWARE", soft_path,
-                      sizeof soft_path, 0) == 0)
-            o.software = soft_path;
-    }
-    if (!o.system)
+    if (o->root && (o->system || o->software))
+        return cli_usage_error("inject", "--root finds the hives itself; "
+                               "do not give --system or --software");
+    if (o->root && !o->inf)
+        return cli_usage_error("inject", "--root copies the driver's files: "
+                               "give its --inf (next to its .sys and .cat)");
+    if (!o->system && !o->root)
         return cli_usage_error("inject", "--system SYSTEM (or --root DIR) is "
                                "required");
-    if (!o.driver == !o.inf)
+    if (!o->driver == !o->inf)
         return cli_usage_error("inject", "give either --inf DRIVER.inf or "
                                "--driver viostor|vioscsi");
-    const char *arch = o.arch;
-    if (arch && strcmp(arch, "amd64") && strcmp(arch, "x86") &&
-        strcmp(arch, "arm64"))
+    if (o->arch && strcmp(o->arch, "amd64") && strcmp(o->arch, "x86") &&
+        strcmp(o->arch, "arm64"))
         return cli_usage_error("inject", "--arch must be amd64, x86 or arm64");
-    unsigned wmaj = 0, wmin = 0, wbuild = 0;
-    if (o.windows && sscanf(o.windows, "%u.%u.%u", &wmaj, &wmin, &wbuild) < 2)
+    if (o->windows &&
+        sscanf(o->windows, "%u.%u.%u", &ver[0], &ver[1], &ver[2]) < 2)
         return cli_usage_error("inject", "--windows takes MAJOR.MINOR[.BUILD], "
                                "e.g. 10.0.19041");
     struct inj_driver d;
-    if (o.driver && inj_profile(o.driver, "amd64", &d) != REGF_OK)
+    if (o->driver && inj_profile(o->driver, "amd64", &d) != REGF_OK)
         return cli_usage_error("inject", "unknown driver '%s' (built in: "
-                               "viostor, vioscsi)", o.driver);
+                               "viostor, vioscsi)", o->driver);
+    return EXIT_OK;
+}
+
+/* D for the guest: the built-in profile, or what the INF says for the
+ * guest's ARCH and Windows version (--windows VER, else SOFTWARE's, else
+ * the newest). An exit status, message printed. */
+static int describe_driver(const struct inject_opts *o, const char *arch,
+                           regf_hive *software, unsigned ver[3],
+                           struct inj_driver *d)
+{
+    if (o->driver) {
+        inj_profile(o->driver, arch, d);
+        return EXIT_OK;
+    }
+    struct inj_guest g;
+    if (!o->windows && software && inj_guest_windows(software, &g) == REGF_OK) {
+        ver[0] = g.major;
+        ver[1] = g.minor;
+        ver[2] = g.build;
+    }
+    if (!ver[0]) {                      /* unknown: the newest applies */
+        ver[0] = 10;
+        ver[1] = 0;
+        ver[2] = 65535;
+    }
+    char err[512];
+    int st = inj_from_inf(o->inf, arch, ver[0], ver[1], ver[2], d, err,
+                          sizeof err);
+    if (st != INF_OK) {
+        cli_error("%s", err);
+        return cli_exit_inf(st);      /* an INF_* status: inf.h's space */
+    }
+    return EXIT_OK;
+}
+
+/* --dry-run: the change set on standard output, as a .reg patch or as
+ * JSON, and a count on standard error. */
+static void print_dry_run(const struct inject_opts *o,
+                          const struct inj_plan *ps, const struct inj_plan *pw,
+                          int software)
+{
+    if (o->json) {
+        int first = 1;
+        fputs("{\"system\": ", stdout);
+        json_str(stdout, o->system);
+        fputs(", \"software\": ", stdout);
+        if (software)
+            json_str(stdout, o->software);
+        else
+            fputs("null", stdout);
+        fputs(", \"controlsets\": [", stdout);
+        for (int i = 0; i < ps->ncontrolsets; i++) {
+            fputs(i ? ", " : "", stdout);
+            json_str(stdout, ps->controlsets[i]);
+        }
+        fputs("], \"driver_database\": ", stdout);
+        json_bool(stdout, ps->driver_database);
+        fputs(", \"changes\": [", stdout);
+        plan_json("SYSTEM", ps, &first);
+        if (software)
+            plan_json("SOFTWARE", pw, &first);
+        printf("%s]}\n", first ? "" : "\n");
+    } else {
+        inj_plan_reg(ps, "HKEY_LOCAL_MACHINE\\SYSTEM", 0, write_file, stdout);
+        if (software)
+            inj_plan_reg(pw, "HKEY_LOCAL_MACHINE\\SOFTWARE", 0, write_file,
+                         stdout);
+    }
+    fprintf(stderr, "hivekit: dry run: %zu change(s) to %s%s%s, nothing "
+            "written\n", ps->n + pw->n, o->system, software ? " and " : "",
+            software ? o->software : "");
+}
+
+/* --undo FILE: the SYSTEM part to FILE, the SOFTWARE part (if any) to
+ * FILE with -software before .reg. An exit status. */
+static int write_undo_files(const char *undo, const struct inj_plan *ps,
+                            const struct inj_plan *pw)
+{
+    int ex;
+    if (ps->n + pw->n == 0)
+        return EXIT_OK;
+    if ((ex = write_undo(undo, ps, "HKEY_LOCAL_MACHINE\\SYSTEM")) != EXIT_OK)
+        return ex;
+    if (pw->n == 0)
+        return EXIT_OK;
+    size_t n = strlen(undo);
+    char path[4200];
+    if (n > 4 && strcmp(undo + n - 4, ".reg") == 0)
+        snprintf(path, sizeof path, "%.*s-software.reg", (int)(n - 4), undo);
+    else
+        snprintf(path, sizeof path, "%s-software.reg", undo);
+    return write_undo(path, pw, "HKEY_LOCAL_MACHINE\\SOFTWARE");
+}
+
+/* Writes SYSTEM, then SOFTWARE. When SYSTEM was written and SOFTWARE
+ * cannot be, the guest is half done (it boots; DevicePath is unchanged):
+ * EXIT_PARTIAL, saying which hive was written. */
+static int commit_hives(const struct inject_opts *o, struct whive *sys,
+                        struct whive *soft)
+{
+    int sys_written = regf_modified(sys->h) || wr_pending(sys);
+    int ex = wr_commit(sys, &o->c);
+    if (ex != EXIT_OK || !soft->h)
+        return ex;              /* nothing written, or all of it */
+    if ((ex = wr_commit(soft, &o->c)) == EXIT_OK)
+        return EXIT_OK;
+    if (!sys_written)
+        return ex;              /* SYSTEM needed nothing: nothing written */
+    cli_error("partly done: %s was written (the driver will boot) but %s "
+              "was not (DevicePath is unchanged); run the same command "
+              "again to finish", o->system, o->software);
+    return EXIT_PARTIAL;
+}
+
+int cmd_inject(const struct cli_args *a)
+{
+    struct inject_opts o = {
+        .system = cli_arg(a, OPT_SYSTEM), .software = cli_arg(a, OPT_SOFTWARE),
+        .driver = cli_arg(a, OPT_DRIVER), .inf = cli_arg(a, OPT_INF),
+        .windows = cli_arg(a, OPT_WINDOWS), .arch = cli_arg(a, OPT_ARCH),
+        .undo = cli_arg(a, OPT_UNDO), .devicepath = cli_arg(a, OPT_DEVICEPATH),
+        .root = cli_arg(a, OPT_ROOT), .dry_run = cli_has(a, OPT_DRY_RUN),
+        .json = cli_has(a, OPT_JSON) };
+    unsigned ver[3] = { 0, 0, 0 };
+    char sys_path[4096], soft_path[4096];
     uint64_t ft;
-    if ((rc = wcommon_time("inject", &o.c, &ft)) != EXIT_OK)
-        return rc;
+    int ex;
+    write_options_get(a, &o.c);
+    if ((ex = check_options(&o, ver)) != EXIT_OK ||
+        (ex = write_options_time("inject", &o.c, &ft)) != EXIT_OK)
+        return ex;
+    if (o.root &&
+        (ex = find_root_hives(&o, sys_path, soft_path, sizeof sys_path)) !=
+            EXIT_OK)
+        return ex;
 
     struct whive sys = { NULL, NULL, NULL }, soft = { NULL, NULL, NULL };
     struct inj_plan ps, pw;
+    struct inj_driver d;
     memset(&ps, 0, sizeof ps);
     memset(&pw, 0, sizeof pw);
     /* With --recover a dirty hive is replayed from its logs first, and the
      * one atomic write below holds both the recovery and the injection. */
-    int ex = wr_open_dirty(&sys, o.system, ft, &o.c);
-    if (ex != EXIT_OK)
+    if ((ex = wr_open(&sys, o.system, ft, &o.c)) != EXIT_OK)
         return ex;
-    if (o.software && (ex = wr_open_dirty(&soft, o.software, ft, &o.c)) != EXIT_OK)
+    if (o.software && (ex = wr_open(&soft, o.software, ft, &o.c)) != EXIT_OK)
         goto out;
 
     /* Without --arch the guest's own PROCESSOR_ARCHITECTURE decides. */
-    if (!arch)
-        arch = guest_arch(sys.h);
-    if (o.driver)
-        inj_profile(o.driver, arch, &d);
-    if (o.inf) {
-        if (!o.windows && soft.h)
-            windows_version(soft.h, &wmaj, &wmin, &wbuild);
-        if (!wmaj) {                      /* unknown: the newest applies */
-            wmaj = 10;
-            wmin = 0;
-            wbuild = 65535;
-        }
-        char err[512];
-        rc = inj_from_inf(o.inf, arch, wmaj, wmin, wbuild, &d, err, sizeof err);
-        if (rc != 0) {
-            cli_error("%s", err);
-            ex = EXIT_USAGE;
-            goto out;
-        }
+    const char *arch = o.arch;
+    if (!arch) {
+        struct inj_guest g;
+        inj_guest_arch(sys.h, NULL, &g);
+        arch = inj_guest_arch_name(&g);
     }
+    if ((ex = describe_driver(&o, arch, soft.h, ver, &d)) != EXIT_OK)
+        goto out;
     /* Plan everything before changing anything. */
-    rc = inj_plan_system(sys.h, &d, &ps);
+    int rc = inj_plan_system(sys.h, &d, &ps);
     if (rc != REGF_OK) {
         cli_error("%s: %s", o.system, ps.err[0] ? ps.err : regf_errmsg(sys.h));
-        ex = rc == REGF_EINVAL ? EXIT_USAGE : EXIT_HIVE;
+        ex = cli_exit_regf(rc);
         goto out;
     }
     if (soft.h) {
@@ -418,63 +389,18 @@ int cmd_inject(int argc, char **argv)
         if (rc != REGF_OK) {
             cli_error("%s: %s", o.software,
                       pw.err[0] ? pw.err : regf_errmsg(soft.h));
-            ex = rc == REGF_EINVAL ? EXIT_USAGE : EXIT_HIVE;
+            ex = cli_exit_regf(rc);
             goto out;
         }
     }
     if (o.root && (ex = copy_files(&o, &d, o.dry_run)) != EXIT_OK)
         goto out;
-    if (o.dry_run && o.json) {
-        int first = 1;
-        fputs("{\"system\": ", stdout);
-        json_str(stdout, o.system);
-        fputs(", \"software\": ", stdout);
-        if (soft.h)
-            json_str(stdout, o.software);
-        else
-            fputs("null", stdout);
-        fputs(", \"controlsets\": [", stdout);
-        for (int i = 0; i < ps.ncontrolsets; i++) {
-            fputs(i ? ", " : "", stdout);
-            json_str(stdout, ps.controlsets[i]);
-        }
-        fputs("], \"driver_database\": ", stdout);
-        json_bool(stdout, ps.driver_database);
-        fputs(", \"changes\": [", stdout);
-        plan_json("SYSTEM", &ps, &first);
-        if (soft.h)
-            plan_json("SOFTWARE", &pw, &first);
-        printf("%s]}\n", first ? "" : "\n");
-        fprintf(stderr, "hivekit: dry run: %zu change(s) to %s%s%s, nothing "
-                "written\n", ps.n + pw.n, o.system, soft.h ? " and " : "",
-                soft.h ? o.software : "");
-        goto out;
-    }
     if (o.dry_run) {
-        inj_plan_reg(&ps, "HKEY_LOCAL_MACHINE\\SYSTEM", 0, write_file, stdout);
-        if (soft.h)
-            inj_plan_reg(&pw, "HKEY_LOCAL_MACHINE\\SOFTWARE", 0, write_file,
-                         stdout);
-        fprintf(stderr, "hivekit: dry run: %zu change(s) to %s%s%s, nothing "
-                "written\n", ps.n + pw.n, o.system, soft.h ? " and " : "",
-                soft.h ? o.software : "");
+        print_dry_run(&o, &ps, &pw, soft.h != NULL);
         goto out;
     }
-    if (o.undo && ps.n + pw.n > 0) {
-        if ((ex = write_undo(o.undo, &ps, "HKEY_LOCAL_MACHINE\\SYSTEM")) != EXIT_OK)
-            goto out;
-        if (soft.h && pw.n) {
-            size_t n = strlen(o.undo);
-            char path[4200];
-            if (n > 4 && strcmp(o.undo + n - 4, ".reg") == 0)
-                snprintf(path, sizeof path, "%.*s-software.reg",
-                         (int)(n - 4), o.undo);
-            else
-                snprintf(path, sizeof path, "%s-software.reg", o.undo);
-            if ((ex = write_undo(path, &pw, "HKEY_LOCAL_MACHINE\\SOFTWARE")) != EXIT_OK)
-                goto out;
-        }
-    }
+    if (o.undo && (ex = write_undo_files(o.undo, &ps, &pw)) != EXIT_OK)
+        goto out;
     if ((rc = inj_apply(sys.h, &ps)) != REGF_OK) {
         ex = cli_fail(sys.h, rc);
         goto out;
@@ -483,15 +409,10 @@ int cmd_inject(int argc, char **argv)
         ex = cli_fail(soft.h, rc);
         goto out;
     }
-    if ((ex = wr_commit(&sys, &o.c)) != EXIT_OK)
-        goto out;
-    if (soft.h && (ex = wr_commit(&soft, &o.c)) != EXIT_OK) {
-        cli_error("%s was updated but %s was not: the driver will boot; "
-                  "DevicePath is unchanged", o.system, o.software);
-        goto out;
-    }
-    summary("SYSTEM", &ps, &d);
-    if (soft.h)
+    ex = commit_hives(&o, &sys, &soft);
+    if (ex == EXIT_OK || ex == EXIT_PARTIAL)
+        summary("SYSTEM", &ps, &d);
+    if (ex == EXIT_OK && soft.h)
         summary("SOFTWARE", &pw, NULL);
 out:
     inj_plan_free(&ps);

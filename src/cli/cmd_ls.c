@@ -5,17 +5,6 @@
 
 #include "cli.h"
 
-static const char ls_help[] =
-    "usage: hivekit ls HIVE [KEY] [--json]\n"
-    "\n"
-    "Lists the subkeys and values of KEY (default: the root key). KEY is a\n"
-    "backslash-separated path from the hive root, matched case-insensitively;\n"
-    "'CurrentControlSet' resolves through Select\\Current in SYSTEM hives.\n"
-    "Values are shown with their type, size in bytes and a short rendering.\n"
-    "\n"
-    "  --json   one JSON object instead, with every value's full data (its\n"
-    "           shape: README.md, hivekit(1))\n";
-
 /* The data of V into *DATA (grown as needed, capacity *CAP); *LEN gets
  * its size. Shared by the text and JSON listings. */
 static int fetch_data(regf_hive *h, regf_val v, uint32_t *type,
@@ -32,17 +21,17 @@ static int fetch_data(regf_hive *h, regf_val v, uint32_t *type,
     return regf_value_data(h, v, type, *data, *cap, len);
 }
 
-static int help_opt(void *ctx, int id, const char *arg)
+/* Room for a name of SIZE bytes in *NAME (capacity *CAP). */
+static int reserve_name(char **name, size_t *cap, size_t size)
 {
-    int *json = ctx;
-    (void)arg;
-    if (id == 'h') {
-        fputs(ls_help, stdout);
-        return -1;
-    }
-    if (id == 'j')
-        *json = 1;
-    return 0;
+    if (size <= *cap)
+        return REGF_OK;
+    char *p = realloc(*name, size);
+    if (!p)
+        return REGF_ENOMEM;
+    *name = p;
+    *cap = size;
+    return REGF_OK;
 }
 
 /* `ls --json`: {"key", "last_written", "class", "subkeys", "values"}. The
@@ -55,14 +44,7 @@ static int list_key_json(regf_hive *h, regf_key key, const char *path,
     if (rc != REGF_OK)
         return rc;
     fputs("{\"key\": ", f);
-    size_t plen = strlen(path);
-    char *full = malloc(plen + 2);
-    if (!full)
-        return REGF_ENOMEM;
-    full[0] = '\\';
-    memcpy(full + 1, path, plen + 1);
-    json_str(f, full);
-    free(full);
+    json_key_path(f, path);
     fputs(", \"last_written\": ", f);
     json_filetime(f, ki.last_written);
     fputs(", \"class\": ", f);
@@ -86,13 +68,8 @@ static int list_key_json(regf_hive *h, regf_key key, const char *path,
          rc = regf_subkey_next(h, &it, &sub)) {
         size_t need;
         rc = regf_key_name(h, sub, NULL, 0, &need);
-        if (rc == REGF_OK && need + 1 > cap) {
-            char *p = realloc(name, need + 1);
-            if (!p)
-                rc = REGF_ENOMEM;
-            else
-                name = p, cap = need + 1;
-        }
+        if (rc == REGF_OK)
+            rc = reserve_name(&name, &cap, need + 1);
         if (rc == REGF_OK)
             rc = regf_key_name(h, sub, name, cap, NULL);
         if (rc != REGF_OK)
@@ -117,13 +94,8 @@ static int list_key_json(regf_hive *h, regf_key key, const char *path,
         rc = regf_value_at(h, key, i, &v);
         if (rc == REGF_OK)
             rc = regf_value_name(h, v, NULL, 0, &need);
-        if (rc == REGF_OK && need + 1 > cap) {
-            char *p = realloc(name, need + 1);
-            if (!p)
-                rc = REGF_ENOMEM;
-            else
-                name = p, cap = need + 1;
-        }
+        if (rc == REGF_OK)
+            rc = reserve_name(&name, &cap, need + 1);
         if (rc == REGF_OK)
             rc = regf_value_name(h, v, name, cap, NULL);
         if (rc == REGF_OK)
@@ -266,21 +238,10 @@ static int list_key(regf_hive *h, regf_key key, const char *path)
     return rc;
 }
 
-int cmd_ls(int argc, char **argv)
+int cmd_ls(const struct cli_args *a)
 {
-    static const struct cli_opt opts[] = {
-        { "help", 'h', 0, 'h' }, { "json", 0, 0, 'j' }, { NULL, 0, 0, 0 } };
-    char *pos[3];
-    int json = 0;
-    int npos, rc = cli_parse("ls", argc, argv, opts, help_opt,
-                             &json, pos, 3, &npos);
-    if (rc == -1)
-        return EXIT_OK;
-    if (rc)
-        return rc;
-    if (npos < 1 || npos > 2)
-        return cli_usage_error("ls", "expected HIVE [KEY]");
-
+    char *const *pos = a->pos;
+    int npos = a->npos, json = cli_has(a, OPT_JSON), rc;
     regf_hive *h;
     if ((rc = cli_open(pos[0], &h)) != EXIT_OK)
         return rc;

@@ -14,54 +14,10 @@
 
 /* ---- set ------------------------------------------------------------------- */
 
-static const char set_help[] =
-    "usage: hivekit set HIVE KEY NAME TYPE [DATA...] [-p] [--hex] [--sep C]\n"
-    "\n"
-    "Creates or replaces value NAME of KEY ('' or '@' names the default\n"
-    "value). TYPE is a name - sz, expand_sz, multi_sz, dword, dword_be,\n"
-    "qword, binary, none, link, resource_list, full_resource_descriptor,\n"
-    "resource_requirements_list, with or without REG_, any case - or a\n"
-    "number (decimal or 0x hex). DATA, by type:\n"
-    "  sz, expand_sz    one UTF-8 string, stored as UTF-16LE with a NUL\n"
-    "  link             one string, stored as UTF-16LE without a NUL (as\n"
-    "                   registry symbolic links need)\n"
-    "  multi_sz         one string per DATA argument (none: an empty list),\n"
-    "                   or one argument split at C with --sep C\n"
-    "  dword, dword_be  0..4294967295, decimal or 0x hex (-2147483648..-1\n"
-    "                   as two's complement); dword_be is big-endian\n"
-    "  qword            0..2^64-1, decimal or 0x hex (negative as for dword)\n"
-    "  anything else    hex bytes: '01 02 0a', 01,02,0a or 01020a (none:\n"
-    "                   no bytes)\n"
-    "Put '--' before DATA that starts with '-'.\n"
-    "\n"
-    "  -p, --parents    create KEY and its missing parents (without it a\n"
-    "                   missing KEY is an error, status 1)\n"
-    "  --hex            DATA is hex bytes for any TYPE (the exact bytes)\n"
-    "  --sep C          multi_sz: split the one DATA argument at C\n"
-    WDIRTY_HELP
-    WCOMMON_HELP;
-
 struct set_opts {
-    struct wcommon c;
-    int parents, hex;
+    int hex;
     const char *sep;
 };
-
-static int set_opt(void *ctx, int id, const char *arg)
-{
-    struct set_opts *o = ctx;
-    if (wcommon_opt(&o->c, id, arg))
-        return 0;
-    switch (id) {
-    case 'h':
-        fputs(set_help, stdout);
-        return -1;
-    case 'p': o->parents = 1; break;
-    case 'x': o->hex = 1; break;
-    case 's': o->sep = arg; break;
-    }
-    return 0;
-}
 
 static const struct {
     const char *name;
@@ -114,7 +70,6 @@ static int multi_item(const char *s, struct bytebuf *b)
 static int set_data(const struct set_opts *o, uint32_t type, char **data,
                     int n, struct bytebuf *b)
 {
-    char err[200];
     char tl[16];
     const char *tname = type_label(type, tl, sizeof tl);
     if (o->sep && (type != REGF_MULTI_SZ || o->hex))
@@ -123,6 +78,7 @@ static int set_data(const struct set_opts *o, uint32_t type, char **data,
                    type != REGF_LINK && type != REGF_MULTI_SZ &&
                    type != REGF_DWORD && type != REGF_DWORD_BE &&
                    type != REGF_QWORD)) {
+        char err[200];
         int rc = parse_hex_bytes(data, n, b, err, sizeof err);
         if (rc)
             return cli_usage_error("set", "%s", err);
@@ -198,35 +154,17 @@ static int set_data(const struct set_opts *o, uint32_t type, char **data,
     return 0;
 }
 
-int cmd_set(int argc, char **argv)
+int cmd_set(const struct cli_args *a)
 {
-    static const struct cli_opt opts[] = {
-        { "help", 'h', 0, 'h' }, { "parents", 'p', 0, 'p' },
-        { "hex", 0, 0, 'x' }, { "sep", 0, 1, 's' }, WCOMMON_OPTS, WDIRTY_OPTS,
-        { NULL, 0, 0, 0 } };
-    struct set_opts o;
-    memset(&o, 0, sizeof o);
-    char **pos = malloc(((size_t)argc + 1) * sizeof *pos);
-    if (!pos) {
-        cli_error("out of memory");
-        return EXIT_HIVE;
-    }
-    int npos, rc = cli_parse("set", argc, argv, opts, set_opt, &o, pos,
-                             argc, &npos);
+    char **pos = a->pos;
+    int npos = a->npos, rc;
+    struct set_opts o = { cli_has(a, OPT_HEX), cli_arg(a, OPT_SEP) };
+    struct write_options w_opts;
+    write_options_get(a, &w_opts);
     struct bytebuf b = { NULL, 0, 0 };
     struct whive w = { NULL, NULL, NULL };
     uint32_t type = 0;
     uint64_t ft;
-    if (rc == -1) {
-        rc = EXIT_OK;
-        goto out;
-    }
-    if (rc)
-        goto out;
-    if (npos < 4) {
-        rc = cli_usage_error("set", "expected HIVE KEY NAME TYPE [DATA...]");
-        goto out;
-    }
     if (parse_type(pos[3], &type) != 0) {
         rc = cli_usage_error("set", "unknown TYPE '%s' (a name such as sz, "
                              "dword or binary, or a number)", pos[3]);
@@ -234,15 +172,16 @@ int cmd_set(int argc, char **argv)
     }
     if ((rc = set_data(&o, type, pos + 4, npos - 4, &b)) != 0)
         goto out;
-    if ((rc = wcommon_time("set", &o.c, &ft)) != 0)
+    if ((rc = write_options_time("set", &w_opts, &ft)) != 0)
         goto out;
 
     const char *name = strcmp(pos[2], "@") == 0 ? "" : pos[2];
-    if ((rc = wr_open_dirty(&w, pos[0], ft, &o.c)) != EXIT_OK)
+    if ((rc = wr_open(&w, pos[0], ft, &w_opts)) != EXIT_OK)
         goto out;
     regf_key key;
     int created;
-    rc = wr_key(&w, pos[1], o.parents, " (-p creates it)", &key, &created);
+    rc = wr_key(&w, pos[1], cli_has(a, OPT_PARENTS), " (-p creates it)", &key,
+                &created);
     if (rc != EXIT_OK)
         goto out;
     int st = regf_value_set(w.h, key, name, strlen(name), type,
@@ -251,7 +190,7 @@ int cmd_set(int argc, char **argv)
         rc = cli_fail(w.h, st);
         goto out;
     }
-    if ((rc = wr_commit(&w, &o.c)) == EXIT_OK && o.c.verbose) {
+    if ((rc = wr_commit(&w, &w_opts)) == EXIT_OK && w_opts.verbose) {
         char tl[16];
         cli_error("%s: %skey '%s': value %s%s%s set (%s, %zu bytes)", pos[0],
                   created ? "new " : "", pos[1], *name ? "'" : "",
@@ -261,62 +200,23 @@ int cmd_set(int argc, char **argv)
 out:
     wr_close(&w);
     free(b.p);
-    free(pos);
     return rc;
 }
 
 /* ---- rm -------------------------------------------------------------------- */
 
-static const char rm_help[] =
-    "usage: hivekit rm HIVE KEY [NAME]\n"
-    "\n"
-    "Deletes value NAME of KEY, or without NAME the key KEY with all its\n"
-    "subkeys and values. NAME '' or '@' is the default value ('@' falls\n"
-    "back to a value literally named '@' when there is no default value, as\n"
-    "with get). A missing key or value is status 1; the root key cannot be\n"
-    "deleted (status 64).\n"
-    "\n"
-    WDIRTY_HELP
-    WCOMMON_HELP;
-
-struct rm_opts {
-    struct wcommon c;
-};
-
-static int rm_opt(void *ctx, int id, const char *arg)
+int cmd_rm(const struct cli_args *a)
 {
-    struct rm_opts *o = ctx;
-    if (wcommon_opt(&o->c, id, arg))
-        return 0;
-    if (id == 'h') {
-        fputs(rm_help, stdout);
-        return -1;
-    }
-    return 0;
-}
-
-int cmd_rm(int argc, char **argv)
-{
-    static const struct cli_opt opts[] = {
-        { "help", 'h', 0, 'h' }, WCOMMON_OPTS, WDIRTY_OPTS,
-        { NULL, 0, 0, 0 } };
-    struct rm_opts o;
-    memset(&o, 0, sizeof o);
-    char *pos[4];
+    char *const *pos = a->pos;
+    int npos = a->npos, rc;
+    struct write_options o;
     uint64_t ft;
-    int npos, rc = cli_parse("rm", argc, argv, opts, rm_opt, &o, pos, 4,
-                             &npos);
-    if (rc == -1)
-        return EXIT_OK;
-    if (rc)
-        return rc;
-    if (npos < 2 || npos > 3)
-        return cli_usage_error("rm", "expected HIVE KEY [NAME]");
-    if ((rc = wcommon_time("rm", &o.c, &ft)) != 0)
+    write_options_get(a, &o);
+    if ((rc = write_options_time("rm", &o, &ft)) != 0)
         return rc;
 
     struct whive w;
-    if ((rc = wr_open_dirty(&w, pos[0], ft, &o.c)) != EXIT_OK)
+    if ((rc = wr_open(&w, pos[0], ft, &o)) != EXIT_OK)
         return rc;
     regf_key key, root = 0;
     int created;
@@ -366,7 +266,7 @@ int cmd_rm(int argc, char **argv)
         rc = cli_fail(w.h, st);
         goto out;
     }
-    if ((rc = wr_commit(&w, &o.c)) == EXIT_OK && o.c.verbose)
+    if ((rc = wr_commit(&w, &o)) == EXIT_OK && o.verbose)
         cli_error("%s: key '%s'%s%s%s: %s", pos[0], pos[1],
                   npos == 3 ? ", value '" : "", npos == 3 ? pos[2] : "",
                   npos == 3 ? "'" : "", what);
@@ -377,50 +277,18 @@ out:
 
 /* ---- mkkey ----------------------------------------------------------------- */
 
-static const char mkkey_help[] =
-    "usage: hivekit mkkey HIVE KEY\n"
-    "\n"
-    "Creates KEY and its missing parents, like mkdir -p. A KEY that exists\n"
-    "already is success (status 0) and the file is not rewritten (with -v a\n"
-    "note says so). New keys share their parent's security descriptor.\n"
-    "\n"
-    WDIRTY_HELP
-    WCOMMON_HELP;
-
-static int mkkey_opt(void *ctx, int id, const char *arg)
+int cmd_mkkey(const struct cli_args *a)
 {
-    struct wcommon *c = ctx;
-    if (wcommon_opt(c, id, arg))
-        return 0;
-    if (id == 'h') {
-        fputs(mkkey_help, stdout);
-        return -1;
-    }
-    return 0;       /* -p: accepted, parents are always made */
-}
-
-int cmd_mkkey(int argc, char **argv)
-{
-    static const struct cli_opt opts[] = {
-        { "help", 'h', 0, 'h' }, { "parents", 'p', 0, 'p' }, WCOMMON_OPTS,
-        WDIRTY_OPTS, { NULL, 0, 0, 0 } };
-    struct wcommon c;
-    memset(&c, 0, sizeof c);
-    char *pos[3];
+    char *const *pos = a->pos;
+    struct write_options c;
     uint64_t ft;
-    int npos, rc = cli_parse("mkkey", argc, argv, opts, mkkey_opt, &c, pos,
-                             3, &npos);
-    if (rc == -1)
-        return EXIT_OK;
-    if (rc)
-        return rc;
-    if (npos != 2)
-        return cli_usage_error("mkkey", "expected HIVE KEY");
-    if ((rc = wcommon_time("mkkey", &c, &ft)) != 0)
+    int rc;
+    write_options_get(a, &c);     /* -p: accepted, parents are always made */
+    if ((rc = write_options_time("mkkey", &c, &ft)) != 0)
         return rc;
 
     struct whive w;
-    if ((rc = wr_open_dirty(&w, pos[0], ft, &c)) != EXIT_OK)
+    if ((rc = wr_open(&w, pos[0], ft, &c)) != EXIT_OK)
         return rc;
     regf_key key;
     int created;
@@ -443,68 +311,26 @@ int cmd_mkkey(int argc, char **argv)
 
 /* ---- new ------------------------------------------------------------------- */
 
-static const char new_help[] =
-    "usage: hivekit new FILE [--minor N] [--time T] [-v]\n"
-    "\n"
-    "Creates FILE as an empty hive: a root key named ROOT with a default\n"
-    "security descriptor (owner Administrators; SYSTEM and Administrators\n"
-    "full control, Users read). An existing FILE is never overwritten\n"
-    "(status 2).\n"
-    "\n"
-    "  --minor N        format version 1.N, 3 to 6 (default 5, as Windows\n"
-    "                   XP and later write)\n"
-    "  --time T         time of the header and the root key: FILETIME, ISO\n"
-    "                   8601 UTC or 'now' (default; also HIVEKIT_TIME)\n"
-    "  --backup         accepted for symmetry; there is no previous file\n"
-    "  -v, --verbose    one line on standard error saying what was done\n";
-
-struct new_opts {
-    struct wcommon c;
-    const char *minor;
-};
-
-static int new_opt(void *ctx, int id, const char *arg)
+int cmd_new(const struct cli_args *a)
 {
-    struct new_opts *o = ctx;
-    if (wcommon_opt(&o->c, id, arg))
-        return 0;
-    if (id == 'h') {
-        fputs(new_help, stdout);
-        return -1;
-    }
-    if (id == 'm')
-        o->minor = arg;
-    return 0;
-}
-
-int cmd_new(int argc, char **argv)
-{
-    static const struct cli_opt opts[] = {
-        { "help", 'h', 0, 'h' }, { "minor", 0, 1, 'm' }, WCOMMON_OPTS,
-        { NULL, 0, 0, 0 } };
-    struct new_opts o;
-    memset(&o, 0, sizeof o);
-    char *pos[2];
+    char *const *pos = a->pos;
+    const char *opt_minor = cli_arg(a, OPT_MINOR);
+    struct write_options o;
     uint64_t ft, minor = 5;
-    int npos, rc = cli_parse("new", argc, argv, opts, new_opt, &o, pos, 2,
-                             &npos);
-    if (rc == -1)
-        return EXIT_OK;
-    if (rc)
-        return rc;
-    if (npos != 1)
-        return cli_usage_error("new", "expected FILE");
-    if (o.minor && (parse_number(o.minor, 99, 0, &minor) != 0 || minor < 3 ||
-                    minor > 6))
+    int rc;
+    write_options_get(a, &o);
+    if (opt_minor && (parse_number(opt_minor, 99, 0, &minor) != 0 ||
+                      minor < 3 || minor > 6))
         return cli_usage_error("new", "--minor '%s': the format versions "
-                               "that can be created are 1.3 to 1.6", o.minor);
-    if ((rc = wcommon_time("new", &o.c, &ft)) != 0)
+                               "that can be created are 1.3 to 1.6",
+                               opt_minor);
+    if ((rc = write_options_time("new", &o, &ft)) != 0)
         return rc;
     struct stat st;
     if (lstat(pos[0], &st) == 0) {
         cli_error("%s exists already; not overwriting it (remove it first, "
                   "or edit it with set, mkkey, rm or import)", pos[0]);
-        return EXIT_HIVE;
+        return EXIT_FILE;
     }
 
     regf_hive *h;
@@ -517,8 +343,8 @@ int cmd_new(int argc, char **argv)
     if (s != REGF_OK) {
         const char *msg = h ? regf_errmsg(h) : "";
         cli_error("%s", *msg ? msg : regf_strstatus(s));
-        rc = EXIT_HIVE;
-    } else if (o.c.verbose) {
+        rc = EXIT_FILE;
+    } else if (o.verbose) {
         cli_error("%s: empty hive created (format 1.%u)", pos[0],
                   (unsigned)minor);
     }

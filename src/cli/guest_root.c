@@ -113,13 +113,13 @@ int root_copy(const char *src, const char *dir, const char *name, int dry_run)
     FILE *in = fopen(src, "rb");
     if (!in) {
         cli_error("%s: cannot read: %s", src, strerror(errno));
-        return EXIT_HIVE;
+        return EXIT_FILE;
     }
     FILE *out = fopen(tmp, "wb");
     if (!out) {
         cli_error("%s: cannot create: %s", tmp, strerror(errno));
         fclose(in);
-        return EXIT_HIVE;
+        return EXIT_FILE;
     }
     unsigned char buf[65536];
     size_t n;
@@ -137,7 +137,7 @@ int root_copy(const char *src, const char *dir, const char *name, int dry_run)
     if (!ok || rename(tmp, dst) != 0) {
         cli_error("%s: cannot write: %s", dst, strerror(errno));
         unlink(tmp);
-        return EXIT_HIVE;
+        return EXIT_FILE;
     }
     return 0;
 }

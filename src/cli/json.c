@@ -1,5 +1,5 @@
 /* json.c - JSON output helpers shared by the commands' --json modes
- * (check, info, ls, get). The shapes are documented in README.md and
+ * (check, info, ls, get, inject --dry-run). The shapes are documented in README.md and
  * hivekit(1). */
 #include <stdlib.h>
 #include <string.h>
@@ -7,10 +7,10 @@
 
 #include "cli.h"
 
-void json_strn(FILE *f, const char *s, size_t n)
+/* The inside of a JSON string for N bytes of UTF-8 S. */
+static void json_chars(FILE *f, const char *s, size_t n)
 {
     const unsigned char *p = (const unsigned char *)s;
-    putc('"', f);
     while (n > 0) {
         if (*p == '"' || *p == '\\') {
             putc('\\', f);
@@ -32,6 +32,19 @@ void json_strn(FILE *f, const char *s, size_t n)
             n -= k;
         }
     }
+}
+
+void json_strn(FILE *f, const char *s, size_t n)
+{
+    putc('"', f);
+    json_chars(f, s, n);
+    putc('"', f);
+}
+
+void json_key_path(FILE *f, const char *path)
+{
+    fputs("\"\\\\", f);
+    json_chars(f, path, strlen(path));
     putc('"', f);
 }
 
@@ -92,40 +105,14 @@ static int json_strings(FILE *f, uint32_t type, const uint8_t *p, size_t n)
 
 int json_value_data(FILE *f, uint32_t type, const uint8_t *p, size_t n)
 {
-    switch (type) {
-    case REGF_SZ:
-    case REGF_EXPAND_SZ:
-    case REGF_LINK:
-    case REGF_MULTI_SZ:
-        return json_strings(f, type, p, n);
-    case REGF_DWORD:
-        if (n == 4) {
-            fprintf(f, "%lu", (unsigned long)((uint32_t)p[0] |
-                    (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-                    (uint32_t)p[3] << 24));
-            return 0;
-        }
-        break;
-    case REGF_DWORD_BE:
-        if (n == 4) {
-            fprintf(f, "%lu", (unsigned long)((uint32_t)p[3] |
-                    (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 |
-                    (uint32_t)p[0] << 24));
-            return 0;
-        }
-        break;
-    case REGF_QWORD:
-        if (n == 8) {
-            uint64_t v = 0;
-            for (int i = 7; i >= 0; i--)
-                v = v << 8 | p[i];
-            fprintf(f, "%llu", (unsigned long long)v);
-            return 0;
-        }
-        break;
-    default:
-        break;
+    uint64_t v;
+    if (value_number(type, p, n, &v) == 0) {
+        fprintf(f, "%llu", (unsigned long long)v);
+        return 0;
     }
+    if (type == REGF_SZ || type == REGF_EXPAND_SZ || type == REGF_LINK ||
+        type == REGF_MULTI_SZ)
+        return json_strings(f, type, p, n);
     json_hex(f, p, n);
     return 0;
 }

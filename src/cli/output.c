@@ -1,8 +1,7 @@
-/* output.c - small output helpers shared by the commands. */
-#include <errno.h>
+/* output.c - small output helpers shared by the commands: times and
+ * transaction logs in words. */
 #include <stdio.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 
@@ -22,18 +21,23 @@ void fmt_filetime(uint64_t ft, char *buf, size_t size)
         snprintf(buf, size, "0x%016llx", (unsigned long long)ft);
 }
 
-int write_all(int fd, const void *buf, size_t len)
+const char *log_format_text(int format)
 {
-    const char *p = buf;
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return -1;
-        }
-        p += n;
-        len -= (size_t)n;
+    switch (format) {
+    case REGF_LOG_OLD: return "old format (DIRT)";
+    case REGF_LOG_NEW: return "new format (HvLE)";
+    default: return NULL;
     }
-    return 0;
+}
+
+const char *log_verdict_text(int verdict, int dry)
+{
+    switch (verdict) {
+    case REGF_LOG_APPLIES: return "applies";
+    case REGF_LOG_APPLIED: return dry ? "applies" : "applied";
+    case REGF_LOG_IGNORED: return "ignored";
+    case REGF_LOG_INVALID: return "invalid, ignored";
+    case REGF_LOG_BROKEN: return "broken";
+    default: return "not examined";
+    }
 }

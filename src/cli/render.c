@@ -5,15 +5,17 @@
 
 #include "cli.h"
 
-static uint32_t le32(const uint8_t *p)
+int value_number(uint32_t type, const uint8_t *p, size_t n, uint64_t *out)
 {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-           (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-    return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+    size_t len = type == REGF_QWORD ? 8 : 4;
+    if ((type != REGF_DWORD && type != REGF_DWORD_BE && type != REGF_QWORD) ||
+        n != len)
+        return -1;
+    uint64_t v = 0;
+    for (size_t i = 0; i < len; i++)        /* most significant byte first */
+        v = v << 8 | p[type == REGF_DWORD_BE ? i : len - 1 - i];
+    *out = v;
+    return 0;
 }
 
 const char *type_label(uint32_t type, char *buf, size_t size)
@@ -87,15 +89,14 @@ void render_short(uint32_t type, const uint8_t *p, size_t n, char *out,
         snprintf(out, size, "(empty)");
         return;
     }
-    if ((type == REGF_DWORD || type == REGF_DWORD_BE) && n == 4) {
-        uint32_t v = type == REGF_DWORD ? le32(p) :
-            (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-        snprintf(out, size, "0x%08x (%u)", v, v);
-        return;
-    }
-    if (type == REGF_QWORD && n == 8) {
-        unsigned long long v = le64(p);
-        snprintf(out, size, "0x%016llx (%llu)", v, v);
+    uint64_t v;
+    if (value_number(type, p, n, &v) == 0) {
+        if (type == REGF_QWORD)
+            snprintf(out, size, "0x%016llx (%llu)", (unsigned long long)v,
+                     (unsigned long long)v);
+        else
+            snprintf(out, size, "0x%08lx (%lu)", (unsigned long)v,
+                     (unsigned long)v);
         return;
     }
     if (is_string_type(type) || type == REGF_MULTI_SZ) {
@@ -126,10 +127,10 @@ void render_short(uint32_t type, const uint8_t *p, size_t n, char *out,
         out[len] = '\0';
         return;
     }
-    size_t shown = n < 16 ? n : 16;
-    for (size_t i = 0; i < shown && len + 4 < size; i++)
+    /* anything else: the first 16 bytes in hex */
+    for (size_t i = 0; i < n && i < 16 && len + 4 < size; i++)
         len += (size_t)snprintf(out + len, size - len, i ? " %02x" : "%02x", p[i]);
-    if (shown < n && len + 5 < size)
+    if (n > 16 && len + 5 < size)
         snprintf(out + len, size - len, " ...");
 }
 
@@ -171,15 +172,11 @@ static void print_strings(FILE *f, uint32_t type, const uint8_t *p, size_t n)
 
 void render_full(FILE *f, uint32_t type, const uint8_t *p, size_t n)
 {
+    uint64_t v;
     if (is_string_type(type) || type == REGF_MULTI_SZ) {
         print_strings(f, type, p, n);
-    } else if (type == REGF_DWORD && n == 4) {
-        fprintf(f, "%u\n", le32(p));
-    } else if (type == REGF_DWORD_BE && n == 4) {
-        fprintf(f, "%u\n", (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-                               (uint32_t)p[2] << 8 | p[3]);
-    } else if (type == REGF_QWORD && n == 8) {
-        fprintf(f, "%llu\n", (unsigned long long)le64(p));
+    } else if (value_number(type, p, n, &v) == 0) {
+        fprintf(f, "%llu\n", (unsigned long long)v);
     } else {
         hexdump(f, p, n);
     }

@@ -29,6 +29,21 @@ static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n)
     return h;
 }
 
+/* FNV-1a 64 of the bytes of the file PATH (of what could be read). */
+static uint64_t file_hash(const char *path)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        uint8_t buf[65536];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+            h = fnv1a(h, buf, n);
+        fclose(f);
+    }
+    return h;
+}
+
 static void copy(char *dst, size_t n, const char *src)
 {
     snprintf(dst, n, "%s", src ? src : "");
@@ -71,13 +86,7 @@ static int add_hkr(inf_file *inf, const char *sec, struct inj_driver *d,
         r->type = a->reg_type;
         size_t n = 0;
         switch (a->data_kind) {
-        case INF_DATA_DWORD:
-            r->data[0] = (uint8_t)a->dword;
-            r->data[1] = (uint8_t)(a->dword >> 8);
-            r->data[2] = (uint8_t)(a->dword >> 16);
-            r->data[3] = (uint8_t)(a->dword >> 24);
-            n = 4;
-            break;
+        case INF_DATA_DWORD:       /* bytes: its 4 little-endian bytes */
         case INF_DATA_BYTES:
             if (a->nbytes > sizeof r->data)
                 goto too_big;
@@ -210,18 +219,7 @@ int inj_from_inf(const char *path, const char *arch, unsigned major,
     for (char *p = d->inf_name; *p; p++)
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p - 'A' + 'a');
-    {
-        FILE *f = fopen(path, "rb");
-        uint8_t buf[65536];
-        size_t n;
-        uint64_t h = 0xcbf29ce484222325ULL;
-        if (f) {
-            while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-                h = fnv1a(h, buf, n);
-            fclose(f);
-        }
-        d->inf_hash = h;
-    }
+    d->inf_hash = file_hash(path);
     rc = INF_OK;
 out:
     inf_free(inf);

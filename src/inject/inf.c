@@ -36,7 +36,8 @@ void *inf__alloc(inf_file *inf, size_t n)
         c->used = 0;
         /* A big allocation gets its own chunk behind the current one so the
          * current chunk's free space is not lost. */
-        if (inf->arena && cap == n && inf->arena->cap - inf->arena->used >= align) {
+        if (inf->arena && n >= ARENA_CHUNK &&
+            inf->arena->cap - inf->arena->used >= align) {
             c->next = inf->arena->next;
             inf->arena->next = c;
         } else {

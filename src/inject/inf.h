@@ -21,10 +21,17 @@
  * owned by the inf_file and stays valid until inf_free(). Nothing is freed
  * by the caller except the handle itself.
  *
- * Errors: functions return INF_OK (0), INF_NOTFOUND (1, a soft outcome) or a
+ * Errors: functions return INF_OK (0), INF_NOTFOUND (a soft outcome) or a
  * negative INF_E* status. The message of the last failure is kept in the
  * handle (inf_errmsg) and has the form "FILE:LINE: message" ("FILE: message"
  * when no line applies), FILE being the name given to the parser.
+ *
+ * Status space: INF_* statuses other than INF_OK lie in 100..199 in
+ * absolute value (INF_NOTFOUND is +100, the errors -101 and below), so that
+ * they can never be mistaken for the regf statuses of regf.h (REGF_NOTFOUND
+ * is 1, the REGF_E* errors -1 .. -99): a caller holding an int knows from
+ * its value alone which space it comes from (INF_IS_STATUS), though every
+ * function says which space it returns and callers map each on its own.
  *
  * Text: all strings are UTF-8. Files may be UTF-16LE or UTF-16BE (with byte
  * order mark), UTF-8 (with or without BOM) or 8-bit Windows-1252 ("ANSI"),
@@ -42,16 +49,20 @@ extern "C" {
 
 /* ---- status codes ------------------------------------------------------- */
 
-#define INF_OK         0
-#define INF_NOTFOUND   1   /* no such section / entry / model for the target */
-#define INF_ESYNTAX  (-1)  /* the text breaks INF syntax (unterminated quote, ...) */
-#define INF_EINVALID (-2)  /* well-formed, but something a helper needs is
-                              missing or malformed (no [Version], StartType
-                              not a number, unknown AddReg root, ...) */
-#define INF_ENOMEM   (-3)
-#define INF_EIO      (-4)  /* the file could not be read */
-#define INF_ELIMIT   (-5)  /* a documented size limit was exceeded */
-#define INF_EARG     (-6)  /* the caller passed an invalid argument */
+#define INF_OK          0
+#define INF_NOTFOUND    100   /* no such section / entry / model for the target */
+#define INF_ESYNTAX   (-101)  /* the text breaks INF syntax (unterminated quote, ...) */
+#define INF_EINVALID  (-102)  /* well-formed, but something a helper needs is
+                                 missing or malformed (no [Version], StartType
+                                 not a number, unknown AddReg root, ...) */
+#define INF_ENOMEM    (-103)
+#define INF_EIO       (-104)  /* the file could not be read */
+#define INF_ELIMIT    (-105)  /* a documented size limit was exceeded */
+#define INF_EARG      (-106)  /* the caller passed an invalid argument */
+
+/* Nonzero for INF_NOTFOUND and the INF_E* errors (not for INF_OK, which is
+ * 0 like REGF_OK), never for a REGF_* status. */
+#define INF_IS_STATUS(rc) ((rc) >= 100 || (rc) <= -100)
 
 /* Limits (inputs beyond them are refused with INF_ELIMIT; real INFs are a
  * few kilobytes, the largest in-box ones about 2 MB). */

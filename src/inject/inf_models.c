@@ -172,9 +172,9 @@ int inf_models_section(inf_file *inf, const inf_line *l, const struct inf_target
         }
     }
 
-    char name[600];
     const inf_section *sec;
     if (best_text) {
+        char name[600];
         if (snprintf(name, sizeof name, "%s.%s", base, best_text) >= (int)sizeof name)
             return inf__err(inf, INF_EINVALID, l->lineno, "models section name too long");
         sec = inf_section_find(inf, name);

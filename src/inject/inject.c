@@ -336,11 +336,11 @@ static int control_sets(regf_hive *h, struct inj_plan *pl)
     }
     for (int i = 0; i < 3; i++) {
         regf_val v;
-        uint32_t type, n;
-        size_t len;
+        struct regf_value_info vi;
+        uint32_t n;
         if (regf_value_lookup(h, sel, which[i], &v) != REGF_OK ||
-            regf_value_data(h, v, &type, &n, 4, &len) != REGF_OK ||
-            type != REGF_DWORD || len != 4 || n == 0 || n > 999)
+            regf_value_info(h, v, &vi) != REGF_OK || vi.type != REGF_DWORD ||
+            regf_value_dword(h, v, &n) != REGF_OK || n == 0 || n > 999)
             continue;
         char name[16];
         regf_key cs;
@@ -365,30 +365,15 @@ static int control_sets(regf_hive *h, struct inj_plan *pl)
 static int check_arch(regf_hive *h, const struct inj_plan *pl,
                       const struct inj_driver *d, char *err, size_t errn)
 {
-    char key[128];
-    snprintf(key, sizeof key, "%s\\Control\\Session Manager\\Environment",
-             pl->controlsets[0]);
-    regf_key k;
-    regf_val v;
-    uint8_t buf[64];
-    size_t n;
-    uint32_t type;
-    if (regf_key_lookup(h, 0, key, &k) != REGF_OK ||
-        regf_value_lookup(h, k, "PROCESSOR_ARCHITECTURE", &v) != REGF_OK ||
-        regf_value_data(h, v, &type, buf, sizeof buf, &n) != REGF_OK)
+    struct inj_guest g;
+    if (inj_guest_arch(h, pl->controlsets[0], &g) != REGF_OK)
         return REGF_OK;                  /* unknown: nothing to compare */
-    char arch[32];
-    size_t j = 0;
-    for (size_t i = 0; i + 1 < n && i + 1 < sizeof buf && j + 1 < sizeof arch &&
-         buf[i]; i += 2)
-        arch[j++] = (char)buf[i];
-    arch[j] = '\0';
     const char *want = strcasecmp(d->arch, "amd64") == 0 ? "AMD64" :
                        strcasecmp(d->arch, "arm64") == 0 ? "ARM64" : "x86";
-    if (strcasecmp(arch, want) != 0) {
+    if (strcasecmp(g.processor_architecture, want) != 0) {
         snprintf(err, errn, "the guest is %s (PROCESSOR_ARCHITECTURE in %s) "
-                 "but the driver is for %s", arch, pl->controlsets[0],
-                 d->arch);
+                 "but the driver is for %s", g.processor_architecture,
+                 pl->controlsets[0], d->arch);
         return REGF_EINVAL;
     }
     return REGF_OK;

@@ -9,8 +9,12 @@
  * written by the caller (regf_commit) once every edit succeeded.
  *
  * Ownership: a plan owns its strings and buffers; inj_plan_free() frees
- * them. Functions return REGF_OK or a negative regf status; the message is
- * in regf_errmsg() of the hive involved, or in PLAN->err. */
+ * them.
+ *
+ * Statuses: every function returns a REGF_* status of regf.h (the message
+ * is in regf_errmsg() of the hive involved, or in PLAN->err), except
+ * inj_from_inf, which returns an INF_* status of inf.h (a range of its
+ * own) with its message in ERR. */
 #ifndef HIVEKIT_INJECT_H
 #define HIVEKIT_INJECT_H
 
@@ -54,6 +58,35 @@ struct inj_driver {
     char catalog[64];            /* CatalogFile, "" if none */
 };
 
+/* ---- the guest (guest.c) ---- */
+
+/* What a guest's hives say about it; "" or 0 where they do not tell. */
+struct inj_guest {
+    char processor_architecture[32]; /* as stored: "AMD64", "x86", "ARM64" */
+    unsigned major, minor, build;    /* Windows version: 10.0.19041 */
+};
+
+/* Reads PROCESSOR_ARCHITECTURE from CONTROLSET\Control\Session Manager\
+ * Environment of a SYSTEM hive (CONTROLSET NULL: CurrentControlSet, which
+ * the library resolves through Select\Current). REGF_OK, REGF_NOTFOUND
+ * when the hive does not hold it as a string (left ""), or another
+ * status. */
+int inj_guest_arch(regf_hive *system, const char *controlset,
+                   struct inj_guest *g);
+
+/* The INF name of G's architecture: "x86" for x86, "arm64" for ARM64 (and
+ * ARM), "amd64" for anything else, unknown included. */
+const char *inj_guest_arch_name(const struct inj_guest *g);
+
+/* Reads the Windows version from Microsoft\Windows NT\CurrentVersion of
+ * a SOFTWARE hive: CurrentMajorVersionNumber and CurrentMinorVersionNumber
+ * (REG_DWORD, Windows 10 and later), else CurrentVersion ("6.3"), and
+ * CurrentBuildNumber. REGF_OK, or REGF_NOTFOUND (major left 0) when it
+ * cannot be told. */
+int inj_guest_windows(regf_hive *software, struct inj_guest *g);
+
+/* ---- the driver ---- */
+
 /* Built-in profiles (values of the virtio-win 100.85.104.20800 INFs) for
  * "viostor" and "vioscsi"; REGF_NOTFOUND for other names. */
 int inj_profile(const char *name, const char *arch, struct inj_driver *out);
@@ -65,6 +98,8 @@ int inj_profile(const char *name, const char *arch, struct inj_driver *out);
 int inj_from_inf(const char *path, const char *arch, unsigned major,
                  unsigned minor, unsigned build, struct inj_driver *d,
                  char *err, size_t errn);
+
+/* ---- planning and applying ---- */
 
 /* One change: set a value, delete a value, create a key, delete a key
  * (with its subtree). OLD_* hold what was there before, for undo. */

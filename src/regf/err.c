@@ -32,6 +32,18 @@ const char *regf_errmsg(const regf_hive *h)
     return h ? h->err : "out of memory";
 }
 
+const char *regf_errdetail(const regf_hive *h)
+{
+    if (!h)
+        return "out of memory";
+    const char *name = h->name ? h->name : "(hive)";
+    size_t n = strlen(name);
+    if (strncmp(h->err, name, n) == 0 && h->err[n] == ':' &&
+        h->err[n + 1] == ' ')
+        return h->err + n + 2;
+    return h->err;
+}
+
 int regf_errno(const regf_hive *h)
 {
     return h ? h->sys_errno : 0;

@@ -1,0 +1,309 @@
+/* hive_write.c - editing a hive: opening it for writing (the dirty-hive
+ * refusal, --force, --recover), finding or creating keys, committing it
+ * atomically, and resetting the transaction logs after a recovery. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* ---- opening and committing ------------------------------------------------- */
+
+/* A symbolic link is followed, so the link stays a link to the edited
+ * file. */
+char *hive_target_path(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+        char *r = realpath(path, NULL);
+        if (r)
+            return r;
+    }
+    return strdup(path);
+}
+
+/* The transaction logs beside W's file (at most REGF_MAX_LOGS; none when
+ * the directory cannot be read). */
+static size_t find_logs(const struct whive *w, struct regf_log *logs)
+{
+    size_t n = 0;
+    if (regf_find_logs(w->target, logs, REGF_MAX_LOGS, &n) != REGF_OK)
+        return 0;
+    return n > REGF_MAX_LOGS ? REGF_MAX_LOGS : n;
+}
+
+/* "A.LOG1, A.LOG2" from the logs found, into NAMES. */
+static void log_names(const struct regf_log *logs, size_t n, char *names,
+                      size_t size)
+{
+    size_t len = 0;
+    names[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        int k = snprintf(names + len, size - len, "%s%s", i ? ", " : "",
+                         logs[i].path);
+        if (k < 0 || (size_t)k >= size - len)
+            break;
+        len += (size_t)k;
+    }
+}
+
+/* Refuses the dirty hive of W (no --recover, no --force); EXIT_FILE. */
+static int refuse_dirty(struct whive *w, const struct regf_info *in,
+                        int damaged)
+{
+    struct regf_log logs[REGF_MAX_LOGS];
+    char names[REGF_MAX_LOGS * 300];
+    size_t n = find_logs(w, logs);
+    log_names(logs, n, names, sizeof names);
+    char why[80];
+    if (damaged)
+        snprintf(why, sizeof why, "its base block is damaged");
+    else if (!in->checksum_ok)
+        snprintf(why, sizeof why, "header checksum is wrong");
+    else
+        snprintf(why, sizeof why, "sequence numbers %u/%u differ",
+                 in->seq1, in->seq2);
+    if (n)
+        cli_error("%s: the hive is dirty (%s): its newest data is in the "
+                  "transaction logs %s; replay the logs with `hivekit "
+                  "recover` or --recover; nothing was written", w->path, why,
+                  names);
+    else
+        cli_error("%s: the hive is dirty (%s) and no transaction log (.LOG, "
+                  ".LOG1, .LOG2) was found beside it; replay the logs with "
+                  "Windows, or --force writes it as it is on disk (what "
+                  "Windows had not yet written to it is lost); nothing was "
+                  "written", w->path, why);
+    return EXIT_FILE;
+}
+
+/* --force: accepted only when no log applies. */
+static int force_dirty(struct whive *w, const struct regf_info *in,
+                       int damaged)
+{
+    struct regf_log logs[REGF_MAX_LOGS];
+    size_t n = find_logs(w, logs);
+    for (size_t i = 0; i < n; i++)
+        if (logs[i].verdict == REGF_LOG_APPLIES) {
+            cli_error("%s: the hive is dirty and its log %s holds newer data "
+                      "(%s): --force would lose it; use --recover (or "
+                      "`hivekit recover`); nothing was written", w->path,
+                      logs[i].path, logs[i].why);
+            return EXIT_FILE;
+        }
+    if (damaged) {
+        cli_error("%s: the base block is damaged and no transaction log can "
+                  "rebuild it: the hive cannot be written as it is; nothing "
+                  "was written", w->path);
+        return EXIT_FILE;
+    }
+    if (in->checksum_ok)
+        cli_error("warning: %s is dirty (sequence numbers %u/%u) and no "
+                  "transaction log applies: writing it clean as it is on "
+                  "disk; changes Windows had not yet written to it (if any) "
+                  "are lost", w->path, in->seq1, in->seq2);
+    else
+        cli_error("warning: %s has a wrong header checksum and no "
+                  "transaction log applies: writing it clean with the header "
+                  "as it reads; changes Windows had not yet written to it "
+                  "(if any) are lost", w->path);
+    return EXIT_OK;
+}
+
+/* --recover: the logs that apply are replayed into W's handle; with
+ * --force too, a hive none of whose logs applies is taken as it is. */
+static int recover_dirty(struct whive *w, const struct regf_info *in,
+                         int damaged, const struct write_options *o)
+{
+    struct regf_log logs[REGF_MAX_LOGS];
+    const char *paths[REGF_MAX_LOGS];
+    size_t n = find_logs(w, logs);
+    for (size_t i = 0; i < n; i++)
+        paths[i] = logs[i].path;
+    struct regf_recovery *rep = malloc(sizeof *rep);
+    if (!rep) {
+        cli_error("%s: out of memory", w->path);
+        return EXIT_FILE;
+    }
+    int ex = EXIT_OK, st = regf_recover(w->h, paths, n, rep);
+    int applies = 0;
+    for (size_t i = 0; i < rep->nlogs; i++)
+        applies |= rep->logs[i].verdict == REGF_LOG_APPLIES ||
+                   rep->logs[i].verdict == REGF_LOG_APPLIED;
+    if (st == REGF_OK) {
+        if (o->verbose && rep->state == REGF_RECOVERY_DONE)
+            cli_error("%s: recovered from its transaction logs (%u %s "
+                      "replayed); sequence now %u", w->path, rep->entries,
+                      rep->old_format ? "dirty pages" : "log entries",
+                      rep->final_seq);
+    } else if (o->force && !applies && !damaged) {
+        ex = force_dirty(w, in, damaged);
+    } else {
+        cli_error("%s; nothing was written", regf_errmsg(w->h));
+        ex = EXIT_FILE;
+    }
+    free(rep);
+    return ex;
+}
+
+int wr_open(struct whive *w, const char *path, uint64_t ft,
+            const struct write_options *o)
+{
+    memset(w, 0, sizeof *w);
+    w->path = path;
+    int rc = regf_open(path, REGF_OPEN_WRITE, &w->h);
+    /* REGF_EDIRTY: the base block is damaged, the bins intact; only a
+     * log can rebuild the header. */
+    int damaged = rc == REGF_EDIRTY;
+    if (rc != REGF_OK && !damaged) {
+        if (!w->h)
+            cli_error("%s: out of memory", path);
+        else
+            cli_error("%s", regf_errmsg(w->h));
+        regf_close(w->h);
+        w->h = NULL;
+        return EXIT_FILE;
+    }
+    w->target = hive_target_path(path);
+    if (!w->target) {
+        cli_error("%s: out of memory", path);
+        wr_close(w);
+        return EXIT_FILE;
+    }
+    struct regf_info in;
+    regf_get_info(w->h, &in);
+    if (in.dirty || damaged) {
+        /* Decided before anything is edited: the newest data of the hive
+         * is in its transaction logs. */
+        int ex = o->recover ? recover_dirty(w, &in, damaged, o)
+                 : o->force ? force_dirty(w, &in, damaged)
+                            : refuse_dirty(w, &in, damaged);
+        if (ex != EXIT_OK) {
+            wr_close(w);
+            return ex;
+        }
+    }
+    if (access(w->target, W_OK) != 0) {
+        cli_error("%s: cannot edit: %s; nothing was written", path,
+                  strerror(errno));
+        wr_close(w);
+        return EXIT_FILE;
+    }
+    if (ft)
+        regf_set_time(w->h, ft);
+    return EXIT_OK;
+}
+
+/* Recovered from its logs by wr_open. */
+static int recovered(const struct whive *w)
+{
+    struct regf_recovery *r = malloc(sizeof *r);
+    int done = r && regf_recovery_report(w->h, r) == REGF_OK &&
+               r->state == REGF_RECOVERY_DONE;
+    free(r);
+    return done;
+}
+
+int wr_pending(const struct whive *w)
+{
+    struct regf_info in;
+    regf_get_info(w->h, &in);
+    /* Still dirty here means --force accepted it. */
+    return in.dirty || (regf_modified(w->h) && recovered(w));
+}
+
+int wr_commit(struct whive *w, const struct write_options *o)
+{
+    struct regf_info in;
+    regf_get_info(w->h, &in);
+    if (!regf_modified(w->h) && !in.dirty)
+        return EXIT_OK;         /* nothing changed: the file is left alone */
+    int reset = recovered(w);
+    unsigned flags = (o->backup ? REGF_COMMIT_BACKUP : 0) |
+                     (in.dirty ? REGF_COMMIT_DIRTY : 0);
+    int rc = regf_commit(w->h, w->target, flags);
+    if (rc != REGF_OK) {
+        const char *msg = regf_errmsg(w->h);
+        cli_error("%s", *msg ? msg : regf_strstatus(rc));
+        return EXIT_FILE;
+    }
+    /* The hive is written clean with a new TimeStamp, so its old logs can
+     * no longer match it; emptying them makes that plain. */
+    if (reset)
+        reset_logs(w->target);
+    return EXIT_OK;
+}
+
+int reset_logs(const char *hive)
+{
+    struct regf_log logs[REGF_MAX_LOGS];
+    size_t n = 0;
+    int bad = 0;
+    if (regf_find_logs(hive, logs, REGF_MAX_LOGS, &n) != REGF_OK) {
+        cli_error("warning: %s: cannot list its directory to reset the "
+                  "transaction logs; they are stale and Windows ignores them "
+                  "beside a clean hive", hive);
+        return 1;
+    }
+    if (n > REGF_MAX_LOGS)
+        n = REGF_MAX_LOGS;
+    for (size_t i = 0; i < n; i++) {
+        if (logs[i].size == 0)
+            continue;
+        int fd = open(logs[i].path, O_WRONLY | O_CLOEXEC);
+        int ok = fd >= 0 && ftruncate(fd, 0) == 0 && fsync(fd) == 0;
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        if (!ok) {
+            cli_error("warning: %s: cannot reset it to 0 bytes: %s (it is "
+                      "stale: Windows ignores it beside the clean hive)",
+                      logs[i].path, strerror(e));
+            bad++;
+        }
+    }
+    return bad;
+}
+
+void wr_close(struct whive *w)
+{
+    regf_close(w->h);
+    w->h = NULL;
+    free(w->target);
+    w->target = NULL;
+}
+
+/* ---- keys ---------------------------------------------------------------- */
+
+int wr_key(struct whive *w, const char *path, int create, const char *hint,
+           regf_key *out, int *created)
+{
+    regf_hive *h = w->h;
+    *created = 0;
+    int rc = regf_key_lookup(h, 0, path, out);
+    if (rc == REGF_NOTFOUND && !create) {
+        cli_error("%s%s", regf_errmsg(h), hint ? hint : "");
+        return EXIT_NOTFOUND;
+    }
+    if (rc != REGF_NOTFOUND)
+        return rc == REGF_OK ? EXIT_OK : cli_fail(h, rc);
+    /* The library creates what is missing, resolving a first
+     * CurrentControlSet through Select\\Current as lookups do; it only
+     * answers NOTFOUND when that cannot be resolved. */
+    rc = regf_key_create_path(h, 0, path, out);
+    if (rc == REGF_NOTFOUND) {
+        cli_error("%s: refusing to create a key named 'CurrentControlSet' "
+                  "at the root: Windows makes it at boot as a link to the "
+                  "ControlSetNNN that Select\\Current names; give that key "
+                  "instead; nothing was written", w->path);
+        return EXIT_USAGE;
+    }
+    if (rc != REGF_OK)
+        return cli_fail(h, rc);
+    *created = 1;
+    return EXIT_OK;
+}
