@@ -1,4 +1,5 @@
-/* test_corpus.c - reading the real hives of ../shared/corpus.
+/* test_corpus.c - reading real hives: the copies in fixtures/ (core group)
+ * and the rest of ../shared/corpus (corpus group, see TU_MAIN).
  *
  *  - every readable hive walks completely, with the key count that three
  *    independent readers (hivexml, regfexport, reglookup) report in
@@ -28,7 +29,8 @@ struct counted {
     unsigned long keys;
 };
 
-/* From corpus/SOURCES.md ("hivexml rc=0 keys=N"). */
+/* From corpus/SOURCES.md ("hivexml rc=0 keys=N"); the copies in fixtures/
+ * are counted in the core group, the others in the corpus group. */
 static const struct counted key_counts[] = {
     { "DFIRArtifactMuseum/Windows/Registry/Win10/BBI", 287 },
     { "DFIRArtifactMuseum/Windows/Registry/Win10/DEFAULT", 354 },
@@ -54,32 +56,32 @@ static const struct counted key_counts[] = {
     { "dfwinreg/test_data/SAM", 76 },
     { "dfwinreg/test_data/SECURITY", 101 },
     { "dfwinreg/test_data/UsrClass.dat", 7505 },
-    { "dissect.regf/tests/_data/SYSTEM.xz", 33317 },
-    { "hivex/images/minimal", 1 },
+    { "fixtures/hives/SYSTEM-win10-20H2.xz", 33317 },
+    { "fixtures/hives/minimal", 1 },
     { "hivex/images/rlenvalue_test_hive", 2 },
-    { "hivex/images/special", 4 },
+    { "fixtures/hives/special", 4 },
     { "python-registry/tests/reg_samples/REORGANIZED_VALUES_TESTS", 3 },
-    { "python-registry/tests/reg_samples/UNICODE_TESTS", 3 },
-    { "python-registry/tests/reg_samples/issue22.hive", 1 },
+    { "fixtures/hives/UNICODE_TESTS", 3 },
+    { "fixtures/hives/issue22.hive", 1 },
     { "regipy/regipy_tests/data/BCD", 132 },
     { "regipy/regipy_tests/data/SYSTEM_WIN_10_1709.xz", 43211 },
-    { "yarp/hives_for_tests/BigDataHive", 0 },
-    { "yarp/hives_for_tests/ManySubkeysHive", 5003 },
+    { "fixtures/hives/yarp/BigDataHive.xz", 0 },
+    { "fixtures/hives/yarp/ManySubkeysHive.xz", 5003 },
     { "yarp/hives_for_tests/InvalidParentHive", 5003 },
     { "yarp/hives_for_tests/SlackHive", 5003 },
     { "yarp/hives_for_tests/OldDirtyHive/OldDirtyHive", 5003 },
-    { "yarp/hives_for_tests/NewDirtyHive1/NewDirtyHive", 5 },
-    { "yarp/hives_for_tests/NewDirtyHive1/RecoveredHive_Windows10", 5 },
+    { "fixtures/hives/yarp/NewDirtyHive1/NewDirtyHive.xz", 5 },
+    { "fixtures/hives/yarp/NewDirtyHive1/RecoveredHive_Windows10.xz", 5 },
     { "yarp/hives_for_tests/EmptyHive", 1 },
-    { "yarp/hives_for_tests/UnicodeHive", 3 },
-    { "yarp/hives_for_tests/UpcaseHive", 4 },
+    { "fixtures/hives/yarp/UnicodeHive.xz", 3 },
+    { "fixtures/hives/yarp/UpcaseHive.xz", 4 },
     { "yarp/hives_for_tests/PairHive", 4 },
-    { "yarp/hives_for_tests/WrongOrderHive", 11 },
-    { "yarp/hives_for_tests/TwoOwnersHive", 3 },
+    { "fixtures/hives/yarp/WrongOrderHive.xz", 11 },
+    { "fixtures/hives/yarp/TwoOwnersHive.xz", 3 },
     { "yarp/hives_for_tests/CompHive", 4 },
-    { "yarp/hives_for_tests/MultiSzHive", 2 },
-    { "yarp/hives_for_tests/StringValuesHive", 2 },
-    { "yarp/hives_for_tests/OffHive", 1 },
+    { "fixtures/hives/yarp/MultiSzHive.xz", 2 },
+    { "fixtures/hives/yarp/StringValuesHive.xz", 2 },
+    { "fixtures/hives/OffHive", 1 },
 };
 
 static int count_cb(void *ctx, regf_hive *h, regf_key key, const char *path,
@@ -90,15 +92,14 @@ static int count_cb(void *ctx, regf_hive *h, regf_key key, const char *path,
     return 0;
 }
 
-static void test_key_counts(void **state)
+static void key_counts_of(int corpus)
 {
-    (void)state;
     int bad = 0;
     for (size_t i = 0; i < sizeof key_counts / sizeof *key_counts; i++) {
         const struct counted *c = &key_counts[i];
-        if (c->keys == 0)
-            continue;   /* count not listed */
-        char *p = tu_corpus(c->path);
+        if (c->keys == 0 || tu_is_fixture(c->path) == corpus)
+            continue;   /* count not listed, or the other group's */
+        char *p = tu_input(c->path);
         regf_hive *h = tu_open(p);
         unsigned long n = 0;
         int rc = regf_walk(h, 0, count_cb, &n);
@@ -111,6 +112,18 @@ static void test_key_counts(void **state)
         free(p);
     }
     assert_int_equal(bad, 0);
+}
+
+static void test_key_counts(void **state)
+{
+    (void)state;
+    key_counts_of(0);
+}
+
+static void test_key_counts_corpus(void **state)
+{
+    (void)state;
+    key_counts_of(1);
 }
 
 /* ---- golden content ----------------------------------------------------- */
@@ -314,9 +327,11 @@ static regf_hive *rebuild(regf_hive *h, const char *rel)
     return n;
 }
 
-/* Compares one golden file; returns 0 when equal. With REBUILT, the hive
- * compared is the one rebuilt from the export (export, new, import). */
-static int check_golden(const char *gpath, int rebuilt)
+/* Compares one golden file; returns 0 when equal, -1 when its hive is the
+ * other group's (CORPUS: the golden files of corpus hives without a copy in
+ * fixtures/; else those of the copies). With REBUILT, the hive compared is
+ * the one rebuilt from the export (export, new, import). */
+static int check_golden(const char *gpath, int rebuilt, int corpus)
 {
     char *golden = read_golden(gpath);
     const char *src = strstr(golden, "# source: ");
@@ -333,7 +348,14 @@ static int check_golden(const char *gpath, int rebuilt)
         body++;
     }
 
-    char *hp = tu_corpus(rel);
+    char *copy = tu_fixture_copy(rel);
+    if ((copy != NULL) == corpus) {
+        free(copy);
+        free(golden);
+        return -1;
+    }
+    char *hp = copy ? tu_input(copy) : tu_corpus(rel);
+    free(copy);
     regf_hive *h = tu_open(hp);
     if (rebuilt) {
         /* Stored unsorted or duplicate subkeys cannot survive a rebuild:
@@ -390,7 +412,7 @@ static int check_golden(const char *gpath, int rebuilt)
     return bad;
 }
 
-static void golden_all(int rebuilt)
+static void golden_all(int rebuilt, int corpus)
 {
     char *dir = tu_fixture("golden");
     DIR *dp = opendir(dir);
@@ -402,21 +424,31 @@ static void golden_all(int rebuilt)
             continue;
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        bad += check_golden(path, rebuilt);
-        files++;
+        int rc = check_golden(path, rebuilt, corpus);
+        if (rc >= 0) {
+            bad += rc;
+            files++;
+        }
     }
     closedir(dp);
     free(dir);
-    print_message("compared %d golden files%s, %d differ\n", files,
+    print_message("compared %d golden files of %s hives%s, %d differ\n",
+                  files, corpus ? "corpus" : "fixtures/",
                   rebuilt ? " after export, new, import" : "", bad);
-    assert_true(files >= 40);
+    assert_true(files >= (corpus ? 40 : 15));
     assert_int_equal(bad, 0);
 }
 
 static void test_golden_content(void **state)
 {
     (void)state;
-    golden_all(0);
+    golden_all(0, 0);
+}
+
+static void test_golden_content_corpus(void **state)
+{
+    (void)state;
+    golden_all(0, 1);
 }
 
 /* Issue 3's round trip: every readable corpus hive, exported, imported
@@ -425,14 +457,20 @@ static void test_golden_content(void **state)
 static void test_golden_after_rebuild(void **state)
 {
     (void)state;
-    golden_all(1);
+    golden_all(1, 0);
+}
+
+static void test_golden_after_rebuild_corpus(void **state)
+{
+    (void)state;
+    golden_all(1, 1);
 }
 
 /* ---- lookups and order --------------------------------------------------- */
 
-static regf_hive *open_corpus(const char *rel)
+static regf_hive *open_input(const char *rel)
 {
-    char *p = tu_corpus(rel);
+    char *p = tu_input(rel);
     regf_hive *h = tu_open(p);
     free(p);
     return h;
@@ -449,7 +487,7 @@ static void test_lookup_many_subkeys(void **state)
 {
     (void)state;
     /* 5000 subkeys as ri -> 9 li leaves in a 1.3 hive. */
-    regf_hive *h = open_corpus("yarp/hives_for_tests/ManySubkeysHive");
+    regf_hive *h = open_input("fixtures/hives/yarp/ManySubkeysHive.xz");
     regf_key k, parent;
     assert_int_equal(regf_key_lookup(h, 0,
         "key_with_many_subkeys\\2119\\find_me", &k), REGF_OK);
@@ -483,7 +521,7 @@ static void test_lookup_many_subkeys(void **state)
 static void test_lookup_unicode(void **state)
 {
     (void)state;
-    regf_hive *h = open_corpus("yarp/hives_for_tests/UnicodeHive");
+    regf_hive *h = open_input("fixtures/hives/yarp/UnicodeHive.xz");
     regf_key k;
     /* "Привет\Ключ" looked up in other case. */
     assert_int_equal(regf_key_lookup(h, 0, "\xD0\xBF\xD0\xA0\xD0\x98\xD0\x92"
@@ -491,7 +529,7 @@ static void test_lookup_unicode(void **state)
     expect_name(h, k, "\xD0\x9A\xD0\xBB\xD1\x8E\xD1\x87");
     regf_close(h);
 
-    h = open_corpus("yarp/hives_for_tests/ExtendedASCIIHive");
+    h = open_input("fixtures/hives/yarp/ExtendedASCIIHive.xz");
     regf_key root;
     regf_iter it;
     regf_root(h, &root);
@@ -506,7 +544,7 @@ static void test_upcase_order(void **state)
 {
     (void)state;
     /* Stored order ss1, SS3, ß2: ß is not upcased so it sorts after S. */
-    regf_hive *h = open_corpus("yarp/hives_for_tests/UpcaseHive");
+    regf_hive *h = open_input("fixtures/hives/yarp/UpcaseHive.xz");
     regf_key k, parent;
     regf_iter it;
     regf_root(h, &parent);
@@ -530,7 +568,7 @@ static void test_wrong_order_still_found(void **state)
 {
     (void)state;
     /* Unsorted lists: the binary search misses, the fallback scan finds. */
-    regf_hive *h = open_corpus("yarp/hives_for_tests/WrongOrderHive");
+    regf_hive *h = open_input("fixtures/hives/yarp/WrongOrderHive.xz");
     unsigned long n = 0;
     assert_int_equal(regf_walk(h, 0, count_cb, &n), REGF_OK);
     regf_key root, k;
@@ -559,7 +597,7 @@ static void test_wrong_order_still_found(void **state)
 static void test_current_control_set(void **state)
 {
     (void)state;
-    regf_hive *h = open_corpus("dissect.regf/tests/_data/SYSTEM.xz");
+    regf_hive *h = open_input("fixtures/hives/SYSTEM-win10-20H2.xz");
     regf_key a, b;
     assert_int_equal(regf_key_lookup(h, 0, "CurrentControlSet\\Services\\disk",
                                      &a), REGF_OK);
@@ -582,7 +620,7 @@ static void test_current_control_set(void **state)
     regf_close(h);
 
     /* No Select key: a clear NOTFOUND. */
-    h = open_corpus("hivex/images/minimal");
+    h = open_input("fixtures/hives/minimal");
     assert_int_equal(regf_key_lookup(h, 0, "CurrentControlSet", &a),
                      REGF_NOTFOUND);
     assert_non_null(strstr(regf_errmsg(h), "Select\\Current"));
@@ -593,7 +631,8 @@ static void test_state(void **state)
 {
     (void)state;
     struct regf_info in;
-    regf_hive *h = open_corpus("yarp/hives_for_tests/NewDirtyHive1/NewDirtyHive");
+    regf_hive *h =
+        open_input("fixtures/hives/yarp/NewDirtyHive1/NewDirtyHive.xz");
     regf_get_info(h, &in);
     assert_true(in.dirty);
     assert_true(in.checksum_ok);
@@ -601,14 +640,20 @@ static void test_state(void **state)
     assert_int_equal(in.seq2, 2);
     assert_int_equal(in.minor, 3);
     regf_close(h);
+}
 
-    h = open_corpus("EricZimmerman-Registry/Registry.Test/Hives/SAN(OTHER)");
+static void test_state_corpus(void **state)
+{
+    (void)state;
+    struct regf_info in;
+    regf_hive *h =
+        open_input("EricZimmerman-Registry/Registry.Test/Hives/SAN(OTHER)");
     regf_get_info(h, &in);
     assert_true(in.dirty);
     assert_false(in.checksum_ok);
     regf_close(h);
 
-    h = open_corpus("DFIRArtifactMuseum/Windows/Registry/Win10/SAM");
+    h = open_input("DFIRArtifactMuseum/Windows/Registry/Win10/SAM");
     regf_get_info(h, &in);
     assert_false(in.dirty);
     assert_int_equal(in.seq1, 34);
@@ -636,7 +681,7 @@ static void test_big_data(void **state)
 {
     (void)state;
     /* 1.5 hive: db values of 16345 (2 segments) and 81725 bytes. */
-    regf_hive *h = open_corpus("yarp/hives_for_tests/BigDataHive");
+    regf_hive *h = open_input("fixtures/hives/yarp/BigDataHive.xz");
     regf_key root, k;
     regf_iter it;
     regf_root(h, &root);
@@ -662,17 +707,21 @@ static void test_big_data(void **state)
     }
     assert_int_equal(big, 2);
     regf_close(h);
+}
 
+static void test_big_data_corpus(void **state)
+{
+    (void)state;
     /* 1.3 hive: a value > 16344 bytes in one cell, not db. */
-    h = open_corpus("regipy/regipy_tests/data/NTUSER.DAT");
+    regf_hive *h = open_input("regipy/regipy_tests/data/NTUSER.DAT");
     unsigned long n = 0;
     assert_int_equal(regf_walk(h, 0, count_cb, &n), REGF_OK);
     regf_close(h);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest core[] = {
         cmocka_unit_test(test_key_counts),
         cmocka_unit_test(test_golden_content),
         cmocka_unit_test(test_golden_after_rebuild),
@@ -684,5 +733,12 @@ int main(void)
         cmocka_unit_test(test_state),
         cmocka_unit_test(test_big_data),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest corpus[] = {
+        cmocka_unit_test(test_key_counts_corpus),
+        cmocka_unit_test(test_golden_content_corpus),
+        cmocka_unit_test(test_golden_after_rebuild_corpus),
+        cmocka_unit_test(test_state_corpus),
+        cmocka_unit_test(test_big_data_corpus),
+    };
+    return TU_MAIN(core, corpus, NULL, NULL);
 }

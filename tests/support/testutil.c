@@ -154,6 +154,45 @@ char *tu_input(const char *rel)
     return tu_is_fixture(rel) ? tu_fixture(rel + 9) : tu_corpus(rel);
 }
 
+char *tu_fixture_copy(const char *rel)
+{
+    static const char *const copies[][2] = {
+        { "hivex/images/minimal", "hives/minimal" },
+        { "hivex/images/special", "hives/special" },
+        { "python-registry/tests/reg_samples/UNICODE_TESTS",
+          "hives/UNICODE_TESTS" },
+        { "python-registry/tests/reg_samples/issue22.hive",
+          "hives/issue22.hive" },
+        { "yarp/hives_for_tests/OffHive", "hives/OffHive" },
+        { "dissect.regf/tests/_data/SYSTEM.xz", "hives/SYSTEM-win10-20H2.xz" },
+    };
+    char buf[1024];
+    const char *fix = NULL;
+    for (size_t i = 0; !fix && i < sizeof copies / sizeof *copies; i++)
+        if (strcmp(rel, copies[i][0]) == 0)
+            fix = copies[i][1];
+    static const char yarp[] = "yarp/hives_for_tests/";
+    if (!fix && strncmp(rel, yarp, sizeof yarp - 1) == 0) {
+        snprintf(buf, sizeof buf, "hives/yarp/%s.xz", rel + sizeof yarp - 1);
+        fix = buf;
+    } else if (!fix && strncmp(rel, "inf/", 4) == 0) {
+        fix = rel;
+    }
+    if (!fix)
+        return NULL;
+    /* the file in fixtures/ itself, not its decompressed copy */
+    char *src = tu_path(HIVEKIT_FIXTURES, fix);
+    struct stat st;
+    int have = stat(src, &st) == 0;
+    free(src);
+    if (!have)
+        return NULL;
+    char *r = malloc(strlen(fix) + 10);
+    assert_non_null(r);
+    sprintf(r, "fixtures/%s", fix);
+    return r;
+}
+
 char *tu_tmp_dir(const char *tag)
 {
     const char *t = getenv("TMPDIR");

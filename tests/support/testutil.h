@@ -69,6 +69,12 @@ char *tu_fixture(const char *rel);
 char *tu_input(const char *rel);
 int tu_is_fixture(const char *rel);
 
+/* The copy in fixtures/ of the corpus file REL, as tu_input() names it
+ * ("fixtures/hives/yarp/BigDataHive.xz" for "yarp/hives_for_tests/
+ * BigDataHive"), or NULL when fixtures/ has none (fixtures/hives/README.md
+ * and fixtures/inf/README.md list the copies). malloc'd. */
+char *tu_fixture_copy(const char *rel);
+
 /* A new, empty directory under $TMPDIR (/tmp), named hivekit-TAG-XXXXXX;
  * malloc'd. */
 char *tu_tmp_dir(const char *tag);
