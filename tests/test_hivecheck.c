@@ -176,7 +176,7 @@ static const struct clean clean_hives[] = {
     { "yarp/hives_for_tests/DeletedDataHive", 0, NULL },
     { "yarp/hives_for_tests/DeletedTreeHive", 0, NULL },
     { "yarp/hives_for_tests/EmptyHive", 0, NULL },
-    { "yarp/hives_for_tests/ExtendedASCIIHive", 0, NULL },
+    { "fixtures/hives/yarp/ExtendedASCIIHive.xz", 0, NULL },
     { "fixtures/hives/yarp/ManySubkeysHive.xz", 0, NULL },
     { "fixtures/hives/yarp/MultiSzHive.xz", 0, NULL },
     { "fixtures/hives/yarp/NewDirtyHive1/NewDirtyHive.xz", 1, "CELL_LEAK" },
@@ -187,9 +187,9 @@ static const struct clean clean_hives[] = {
     { "fixtures/hives/yarp/NewDirtyHive2/NewDirtyHive.xz", 1, "CELL_LEAK" },
     { "yarp/hives_for_tests/NewFlagsHive", 0, NULL },
     { "fixtures/hives/OffHive", 0, NULL },
-    { "yarp/hives_for_tests/OldDirtyHive/OldDirtyHive", 1, NULL },
-    { "yarp/hives_for_tests/OldDirtyHive/RecoveredHive_Windows7", 0, NULL },
-    { "yarp/hives_for_tests/PairHive", 0, NULL },
+    { "fixtures/hives/yarp/OldDirtyHive/OldDirtyHive.xz", 1, NULL },
+    { "fixtures/hives/yarp/OldDirtyHive/RecoveredHive_Windows7.xz", 0, NULL },
+    { "fixtures/hives/yarp/PairHive.xz", 0, NULL },
     { "yarp/hives_for_tests/RemnantsHive", 0, NULL },
     { "yarp/hives_for_tests/SlackHive", 0, NULL },
     { "fixtures/hives/yarp/StringValuesHive.xz", 0, NULL },
@@ -199,7 +199,7 @@ static const struct clean clean_hives[] = {
     { "fixtures/hives/yarp/TwoOwnersHive.xz", 0, NULL },
     { "fixtures/hives/yarp/UnicodeHive.xz", 0, NULL },
     { "fixtures/hives/yarp/UpcaseHive.xz", 0, NULL },
-    { "yarp/hives_for_tests/ValuesOrderHive", 0, NULL },
+    { "fixtures/hives/yarp/ValuesOrderHive.xz", 0, NULL },
 };
 
 static uint8_t *read_input(const char *rel, size_t *len)
@@ -268,7 +268,7 @@ static const struct damaged damaged_hives[] = {
       "CELL_LEAK SK_UNUSED SK_REFCOUNT_HIGH", 1 },
     /* Key "\x9F" (compressed) has the lf hint 0x81: the name was edited
      * after the hint was made; Windows 10 would heal the hint. */
-    { "yarp/hives_for_tests/CompHive", 0, "LF_HINT", 1 },
+    { "fixtures/hives/yarp/CompHive.xz", 0, "LF_HINT", 1 },
     { "EricZimmerman-Registry/Registry.Test/Hives/SECURITYNoRoot", 0,
       "ROOT_FLAGS", 1 },
     { "EricZimmerman-Registry/Registry.Test/Hives/SAMBadHBinHeader", 0,

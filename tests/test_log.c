@@ -15,6 +15,9 @@
  *    crash, and the replay stops exactly where Windows would (the entries
  *    before the damage are applied, none after);
  *  - a synthetic log that grows the hive past its pages: empty dummy bins.
+ * The yarp NewDirtyHive1/2 and OldDirtyHive cases read the copies in
+ * fixtures/hives/yarp (core group); the others need the corpus (corpus
+ * group, see TU_MAIN).
  */
 #include <dirent.h>
 #include <stdio.h>
@@ -29,6 +32,7 @@
 #include "testutil.h"
 
 #define YARP "yarp/hives_for_tests/"
+#define FYARP "fixtures/hives/yarp/"       /* copies of YARP's hives, .xz */
 #define DFIR "DFIRArtifactMuseum/Windows/Registry/"
 #define REGIPY "regipy/regipy_tests/data/"
 
@@ -78,10 +82,11 @@ static void write_file(const char *path, const void *p, size_t n)
     assert_int_equal(fclose(f), 0);
 }
 
-/* Copies corpus file REL into DIR under NAME (NULL: its own name). */
+/* Copies the input REL (tu_input) into DIR under NAME (NULL: its own name,
+ * without .xz). */
 static char *copy_in(const char *dir, const char *rel, const char *name)
 {
-    char *src = tu_corpus(rel);
+    char *src = tu_input(rel);
     if (!name) {
         name = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
     }
@@ -225,7 +230,7 @@ static void test_marvin32(void **state)
     assert_true(regf__marvin32("", 0) == 0xB39EFCA403966E08ull);
     assert_true(regf__marvin32("abc", 3) == 0xB9CF3DFCA41914F7ull);
     /* The first entry of NewDirtyHive1's LOG2 (§12.2). */
-    char *p = tu_corpus(YARP "NewDirtyHive1/NewDirtyHive.LOG2");
+    char *p = tu_input(FYARP "NewDirtyHive1/NewDirtyHive.LOG2.xz");
     size_t n;
     uint8_t *d = tu_read_file(p, &n);
     const uint8_t *e = d + 512;
@@ -247,9 +252,9 @@ static void test_new_dirty1(void **state)
 {
     (void)state;
     char *dir = tmp_dir();
-    char *hp = copy_in(dir, YARP "NewDirtyHive1/NewDirtyHive", NULL);
-    char *l1 = copy_in(dir, YARP "NewDirtyHive1/NewDirtyHive.LOG1", NULL);
-    char *l2 = copy_in(dir, YARP "NewDirtyHive1/NewDirtyHive.LOG2", NULL);
+    char *hp = copy_in(dir, FYARP "NewDirtyHive1/NewDirtyHive.xz", NULL);
+    char *l1 = copy_in(dir, FYARP "NewDirtyHive1/NewDirtyHive.LOG1.xz", NULL);
+    char *l2 = copy_in(dir, FYARP "NewDirtyHive1/NewDirtyHive.LOG2.xz", NULL);
     regf_hive *h = open_w(hp, REGF_OK);
     struct regf_recovery r;
     assert_int_equal(regf_recover(h, NULL, 0, &r), REGF_OK);
@@ -277,7 +282,7 @@ static void test_new_dirty1(void **state)
 
     /* Written with Windows' TimeStamp, the file is the one Windows 10
      * wrote after its own recovery: base block and bins, byte for byte. */
-    char *wp = tu_corpus(YARP "NewDirtyHive1/RecoveredHive_Windows10");
+    char *wp = tu_input(FYARP "NewDirtyHive1/RecoveredHive_Windows10.xz");
     size_t wn, n;
     uint8_t *win = tu_read_file(wp, &wn);
     regf_set_time(h, rd_le64(win + 12));
@@ -288,7 +293,7 @@ static void test_new_dirty1(void **state)
     regf_close(h);
 
     /* The library never touches the logs. */
-    char *src = tu_corpus(YARP "NewDirtyHive1/NewDirtyHive.LOG2");
+    char *src = tu_input(FYARP "NewDirtyHive1/NewDirtyHive.LOG2.xz");
     size_t a, b;
     uint8_t *x = tu_read_file(src, &a), *y = tu_read_file(l2, &b);
     assert_int_equal(a, b);
@@ -319,7 +324,7 @@ static void test_new_dirty1(void **state)
 static void test_new_dirty2(void **state)
 {
     (void)state;
-    char *hp = tu_corpus(YARP "NewDirtyHive2/NewDirtyHive");
+    char *hp = tu_input(FYARP "NewDirtyHive2/NewDirtyHive.xz");
     regf_hive *h = open_w(hp, REGF_OK);
     struct regf_recovery r;
     assert_int_equal(regf_recover(h, NULL, 0, &r), REGF_OK);
@@ -334,7 +339,7 @@ static void test_new_dirty2(void **state)
     assert_int_equal(find_log(&r, ".LOG2")->verdict, REGF_LOG_APPLIED);
     /* Same content as Windows' recovery of NewDirtyHive1 (LOG1's entry 2
      * was already in this primary). */
-    char *wp = tu_corpus(YARP "NewDirtyHive1/RecoveredHive_Windows10");
+    char *wp = tu_input(FYARP "NewDirtyHive1/RecoveredHive_Windows10.xz");
     char *d1 = dump(h), *d2 = dump_file(wp);
     assert_string_equal(d1, d2);
     free(d1), free(d2), free(wp);
@@ -376,7 +381,7 @@ static void test_old_dirty(void **state)
 {
     (void)state;
     char *dir = tmp_dir();
-    char *hp = tu_corpus(YARP "OldDirtyHive/OldDirtyHive");
+    char *hp = tu_input(FYARP "OldDirtyHive/OldDirtyHive.xz");
     regf_hive *h = open_w(hp, REGF_OK);
     struct regf_recovery r;
     assert_int_equal(regf_recover(h, NULL, 0, &r), REGF_OK);
@@ -391,7 +396,7 @@ static void test_old_dirty(void **state)
     assert_int_equal(find_log(&r, ".LOG2")->verdict, REGF_LOG_IGNORED);
 
     /* Content: every key, value, type and byte as Windows 7 recovered it. */
-    char *wp = tu_corpus(YARP "OldDirtyHive/RecoveredHive_Windows7");
+    char *wp = tu_input(FYARP "OldDirtyHive/RecoveredHive_Windows7.xz");
     char *d1 = dump(h), *d2 = dump_file(wp);
     assert_string_equal(d1, d2);
     free(d1), free(d2);
@@ -706,13 +711,13 @@ static void setup_new_dirty(struct setup *s)
 {
     memset(s, 0, sizeof *s);
     s->dir = tmp_dir();
-    char *p = tu_corpus(YARP "NewDirtyHive1/NewDirtyHive");
+    char *p = tu_input(FYARP "NewDirtyHive1/NewDirtyHive.xz");
     s->prim = tu_read_file(p, &s->np);
     free(p);
-    p = tu_corpus(YARP "NewDirtyHive1/NewDirtyHive.LOG1");
+    p = tu_input(FYARP "NewDirtyHive1/NewDirtyHive.LOG1.xz");
     s->d1 = tu_read_file(p, &s->n1);
     free(p);
-    p = tu_corpus(YARP "NewDirtyHive1/NewDirtyHive.LOG2");
+    p = tu_input(FYARP "NewDirtyHive1/NewDirtyHive.LOG2.xz");
     s->d2 = tu_read_file(p, &s->n2);
     free(p);
     s->hive = path_in(s->dir, "NewDirtyHive");
@@ -800,19 +805,24 @@ static void test_truncated_logs(void **state)
     teardown(&s);
 }
 
-static uint32_t rnd_state = 0x12345678u;
+/* Each test that uses it starts from the same seed (rnd_seed()), so that
+ * its cases do not depend on which tests ran before it. */
+static uint32_t rnd_state;
+
+static void rnd_seed(void)
+{
+    rnd_state = 0x12345678u;
+}
 
 static uint32_t rnd(void)
 {
-    rnd_state ^= rnd_state << 13;
-    rnd_state ^= rnd_state >> 17;
-    rnd_state ^= rnd_state << 5;
-    return rnd_state;
+    return tu_xorshift32(&rnd_state);
 }
 
 static void test_flipped_logs(void **state)
 {
     (void)state;
+    rnd_seed();
     struct setup s;
     setup_new_dirty(&s);
     size_t ends[8];
@@ -865,6 +875,7 @@ static void test_flipped_logs(void **state)
 static void test_system_b_damaged(void **state)
 {
     (void)state;
+    rnd_seed();
     char *dir = tmp_dir();
     char *hp = copy_in(dir, REGIPY "SYSTEM_B.xz", NULL);
     char *l1 = copy_in(dir, REGIPY "SYSTEM_B.LOG1.xz", NULL);
@@ -918,12 +929,13 @@ static void test_system_b_damaged(void **state)
 static void test_damaged_old_log(void **state)
 {
     (void)state;
+    rnd_seed();
     char *dir = tmp_dir();
-    char *p = tu_corpus(YARP "OldDirtyHive/OldDirtyHive");
+    char *p = tu_input(FYARP "OldDirtyHive/OldDirtyHive.xz");
     size_t np, nl;
     uint8_t *prim = tu_read_file(p, &np);
     free(p);
-    p = tu_corpus(YARP "OldDirtyHive/OldDirtyHive.LOG1");
+    p = tu_input(FYARP "OldDirtyHive/OldDirtyHive.LOG1.xz");
     uint8_t *log = tu_read_file(p, &nl);
     free(p);
     char *lp = path_in(dir, "OldDirtyHive.LOG1");
@@ -1061,7 +1073,7 @@ static void test_growth_dummy_bins(void **state)
 static void test_api_rules(void **state)
 {
     (void)state;
-    char *hp = tu_corpus(YARP "NewDirtyHive1/NewDirtyHive");
+    char *hp = tu_input(FYARP "NewDirtyHive1/NewDirtyHive.xz");
     regf_hive *h = open_w(hp, REGF_OK);
     regf_key root, k;
     assert_int_equal(regf_root(h, &root), REGF_OK);
@@ -1087,9 +1099,15 @@ static void test_api_rules(void **state)
     assert_non_null(strstr(regf_errmsg(h), "none was found"));
     regf_close(h);
     free(hp);
+}
+
+static void test_api_rules_corpus(void **state)
+{
+    (void)state;
+    struct regf_recovery r;
     /* A clean hive: left alone, logs ignored. */
-    hp = tu_corpus(DFIR "Win10/SAM");
-    h = open_w(hp, REGF_OK);
+    char *hp = tu_corpus(DFIR "Win10/SAM");
+    regf_hive *h = open_w(hp, REGF_OK);
     assert_int_equal(regf_recover(h, NULL, 0, &r), REGF_OK);
     assert_int_equal(r.state, REGF_RECOVERY_CLEAN);
     assert_int_equal(r.nlogs, 2);
@@ -1102,25 +1120,28 @@ static void test_api_rules(void **state)
     free(hp);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest core[] = {
         cmocka_unit_test(test_marvin32),
         cmocka_unit_test(test_new_dirty1),
         cmocka_unit_test(test_new_dirty2),
         cmocka_unit_test(test_old_dirty),
-        cmocka_unit_test(test_bad_base_block),
-        cmocka_unit_test(test_bad_logs_refused),
-        cmocka_unit_test(test_system_b_growth),
-        cmocka_unit_test(test_real_hives),
-        cmocka_unit_test(test_order_by_sequence),
         cmocka_unit_test(test_truncated_logs),
         cmocka_unit_test(test_flipped_logs),
-        cmocka_unit_test(test_system_b_damaged),
         cmocka_unit_test(test_damaged_old_log),
         cmocka_unit_test(test_hostile_entries),
         cmocka_unit_test(test_growth_dummy_bins),
         cmocka_unit_test(test_api_rules),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest corpus[] = {
+        cmocka_unit_test(test_bad_base_block),
+        cmocka_unit_test(test_bad_logs_refused),
+        cmocka_unit_test(test_system_b_growth),
+        cmocka_unit_test(test_real_hives),
+        cmocka_unit_test(test_order_by_sequence),
+        cmocka_unit_test(test_system_b_damaged),
+        cmocka_unit_test(test_api_rules_corpus),
+    };
+    return TU_MAIN(core, corpus, NULL, NULL);
 }
