@@ -31,7 +31,6 @@
 #include "testutil.h"
 
 #define T0 0x01D9A1B2C3D4E5F0ull   /* fixed FILETIME: the new bytes repeat */
-#define YARP "yarp/hives_for_tests/"
 
 /* ---- the faulty I/O ------------------------------------------------------- */
 
@@ -221,8 +220,7 @@ struct scen {
     const char *name;
     const char *target[MAXT];   /* files in commit order */
     int ntarget;
-    const char *src[MAXT];      /* their sources: corpus (.xz ok) or fixture */
-    int fixture[MAXT];
+    const char *src[MAXT];      /* their sources under fixtures/ (.xz ok) */
     unsigned flags;
     int recover;                /* a dirty hive with .LOG1/.LOG2 */
     int is_new;                 /* REGF_COMMIT_NEW: the target is absent */
@@ -377,16 +375,16 @@ static unsigned check_state(const struct scen *s, const char *dir,
 static void drive(const struct scen *s)
 {
     for (int i = 0; i < s->ntarget; i++) {
-        char *src = s->fixture[i] ? tu_fixture(s->src[i]) : tu_corpus(s->src[i]);
+        char *src = tu_fixture(s->src[i]);
         g_src[i].p = tu_read_file(src, &g_src[i].len);
         free(src);
     }
     if (s->recover) {
         for (int i = 0; i < 2; i++) {
             char rel[128];
-            snprintf(rel, sizeof rel, YARP "NewDirtyHive1/NewDirtyHive.LOG%d",
-                     i + 1);
-            char *src = tu_corpus(rel);
+            snprintf(rel, sizeof rel,
+                     "hives/yarp/NewDirtyHive1/NewDirtyHive.LOG%d.xz", i + 1);
+            char *src = tu_fixture(rel);
             g_logs[i].p = tu_read_file(src, &g_logs[i].len);
             free(src);
         }
@@ -462,7 +460,7 @@ static void test_commit_small(void **state)
 {
     (void)state;
     static const struct scen s = {
-        "small hive", { "minimal" }, 1, { "hives/minimal" }, { 1 }, 0, 0, 0
+        "small hive", { "minimal" }, 1, { "hives/minimal" }, 0, 0, 0
     };
     drive(&s);
 }
@@ -472,7 +470,7 @@ static void test_commit_backup(void **state)
     (void)state;
     static const struct scen s = {
         "small hive with backup", { "minimal" }, 1, { "hives/minimal" },
-        { 1 }, REGF_COMMIT_BACKUP, 0, 0
+        REGF_COMMIT_BACKUP, 0, 0
     };
     drive(&s);
 }
@@ -481,7 +479,7 @@ static void test_commit_new(void **state)
 {
     (void)state;
     static const struct scen s = {
-        "new hive (link)", { "NEWHIVE" }, 1, { "hives/minimal" }, { 1 },
+        "new hive (link)", { "NEWHIVE" }, 1, { "hives/minimal" },
         REGF_COMMIT_NEW, 0, 1
     };
     drive(&s);
@@ -492,7 +490,7 @@ static void test_commit_system(void **state)
     (void)state;
     static const struct scen s = {
         "real SYSTEM", { "SYSTEM" }, 1,
-        { "dissect.regf/tests/_data/SYSTEM.xz" }, { 0 }, 0, 0, 0
+        { "hives/SYSTEM-win10-20H2.xz" }, 0, 0, 0
     };
     drive(&s);
 }
@@ -502,7 +500,7 @@ static void test_recover(void **state)
     (void)state;
     static const struct scen s = {
         "recover", { "NewDirtyHive" }, 1,
-        { YARP "NewDirtyHive1/NewDirtyHive" }, { 0 }, 0, 1, 0
+        { "hives/yarp/NewDirtyHive1/NewDirtyHive.xz" }, 0, 1, 0
     };
     drive(&s);
 }
@@ -512,8 +510,7 @@ static void test_inject_two(void **state)
     (void)state;
     static const struct scen s = {
         "inject SYSTEM+SOFTWARE", { "SYSTEM", "SOFTWARE" }, 2,
-        { "dissect.regf/tests/_data/SYSTEM.xz", "hives/minimal" }, { 0, 1 },
-        0, 0, 0
+        { "hives/SYSTEM-win10-20H2.xz", "hives/minimal" }, 0, 0, 0
     };
     drive(&s);
 }
