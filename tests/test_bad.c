@@ -15,7 +15,6 @@
  * negative one with a message) within a time bound. (c) and (d) run on
  * the hives of fixtures/ in the core group, on the corpus hives in the
  * corpus group (see TU_MAIN in testutil.h); (b) is corpus only. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1099,17 +1098,7 @@ static void truncations(int corpus)
     }
 }
 
-static void test_truncations(void **state)
-{
-    (void)state;
-    truncations(0);
-}
-
-static void test_truncations_corpus(void **state)
-{
-    (void)state;
-    truncations(1);
-}
+TU_GROUP_PAIR(truncations)
 
 /* ---- (d) seeded random corruption -------------------------------------- */
 
@@ -1315,17 +1304,7 @@ static void random_corruption(int corpus)
                   (unsigned long long)seed);
 }
 
-static void test_random_corruption(void **state)
-{
-    (void)state;
-    random_corruption(0);
-}
-
-static void test_random_corruption_corpus(void **state)
-{
-    (void)state;
-    random_corruption(1);
-}
+TU_GROUP_PAIR(random_corruption)
 
 /* Regression: an ri listing the same leaf 65535 times claims 4 billion
  * subkeys in a 784 KiB file. A lookup that misses used to fall back to a
@@ -1382,20 +1361,14 @@ static void test_fuzz_edit_regressions(void **state)
 {
     (void)state;
     char *dir = tu_fixture("fuzz-crashes");
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    struct dirent *e;
-    int n = 0;
-    while ((e = readdir(d)) != NULL) {
-        size_t l = strlen(e->d_name);
-        if (l < 5 || strcmp(e->d_name + l - 5, ".hive") != 0)
-            continue;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    size_t n;
+    char **files = tu_list_files(dir, ".hive", &n);
+    for (size_t f = 0; f < n; f++) {
+        const char *name = strrchr(files[f], '/') + 1;
         size_t len;
-        uint8_t *img = tu_read_file(path, &len);
+        uint8_t *img = tu_read_file(files[f], &len);
         regf_hive *h = NULL;
-        if (regf_open_mem(img, len, e->d_name, REGF_OPEN_WRITE, &h) == REGF_OK) {
+        if (regf_open_mem(img, len, name, REGF_OPEN_WRITE, &h) == REGF_OK) {
             static struct fuzz_keys fk;
             fk.n = 0;
             regf_walk(h, 0, collect_key, &fk);
@@ -1409,9 +1382,8 @@ static void test_fuzz_edit_regressions(void **state)
         }
         regf_close(h);
         free(img);
-        n++;
     }
-    closedir(d);
+    tu_free_list(files, n);
     free(dir);
     assert_true(n >= 1);
 }

@@ -123,14 +123,6 @@ static void expect(const char *what, const uint8_t *img, size_t len,
     }
 }
 
-static uint8_t *read_input(const char *rel, size_t *len)
-{
-    char *p = tu_input(rel);
-    uint8_t *img = tu_read_file(p, len);
-    free(p);
-    return img;
-}
-
 /* ---- (a) the code table ------------------------------------------------ */
 
 static void test_codes(void **state)
@@ -220,7 +212,7 @@ static void damaged_hives(int corpus)
         if (tu_is_fixture(damaged[i].path) == corpus)
             continue;
         size_t len;
-        uint8_t *img = read_input(damaged[i].path, &len);
+        uint8_t *img = tu_read_input(damaged[i].path, &len);
         expect(damaged[i].path, img, len, damaged[i].flags, damaged[i].want);
         free(img);
     }
@@ -242,7 +234,7 @@ static void damaged_hives(int corpus)
         if (tu_is_fixture(fatal[i].path) == corpus)
             continue;
         size_t len;
-        uint8_t *img = read_input(fatal[i].path, &len);
+        uint8_t *img = tu_read_input(fatal[i].path, &len);
         struct got g;
         struct regf_check_stats st;
         run(img, len, 0, &g, &st);
@@ -266,7 +258,7 @@ static void test_damaged(void **state)
     damaged_hives(0);
     /* WrongOrderHive in detail: paths, cells, messages */
     size_t len;
-    uint8_t *img = read_input("fixtures/hives/yarp/WrongOrderHive.xz", &len);
+    uint8_t *img = tu_read_input("fixtures/hives/yarp/WrongOrderHive.xz", &len);
     struct got g;
     struct regf_check_stats st;
     run(img, len, 0, &g, &st);
@@ -613,7 +605,7 @@ static void test_time(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *img = read_input("regipy/regipy_tests/data/SYSTEM_WIN_10_1709.xz",
+    uint8_t *img = tu_read_input("regipy/regipy_tests/data/SYSTEM_WIN_10_1709.xz",
                                &len);
     struct regf_check_stats st;
     double best = 1e9;

@@ -8,7 +8,6 @@
  *    that python3-hivex produced (fixtures/golden, see its README);
  *  - lookups: deep paths in big ri lists, case-insensitive non-ASCII
  *    names, CurrentControlSet, Windows' sort order, dirty/clean state. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +30,7 @@ struct counted {
 
 /* From corpus/SOURCES.md ("hivexml rc=0 keys=N"); the copies in fixtures/
  * are counted in the core group, the others in the corpus group. */
-static const struct counted key_counts[] = {
+static const struct counted expected_keys[] = {
     { "DFIRArtifactMuseum/Windows/Registry/Win10/BBI", 287 },
     { "DFIRArtifactMuseum/Windows/Registry/Win10/DEFAULT", 354 },
     { "DFIRArtifactMuseum/Windows/Registry/Win10/LocalService/NTUSER.DAT", 613 },
@@ -92,11 +91,11 @@ static int count_cb(void *ctx, regf_hive *h, regf_key key, const char *path,
     return 0;
 }
 
-static void key_counts_of(int corpus)
+static void key_counts(int corpus)
 {
     int bad = 0;
-    for (size_t i = 0; i < sizeof key_counts / sizeof *key_counts; i++) {
-        const struct counted *c = &key_counts[i];
+    for (size_t i = 0; i < sizeof expected_keys / sizeof *expected_keys; i++) {
+        const struct counted *c = &expected_keys[i];
         if (c->keys == 0 || tu_is_fixture(c->path) == corpus)
             continue;   /* count not listed, or the other group's */
         char *p = tu_input(c->path);
@@ -114,47 +113,17 @@ static void key_counts_of(int corpus)
     assert_int_equal(bad, 0);
 }
 
-static void test_key_counts(void **state)
-{
-    (void)state;
-    key_counts_of(0);
-}
-
-static void test_key_counts_corpus(void **state)
-{
-    (void)state;
-    key_counts_of(1);
-}
+TU_GROUP_PAIR(key_counts)
 
 /* ---- golden content ----------------------------------------------------- */
 
-struct text {
-    char *p;
-    size_t len, cap;
-};
-
-static void text_add(struct text *t, const char *s, size_t n)
+static void text_str(struct tu_buf *t, const char *s)
 {
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 1 << 16;
-        while (cap < t->len + n + 1)
-            cap *= 2;
-        t->p = realloc(t->p, cap);
-        assert_non_null(t->p);
-        t->cap = cap;
-    }
-    memcpy(t->p + t->len, s, n);
-    t->len += n;
-    t->p[t->len] = '\0';
-}
-
-static void text_str(struct text *t, const char *s)
-{
-    text_add(t, s, strlen(s));
+    tu_buf_add(t, s, strlen(s));
 }
 
 /* The escaping of fixtures/golden/README.md. */
-static void escape(struct text *t, const char *s, size_t n, int value_name)
+static void escape(struct tu_buf *t, const char *s, size_t n, int value_name)
 {
     char esc[4];
     for (size_t i = 0; i < n; i++) {
@@ -162,16 +131,16 @@ static void escape(struct text *t, const char *s, size_t n, int value_name)
         if (c <= 0x20 || c == '%' || c == '\\' || c == 0x7F ||
             (value_name && c == '@')) {
             snprintf(esc, sizeof esc, "%%%02X", c);
-            text_add(t, esc, 3);
+            tu_buf_add(t, esc, 3);
         } else {
-            text_add(t, (const char *)&c, 1);
+            tu_buf_add(t, (const char *)&c, 1);
         }
     }
 }
 
 struct dump {
-    struct text out;
-    struct text path[MAX_DEPTH + 1];
+    struct tu_buf out;
+    struct tu_buf path[MAX_DEPTH + 1];
     uint8_t *data;
     size_t cap;
 };
@@ -181,7 +150,7 @@ static int dump_cb(void *ctx, regf_hive *h, regf_key key, const char *path,
 {
     struct dump *d = ctx;
     (void)path; (void)plen;
-    struct text *p = &d->path[depth];
+    struct tu_buf *p = &d->path[depth];
     p->len = 0;
     if (depth > 0) {
         size_t need;
@@ -190,7 +159,7 @@ static int dump_cb(void *ctx, regf_hive *h, regf_key key, const char *path,
         assert_non_null(name);
         regf_key_name(h, key, name, need + 1, NULL);
         if (depth > 1)
-            text_add(p, d->path[depth - 1].p, d->path[depth - 1].len);
+            tu_buf_add(p, d->path[depth - 1].p, d->path[depth - 1].len);
         text_str(p, "\\");
         escape(p, name, need, 0);
         free(name);
@@ -202,7 +171,7 @@ static int dump_cb(void *ctx, regf_hive *h, regf_key key, const char *path,
     if (depth == 0)
         text_str(&d->out, "\\");
     else
-        text_add(&d->out, p->p, p->len);
+        tu_buf_add(&d->out, p->p, p->len);
     text_str(&d->out, "\n");
 
     struct regf_key_info ki;
@@ -264,11 +233,11 @@ static char *read_golden(const char *path)
         snprintf(cmd, sizeof cmd, "xz -dc '%s'", path);
         FILE *f = popen(cmd, "r");
         assert_non_null(f);
-        struct text t = { NULL, 0, 0 };
+        struct tu_buf t = { NULL, 0, 0 };
         char buf[65536];
         size_t k;
         while ((k = fread(buf, 1, sizeof buf, f)) > 0)
-            text_add(&t, buf, k);
+            tu_buf_add(&t, buf, k);
         assert_int_equal(pclose(f), 0);
         return t.p;
     }
@@ -292,11 +261,7 @@ static regf_hive *rebuild(regf_hive *h, const char *rel)
         print_error("%s: export: %s\n", rel, regf_errmsg(h));
         return NULL;
     }
-    char path[] = "/tmp/hivekit-rebuild-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
+    char *path = tu_tmp_file("rebuild", "hive");
     regf_hive *n;
     assert_int_equal(regf_create(path, in.minor, &n), REGF_OK);
     regf_set_time(n, 132000000000000000ULL);
@@ -307,7 +272,7 @@ static regf_hive *rebuild(regf_hive *h, const char *rel)
         print_error("%s: import/commit: %s\n", rel, regf_errmsg(n));
         regf_close(n);
         tu_buf_free(&text);
-        unlink(path);
+        tu_rm_tmp_file(path);
         return NULL;
     }
     regf_close(n);
@@ -323,7 +288,7 @@ static regf_hive *rebuild(regf_hive *h, const char *rel)
     hc_free(&rep);
     free(img);
     n = problems ? NULL : tu_open(path);
-    unlink(path);
+    tu_rm_tmp_file(path);
     return n;
 }
 
@@ -415,22 +380,19 @@ static int check_golden(const char *gpath, int rebuilt, int corpus)
 static void golden_all(int rebuilt, int corpus)
 {
     char *dir = tu_fixture("golden");
-    DIR *dp = opendir(dir);
-    assert_non_null(dp);
-    struct dirent *e;
     int files = 0, bad = 0;
-    while ((e = readdir(dp)) != NULL) {
-        if (!strstr(e->d_name, ".golden"))
-            continue;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        int rc = check_golden(path, rebuilt, corpus);
-        if (rc >= 0) {
-            bad += rc;
-            files++;
+    for (int xz = 0; xz < 2; xz++) {           /* *.golden, *.golden.xz */
+        size_t n;
+        char **list = tu_list_files(dir, xz ? ".golden.xz" : ".golden", &n);
+        for (size_t i = 0; i < n; i++) {
+            int rc = check_golden(list[i], rebuilt, corpus);
+            if (rc >= 0) {
+                bad += rc;
+                files++;
+            }
         }
+        tu_free_list(list, n);
     }
-    closedir(dp);
     free(dir);
     print_message("compared %d golden files of %s hives%s, %d differ\n",
                   files, corpus ? "corpus" : "fixtures/",
@@ -468,14 +430,6 @@ static void test_golden_after_rebuild_corpus(void **state)
 
 /* ---- lookups and order --------------------------------------------------- */
 
-static regf_hive *open_input(const char *rel)
-{
-    char *p = tu_input(rel);
-    regf_hive *h = tu_open(p);
-    free(p);
-    return h;
-}
-
 static void expect_name(regf_hive *h, regf_key k, const char *want)
 {
     char name[256];
@@ -487,7 +441,7 @@ static void test_lookup_many_subkeys(void **state)
 {
     (void)state;
     /* 5000 subkeys as ri -> 9 li leaves in a 1.3 hive. */
-    regf_hive *h = open_input("fixtures/hives/yarp/ManySubkeysHive.xz");
+    regf_hive *h = tu_open_input("fixtures/hives/yarp/ManySubkeysHive.xz");
     regf_key k, parent;
     assert_int_equal(regf_key_lookup(h, 0,
         "key_with_many_subkeys\\2119\\find_me", &k), REGF_OK);
@@ -521,7 +475,7 @@ static void test_lookup_many_subkeys(void **state)
 static void test_lookup_unicode(void **state)
 {
     (void)state;
-    regf_hive *h = open_input("fixtures/hives/yarp/UnicodeHive.xz");
+    regf_hive *h = tu_open_input("fixtures/hives/yarp/UnicodeHive.xz");
     regf_key k;
     /* "Привет\Ключ" looked up in other case. */
     assert_int_equal(regf_key_lookup(h, 0, "\xD0\xBF\xD0\xA0\xD0\x98\xD0\x92"
@@ -529,7 +483,7 @@ static void test_lookup_unicode(void **state)
     expect_name(h, k, "\xD0\x9A\xD0\xBB\xD1\x8E\xD1\x87");
     regf_close(h);
 
-    h = open_input("fixtures/hives/yarp/ExtendedASCIIHive.xz");
+    h = tu_open_input("fixtures/hives/yarp/ExtendedASCIIHive.xz");
     regf_key root;
     regf_iter it;
     regf_root(h, &root);
@@ -544,7 +498,7 @@ static void test_upcase_order(void **state)
 {
     (void)state;
     /* Stored order ss1, SS3, ß2: ß is not upcased so it sorts after S. */
-    regf_hive *h = open_input("fixtures/hives/yarp/UpcaseHive.xz");
+    regf_hive *h = tu_open_input("fixtures/hives/yarp/UpcaseHive.xz");
     regf_key k, parent;
     regf_iter it;
     regf_root(h, &parent);
@@ -568,7 +522,7 @@ static void test_wrong_order_still_found(void **state)
 {
     (void)state;
     /* Unsorted lists: the binary search misses, the fallback scan finds. */
-    regf_hive *h = open_input("fixtures/hives/yarp/WrongOrderHive.xz");
+    regf_hive *h = tu_open_input("fixtures/hives/yarp/WrongOrderHive.xz");
     unsigned long n = 0;
     assert_int_equal(regf_walk(h, 0, count_cb, &n), REGF_OK);
     regf_key root, k;
@@ -597,7 +551,7 @@ static void test_wrong_order_still_found(void **state)
 static void test_current_control_set(void **state)
 {
     (void)state;
-    regf_hive *h = open_input("fixtures/hives/SYSTEM-win10-20H2.xz");
+    regf_hive *h = tu_open_input("fixtures/hives/SYSTEM-win10-20H2.xz");
     regf_key a, b;
     assert_int_equal(regf_key_lookup(h, 0, "CurrentControlSet\\Services\\disk",
                                      &a), REGF_OK);
@@ -620,7 +574,7 @@ static void test_current_control_set(void **state)
     regf_close(h);
 
     /* No Select key: a clear NOTFOUND. */
-    h = open_input("fixtures/hives/minimal");
+    h = tu_open_input("fixtures/hives/minimal");
     assert_int_equal(regf_key_lookup(h, 0, "CurrentControlSet", &a),
                      REGF_NOTFOUND);
     assert_non_null(strstr(regf_errmsg(h), "Select\\Current"));
@@ -632,7 +586,7 @@ static void test_state(void **state)
     (void)state;
     struct regf_info in;
     regf_hive *h =
-        open_input("fixtures/hives/yarp/NewDirtyHive1/NewDirtyHive.xz");
+        tu_open_input("fixtures/hives/yarp/NewDirtyHive1/NewDirtyHive.xz");
     regf_get_info(h, &in);
     assert_true(in.dirty);
     assert_true(in.checksum_ok);
@@ -647,13 +601,13 @@ static void test_state_corpus(void **state)
     (void)state;
     struct regf_info in;
     regf_hive *h =
-        open_input("EricZimmerman-Registry/Registry.Test/Hives/SAN(OTHER)");
+        tu_open_input("EricZimmerman-Registry/Registry.Test/Hives/SAN(OTHER)");
     regf_get_info(h, &in);
     assert_true(in.dirty);
     assert_false(in.checksum_ok);
     regf_close(h);
 
-    h = open_input("DFIRArtifactMuseum/Windows/Registry/Win10/SAM");
+    h = tu_open_input("DFIRArtifactMuseum/Windows/Registry/Win10/SAM");
     regf_get_info(h, &in);
     assert_false(in.dirty);
     assert_int_equal(in.seq1, 34);
@@ -681,7 +635,7 @@ static void test_big_data(void **state)
 {
     (void)state;
     /* 1.5 hive: db values of 16345 (2 segments) and 81725 bytes. */
-    regf_hive *h = open_input("fixtures/hives/yarp/BigDataHive.xz");
+    regf_hive *h = tu_open_input("fixtures/hives/yarp/BigDataHive.xz");
     regf_key root, k;
     regf_iter it;
     regf_root(h, &root);
@@ -713,7 +667,7 @@ static void test_big_data_corpus(void **state)
 {
     (void)state;
     /* 1.3 hive: a value > 16344 bytes in one cell, not db. */
-    regf_hive *h = open_input("regipy/regipy_tests/data/NTUSER.DAT");
+    regf_hive *h = tu_open_input("regipy/regipy_tests/data/NTUSER.DAT");
     unsigned long n = 0;
     assert_int_equal(regf_walk(h, 0, count_cb, &n), REGF_OK);
     regf_close(h);

@@ -845,17 +845,7 @@ static void lossless_all(int corpus)
     assert_true(hives >= (corpus ? 50 : 15));
 }
 
-static void test_lossless_all_fixtures(void **state)
-{
-    (void)state;
-    lossless_all(0);
-}
-
-static void test_lossless_whole_corpus(void **state)
-{
-    (void)state;
-    lossless_all(1);
-}
+TU_GROUP_PAIR(lossless_all)
 
 /* Whether NEEDLE (N bytes, may hold NULs) occurs in HAY. */
 static int mem_find(const char *hay, size_t len, const char *needle, size_t n)
@@ -983,14 +973,6 @@ static void expect_line(const struct tu_buf *out, const char *header,
     }
 }
 
-static regf_hive *open_input(const char *rel)
-{
-    char *p = tu_input(rel);
-    regf_hive *h = tu_open(p);
-    free(p);
-    return h;
-}
-
 static regf_key lookup(regf_hive *h, const char *path)
 {
     regf_key k;
@@ -1020,7 +1002,7 @@ static const char *const sys_xz = "fixtures/hives/SYSTEM-win10-20H2.xz";
 static void test_sz_not_text(void **state)
 {
     (void)state;
-    regf_hive *h = open_input(sys_xz);
+    regf_hive *h = tu_open_input(sys_xz);
     struct tu_buf out;
 
     /* No terminating NUL (20 bytes of "06:22:2022"). */
@@ -1062,7 +1044,7 @@ static void test_sz_not_text_corpus(void **state)
     struct tu_buf out;
     /* Odd length (23 bytes) in a real Windows 10 DEFAULT hive. */
     regf_hive *h =
-        open_input("DFIRArtifactMuseum/Windows/Registry/Win10/DEFAULT");
+        tu_open_input("DFIRArtifactMuseum/Windows/Registry/Win10/DEFAULT");
     const char *k = "Software\\Microsoft\\Windows\\CurrentVersion\\"
                     "PushNotifications\\Backup\\Microsoft.Windows.PushToInstall";
     regf_val v;
@@ -1083,7 +1065,7 @@ static void test_sz_not_text_corpus(void **state)
 static void test_string_forms(void **state)
 {
     (void)state;
-    regf_hive *h = open_input("fixtures/hives/yarp/StringValuesHive.xz");
+    regf_hive *h = tu_open_input("fixtures/hives/yarp/StringValuesHive.xz");
     struct tu_buf out;
     export_to(h, 0, "HKEY_LOCAL_MACHINE\\S", 0, &out);
     /* The whole file: default value as @, REG_EXPAND_SZ as hex(2), a
@@ -1112,7 +1094,7 @@ static void test_dword_and_types(void **state)
 {
     (void)state;
     struct tu_buf out;
-    regf_hive *h = open_input(sys_xz);
+    regf_hive *h = tu_open_input(sys_xz);
     /* Unknown type 0x100000 with no data. */
     const char *drv = "ControlSet001\\Control\\Class\\"
                       "{4d36e96c-e325-11ce-bfc1-08002be10318}\\Configuration\\"
@@ -1145,7 +1127,7 @@ static void test_dword_and_types_corpus(void **state)
 {
     (void)state;
     /* A REG_DWORD of 0 bytes as the default value of a real SAM. */
-    regf_hive *h = open_input(
+    regf_hive *h = tu_open_input(
         "EricZimmerman-Registry/Registry.Test/Hives/SAM_hasBigEndianDWord");
     struct tu_buf out;
     export_checked(h, "SAM\\Domains\\Account\\Users", &out);
@@ -1170,7 +1152,7 @@ static void test_dword_and_types_corpus(void **state)
 static void test_value_named_at(void **state)
 {
     (void)state;
-    regf_hive *h = open_input(sys_xz);
+    regf_hive *h = tu_open_input(sys_xz);
     const char *k = "ActivationBroker\\Plugins\\"
                     "{17B21A1B-6C59-48E0-A448-6BC9AD2C5BFE}";
     regf_key key = lookup(h, k);
@@ -1196,7 +1178,7 @@ static void test_value_named_at(void **state)
 static void test_subkey_headers(void **state)
 {
     (void)state;
-    regf_hive *h = open_input(sys_xz);
+    regf_hive *h = tu_open_input(sys_xz);
     struct tu_buf out;
     /* Looked up through CurrentControlSet: headers show the real path. */
     regf_key k = lookup(h, "\\currentcontrolset\\CONTROL\\ci");
@@ -1226,7 +1208,7 @@ static void test_subkey_headers(void **state)
     regf_key root;
     assert_int_equal(regf_root(h, &root), REGF_OK);
     regf_close(h);
-    h = open_input("fixtures/hives/yarp/UnicodeHive.xz");
+    h = tu_open_input("fixtures/hives/yarp/UnicodeHive.xz");
     assert_int_equal(regf_root(h, &root), REGF_OK);
     export_to(h, 0, "R", 0, &a);
     export_to(h, root, "R", 0, &b);
@@ -1347,12 +1329,12 @@ static void test_utf16(void **state)
                             "fixtures/hives/yarp/BigDataHive.xz",
                             "fixtures/hives/UNICODE_TESTS" };
     for (size_t i = 0; i < sizeof hives / sizeof *hives; i++) {
-        h = open_input(hives[i]);
+        h = tu_open_input(hives[i]);
         check_utf16_matches(h, 0, "HKEY_CURRENT_USER\\\xe2\x84\xa2");
         regf_close(h);
     }
     /* A big export: more than the exporter's internal buffer. */
-    h = open_input(sys_xz);
+    h = tu_open_input(sys_xz);
     check_utf16_matches(h, lookup(h, "ControlSet001\\Control"),
                         "HKEY_LOCAL_MACHINE\\SYSTEM");
     regf_close(h);
@@ -1363,7 +1345,7 @@ static void test_utf16(void **state)
 static void test_wrapping(void **state)
 {
     (void)state;
-    regf_hive *h = open_input("fixtures/hives/yarp/BigDataHive.xz");
+    regf_hive *h = tu_open_input("fixtures/hives/yarp/BigDataHive.xz");
     struct tu_buf out;
     export_to(h, 0, "P", 0, &out);
     size_t lines = 0, cont = 0, maxl = 0;
@@ -1766,7 +1748,7 @@ static int failing_write(void *ctx, const void *buf, size_t len)
 static void test_write_failure(void **state)
 {
     (void)state;
-    regf_hive *h = open_input(sys_xz);
+    regf_hive *h = tu_open_input(sys_xz);
     for (size_t at = 1; at <= 3; at++) {
         struct failing f = { 0, at };
         int rc = regf_export_reg(h, 0, "P", at == 2 ? REGF_EXPORT_UTF16 : 0,
@@ -1785,7 +1767,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_lossless_yarp),
         cmocka_unit_test(test_lossless_python_registry),
         cmocka_unit_test(test_lossless_system),
-        cmocka_unit_test(test_lossless_all_fixtures),
+        cmocka_unit_test(test_lossless_all),
         cmocka_unit_test(test_bogus_key_names),
         cmocka_unit_test(test_sz_not_text),
         cmocka_unit_test(test_string_forms),
@@ -1805,7 +1787,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_lossless_ericzimmerman),
         cmocka_unit_test(test_lossless_python_registry_corpus),
         cmocka_unit_test(test_lossless_more_corpus),
-        cmocka_unit_test(test_lossless_whole_corpus),
+        cmocka_unit_test(test_lossless_all_corpus),
         cmocka_unit_test(test_sz_not_text_corpus),
         cmocka_unit_test(test_dword_and_types_corpus),
     };

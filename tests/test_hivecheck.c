@@ -202,14 +202,6 @@ static const struct clean clean_hives[] = {
     { "fixtures/hives/yarp/ValuesOrderHive.xz", 0, NULL },
 };
 
-static uint8_t *read_input(const char *rel, size_t *len)
-{
-    char *p = tu_input(rel);
-    uint8_t *img = tu_read_file(p, len);
-    free(p);
-    return img;
-}
-
 /* The hives of fixtures/ (core group) or of the corpus (corpus group). */
 static void clean(int corpus)
 {
@@ -218,7 +210,7 @@ static void clean(int corpus)
         if (tu_is_fixture(c->path) == corpus)
             continue;
         size_t len;
-        uint8_t *img = read_input(c->path, &len);
+        uint8_t *img = tu_read_input(c->path, &len);
         double t0 = tu_now();
         expect(c->path, img, len, HC_ALLOW_DIRTY, NULL, 1);
         double t = tu_now() - t0;
@@ -230,17 +222,7 @@ static void clean(int corpus)
     }
 }
 
-static void test_clean(void **state)
-{
-    (void)state;
-    clean(0);
-}
-
-static void test_corpus_clean(void **state)
-{
-    (void)state;
-    clean(1);
-}
+TU_GROUP_PAIR(clean)
 
 /* ---- (c) damaged corpus hives ------------------------------------------ */
 
@@ -298,7 +280,7 @@ static void damaged(int corpus)
         if (tu_is_fixture(d->path) == corpus)
             continue;
         size_t len;
-        uint8_t *img = read_input(d->path, &len);
+        uint8_t *img = tu_read_input(d->path, &len);
         expect(d->path, img, len, d->flags, d->codes, d->only);
         free(img);
     }
@@ -310,7 +292,7 @@ static void test_damaged(void **state)
     damaged(0);
     /* Exact counts and the report's paths. */
     size_t len;
-    uint8_t *img = read_input("fixtures/hives/yarp/WrongOrderHive.xz", &len);
+    uint8_t *img = tu_read_input("fixtures/hives/yarp/WrongOrderHive.xz", &len);
     struct hc_report rep;
     assert_int_equal(hc_check(img, len, 0, &rep), 2);
     assert_int_equal(rep.nitems, 2);
@@ -328,7 +310,7 @@ static void test_corpus_damaged(void **state)
     damaged(1);
     size_t len;
     struct hc_report rep;
-    uint8_t *img = read_input("yarp/hives_for_tests/HealedHive", &len);
+    uint8_t *img = tu_read_input("yarp/hives_for_tests/HealedHive", &len);
     assert_int_equal(hc_check(img, len, STRICT, &rep), 7);
     assert_int_equal(hc_count(&rep, "CELL_LEAK"), 4);
     hc_free(&rep);
@@ -1299,7 +1281,7 @@ static void test_report(void **state)
 static void performance(const char *rel, unsigned long keys)
 {
     size_t len;
-    uint8_t *img = read_input(rel, &len);
+    uint8_t *img = tu_read_input(rel, &len);
     struct hc_report rep;
     double t0 = tu_now();
     int n = hc_check(img, len, STRICT | HC_ALLOW_DIRTY, &rep);
@@ -1346,7 +1328,7 @@ static void test_random_corruption(void **state)
         struct good g;
         struct mkhive *mk = NULL;
         if (f < 4) {
-            orig = read_input(rel[f], &len);
+            orig = tu_read_input(rel[f], &len);
         } else {
             mk = good_hive(5, &g);
             const uint8_t *img = mk_finish(mk, &len);
@@ -1408,7 +1390,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_random_corruption),
     };
     const struct CMUnitTest corpus[] = {
-        cmocka_unit_test(test_corpus_clean),
+        cmocka_unit_test(test_clean_corpus),
         cmocka_unit_test(test_corpus_damaged),
         cmocka_unit_test(test_performance_corpus),
     };

@@ -4,7 +4,6 @@
  * hives, export -> import into a new hive -> export giving byte-identical
  * text: the hives of fixtures/ in the core group, the others of the corpus
  * in the corpus group (TU_MAIN). */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -700,11 +699,7 @@ static void roundtrip_path(const char *path, unsigned flags, int again)
     tu_buf_free(&b);
     /* The hive the import built is written and must pass the independent
      * checker in strict writer mode. */
-    char tmp[] = "/tmp/hivekit-import-XXXXXX";
-    int fd = mkstemp(tmp);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(tmp);
+    char *tmp = tu_tmp_file("import", "hive");
     rc = regf_commit(h, tmp, REGF_COMMIT_NEW);
     if (rc != REGF_OK) {
         print_error("%s: commit = %d: %s\n", path, rc, regf_errmsg(h));
@@ -713,7 +708,7 @@ static void roundtrip_path(const char *path, unsigned flags, int again)
     regf_close(h);
     size_t len;
     uint8_t *img = tu_read_file(tmp, &len);
-    unlink(tmp);
+    tu_rm_tmp_file(tmp);
     struct hc_report rep;
     int problems = hc_check(img, len, HC_STRICT_WRITER, &rep);
     if (problems) {
@@ -839,17 +834,7 @@ static void roundtrip_all(int corpus)
     assert_true(n >= (corpus ? 30u : 3u));
 }
 
-static void test_roundtrip_fixtures(void **state)
-{
-    (void)state;
-    roundtrip_all(0);
-}
-
-static void test_roundtrip_whole_corpus(void **state)
-{
-    (void)state;
-    roundtrip_all(1);
-}
+TU_GROUP_PAIR(roundtrip_all)
 
 /* Hives that break the format's rules cannot come back byte for byte:
  * twin subkeys (same name) merge and an unsorted subkey list comes back
@@ -884,17 +869,7 @@ static void malformed_sources(int corpus)
     }
 }
 
-static void test_malformed_sources(void **state)
-{
-    (void)state;
-    malformed_sources(0);
-}
-
-static void test_malformed_sources_corpus(void **state)
-{
-    (void)state;
-    malformed_sources(1);
-}
+TU_GROUP_PAIR(malformed_sources)
 
 /* Importing into an existing hive opened for writing. */
 static void test_existing_hive(void **state)
@@ -960,26 +935,18 @@ static void test_fuzz_regressions(void **state)
 {
     (void)state;
     char *dir = tu_fixture("fuzz-crashes");
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    struct dirent *e;
-    int n = 0;
-    while ((e = readdir(d)) != NULL) {
-        size_t l = strlen(e->d_name);
-        if (l < 4 || strcmp(e->d_name + l - 4, ".reg") != 0)
-            continue;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    size_t n;
+    char **files = tu_list_files(dir, ".reg", &n);
+    for (size_t f = 0; f < n; f++) {
         size_t len;
-        uint8_t *text = tu_read_file(path, &len);
+        uint8_t *text = tu_read_file(files[f], &len);
         regf_hive *h = new_hive();
         int rc = regf_import_reg(h, text, len, "HKEY_LOCAL_MACHINE\\SYSTEM");
         assert_true(rc == REGF_OK || rc == REGF_EINVAL || rc == REGF_ELIMIT);
         regf_close(h);
         free(text);
-        n++;
     }
-    closedir(d);
+    tu_free_list(files, n);
     free(dir);
     assert_true(n >= 1);
 }
@@ -1001,7 +968,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_roundtrip_small),
         cmocka_unit_test(test_roundtrip_yarp),
         cmocka_unit_test(test_roundtrip_system),
-        cmocka_unit_test(test_roundtrip_fixtures),
+        cmocka_unit_test(test_roundtrip_all),
         cmocka_unit_test(test_malformed_sources),
         cmocka_unit_test(test_existing_hive),
         cmocka_unit_test(test_too_large_for_13),
@@ -1009,7 +976,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest corpus[] = {
         cmocka_unit_test(test_roundtrip_ntuser),
         cmocka_unit_test(test_roundtrip_system_corpus),
-        cmocka_unit_test(test_roundtrip_whole_corpus),
+        cmocka_unit_test(test_roundtrip_all_corpus),
         cmocka_unit_test(test_malformed_sources_corpus),
     };
     return TU_MAIN(core, corpus, NULL, NULL);

@@ -114,16 +114,12 @@ static void test_version_blob(void **state)
 static void check_clean(regf_hive *h, const char *what)
 {
     /* Commit to a file and check it; the checker sees what Windows would. */
-    char path[] = "/tmp/hivekit-inject-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
+    char *path = tu_tmp_file("inject", "SYSTEM");
     if (regf_commit(h, path, REGF_COMMIT_NEW) != REGF_OK)
         fail_msg("%s: commit: %s", what, regf_errmsg(h));
     size_t len;
     uint8_t *img = tu_read_file(path, &len);
-    unlink(path);
+    tu_rm_tmp_file(path);
     struct hc_report rep;
     int n = hc_check(img, len, 0, &rep);
     if (n) {
@@ -242,17 +238,7 @@ static void inject_real_hives(int corpus)
     }
 }
 
-static void test_inject_real_hives(void **state)
-{
-    (void)state;
-    inject_real_hives(0);
-}
-
-static void test_inject_real_hives_corpus(void **state)
-{
-    (void)state;
-    inject_real_hives(1);
-}
+TU_GROUP_PAIR(inject_real_hives)
 
 /* A StartOverride left by Windows (which demotes unused boot drivers)
  * is removed, and the undo patch brings it back. */
@@ -504,16 +490,12 @@ static void matrix_one(const struct guest *g, size_t si)
     assert_int_equal(inj_plan_system(h, &d, &p), REGF_OK);
     assert_int_equal(inj_apply(h, &p), REGF_OK);
     inj_plan_free(&p);
-    char path[] = "/tmp/hivekit-matrix-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
+    char *path = tu_tmp_file("matrix", "SYSTEM");
     if (regf_commit(h, path, commit_flags) != REGF_OK)
         fail_msg("%s: commit: %s", g->rel, regf_errmsg(h));
     size_t len;
     uint8_t *img = tu_read_file(path, &len);
-    unlink(path);
+    tu_rm_tmp_file(path);
     struct hc_report rep;
     int n = hc_check(img, len, 0, &rep);
     if (n) {
@@ -539,17 +521,7 @@ static void matrix(int corpus)
                 matrix_one(&guests[g], si);
 }
 
-static void test_matrix(void **state)
-{
-    (void)state;
-    matrix(0);
-}
-
-static void test_matrix_corpus(void **state)
-{
-    (void)state;
-    matrix(1);
-}
+TU_GROUP_PAIR(matrix)
 
 int main(int argc, char **argv)
 {

@@ -8,7 +8,6 @@
  * segments, sk reference counts, header fields) are also read straight from
  * the file bytes with the small readers below, which share nothing with the
  * library. */
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,66 +69,14 @@ static uint32_t bb_checksum(const uint8_t *bb)
         }                                                                    \
     } while (0)
 
-/* ---- temporary directories --------------------------------------------- */
-
-static char *tmp_dir(void)
-{
-    const char *t = getenv("TMPDIR");
-    if (!t || !*t)
-        t = "/tmp";
-    char *p = malloc(strlen(t) + 40);
-    assert_non_null(p);
-    sprintf(p, "%s/hivekit-write-XXXXXX", t);
-    assert_non_null(mkdtemp(p));
-    return p;
-}
-
-static char *path_in(const char *dir, const char *name)
-{
-    char *p = malloc(strlen(dir) + strlen(name) + 2);
-    assert_non_null(p);
-    sprintf(p, "%s/%s", dir, name);
-    return p;
-}
-
-/* Number of entries in DIR (without . and ..). */
-static int dir_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            n++;
-    closedir(d);
-    return n;
-}
-
-static void rm_dir(char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char *p = path_in(dir, e->d_name);
-            unlink(p);
-            free(p);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-    free(dir);
-}
+/* ---- files ------------------------------------------------------------- */
 
 /* A copy in DIR of the Windows 10 SYSTEM fixture (decompressed by the
  * fixtures-xz test setup). */
 static char *system_copy(const char *dir)
 {
     char *src = tu_fixture("hives/SYSTEM-win10-20H2.xz");
-    char *dst = path_in(dir, "SYSTEM");
+    char *dst = tu_path(dir, "SYSTEM");
     tu_copy_file(src, dst);
     free(src);
     return dst;
@@ -532,12 +479,8 @@ static void want_value(regf_hive *h, regf_key k, const char *name,
 static void fill(uint8_t *p, size_t n, uint32_t seed)
 {
     uint32_t x = seed * 2654435761u + 12345;
-    for (size_t i = 0; i < n; i++) {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        p[i] = (uint8_t)(x >> 7);
-    }
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)(tu_xorshift32(&x) >> 7);
 }
 
 /* ---- regf_create -------------------------------------------------------- */
@@ -545,11 +488,11 @@ static void fill(uint8_t *p, size_t n, uint32_t seed)
 static void test_create_versions(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
+    char *dir = tu_tmp_dir("write");
     for (uint32_t minor = 3; minor <= 6; minor++) {
         char name[32];
         snprintf(name, sizeof name, "v%u.hive", minor);
-        char *path = path_in(dir, name);
+        char *path = tu_path(dir, name);
         regf_hive *h = new_hive(minor);
         assert_int_equal(regf_modified(h), 1);
         h = commit_reopen(h, path, REGF_COMMIT_NEW, REGF_OPEN_WRITE);
@@ -614,7 +557,7 @@ static void test_create_versions(void **state)
         regf_close(h);
         free(path);
     }
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_create_bad_minor(void **state)
@@ -635,9 +578,9 @@ static void test_create_bad_minor(void **state)
 static void test_key_name_forms(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
+    char *dir = tu_tmp_dir("write");
     for (uint32_t minor = 3; minor <= 5; minor += 2) {
-        char *path = path_in(dir, minor == 3 ? "v3" : "v5");
+        char *path = tu_path(dir, minor == 3 ? "v3" : "v5");
         regf_hive *h = new_hive(minor);
         regf_key root = root_of(h);
         regf_key latin = mkkey(h, root, "äöü");
@@ -735,7 +678,7 @@ static void test_key_name_forms(void **state)
         regf_close(h);
         free(path);
     }
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void expect_exists(regf_hive *h, regf_key parent, const char *name,
@@ -752,8 +695,8 @@ static void expect_exists(regf_hive *h, regf_key parent, const char *name,
 static void test_key_case_duplicates(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = new_hive(5);
     regf_key root = root_of(h);
     h = commit_reopen(h, path, REGF_COMMIT_NEW, REGF_OPEN_WRITE);
@@ -801,14 +744,14 @@ static void test_key_case_duplicates(void **state)
     free(m.p);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_key_invalid_names(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = new_hive(5);
     regf_key root = root_of(h);
     mkkey(h, root, "existing");
@@ -869,7 +812,7 @@ static void test_key_invalid_names(void **state)
     free(m.p);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* ---- many subkeys: sorted lists, ri ------------------------------------- */
@@ -878,10 +821,7 @@ static void shuffle(uint32_t *v, uint32_t n, uint32_t seed)
 {
     uint32_t x = seed | 1;
     for (uint32_t i = n; i > 1; i--) {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        uint32_t j = x % i, t = v[i - 1];
+        uint32_t j = tu_xorshift32(&x) % i, t = v[i - 1];
         v[i - 1] = v[j];
         v[j] = t;
     }
@@ -922,8 +862,8 @@ static void check_children_api(regf_hive *h, regf_key key, uint32_t want)
 
 static void test_many_keys(uint32_t minor, uint32_t leafmax)
 {
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = new_hive(minor);
     regf_key root = root_of(h);
     regf_key p = mkkey(h, root, "parent");
@@ -1017,7 +957,7 @@ static void test_many_keys(uint32_t minor, uint32_t leafmax)
     free(order);
     free(keys);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_many_keys_lh(void **state)
@@ -1037,8 +977,8 @@ static void test_many_keys_lf(void **state)
 static void test_maxnamelen_flag_bits(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = new_hive(5);
     regf_key root = root_of(h);
     regf_key p = mkkey(h, root, "P");
@@ -1083,7 +1023,7 @@ static void test_maxnamelen_flag_bits(void **state)
     free(m.p);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* ---- subtrees: security references, freeing ----------------------------- */
@@ -1127,8 +1067,8 @@ static regf_key add_subtree(regf_hive *h, regf_key parent, const char *name,
 static void test_sk_refcounts_created(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = new_hive(5);
     regf_key root = root_of(h);
     regf_key a = add_subtree(h, root, "A", 1);
@@ -1151,7 +1091,7 @@ static void test_sk_refcounts_created(void **state)
     assert_int_equal(check_sk_refs(path), 1);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 struct skuse {
@@ -1197,7 +1137,7 @@ static int collect_use(void *ctx, regf_hive *h, regf_key key, const char *path,
 static void test_sk_refcounts_real(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
+    char *dir = tu_tmp_dir("write");
     char *path = system_copy(dir);
     size_t nsk0 = check_sk_refs(path);
     assert_true(nsk0 > 10);
@@ -1245,14 +1185,14 @@ static void test_sk_refcounts_real(void **state)
     regf_close(h);
     free(u.v);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_delete_frees_everything(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = new_hive(5);
     regf_key root = root_of(h);
     regf_key p = mkkey(h, root, "Parent");
@@ -1287,7 +1227,7 @@ static void test_delete_frees_everything(void **state)
     assert_int_equal(ki.nsubkeys, 1);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* The same edits repeated on a key that is then deleted must not grow the
@@ -1341,15 +1281,15 @@ static void test_root_undeletable(void **state)
     regf_key out;
     assert_true(regf_key_create(h, a, "c", 1, &out) < 0);
     assert_true(regf_key_delete(h, a) < 0);
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     h = commit_reopen(h, path, REGF_COMMIT_NEW, 0);
     struct regf_key_info ki;
     HOK(h, regf_key_info(h, root, &ki));
     assert_int_equal(ki.nsubkeys, 0);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* ---- values ------------------------------------------------------------- */
@@ -1415,9 +1355,9 @@ static void test_value_sizes(void **state)
     data[1] = 'b';
     data[2] = 1;
     data[3] = 0;
-    char *dir = tmp_dir();
+    char *dir = tu_tmp_dir("write");
     for (uint32_t minor = 4; minor <= 6; minor++) {
-        char *path = path_in(dir, minor == 4 ? "v4" : minor == 5 ? "v5" : "v6");
+        char *path = tu_path(dir, minor == 4 ? "v4" : minor == 5 ? "v5" : "v6");
         regf_hive *h = new_hive(minor);
         regf_key root = root_of(h);
         regf_key k = mkkey(h, root, "k");
@@ -1453,7 +1393,7 @@ static void test_value_sizes(void **state)
         free(path);
     }
     free(data);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_value_sizes_13(void **state)
@@ -1466,8 +1406,8 @@ static void test_value_sizes_13(void **state)
     assert_non_null(data);
     fill(data, (1 << 20) + 2, 5);
     memcpy(data, "db\x02\x00", 4);     /* no db in 1.3: plain data */
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "v3");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "v3");
     regf_hive *h = new_hive(3);
     regf_key root = root_of(h);
     regf_key k = mkkey(h, root, "k");
@@ -1506,7 +1446,7 @@ static void test_value_sizes_13(void **state)
     regf_close(h);
     free(data);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_value_types(void **state)
@@ -1515,8 +1455,8 @@ static void test_value_types(void **state)
     static const uint32_t types[] = { REGF_NONE, REGF_SZ, REGF_DWORD_BE,
                                       REGF_LINK, REGF_QWORD, 12, 0x100000,
                                       0x200000, 0x7FFFFFFF, 0xFFFFFFFF };
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = new_hive(5);
     regf_key k = mkkey(h, root_of(h), "types");
     for (size_t i = 0; i < sizeof types / sizeof *types; i++) {
@@ -1534,14 +1474,14 @@ static void test_value_types(void **state)
     want_value(h, k, "none-empty", REGF_NONE, "", 0);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_value_names(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = new_hive(5);
     regf_key k = mkkey(h, root_of(h), "k");
     setval(h, k, "äöü", REGF_DWORD, "\1\2\3\4", 4);
@@ -1582,7 +1522,7 @@ static void test_value_names(void **state)
     free(n16383);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_value_replace(void **state)
@@ -1591,8 +1531,8 @@ static void test_value_replace(void **state)
     uint8_t *big = malloc(100000);
     assert_non_null(big);
     fill(big, 100000, 9);
-    char *dir = tmp_dir();
-    char *pa = path_in(dir, "a"), *pb = path_in(dir, "b");
+    char *dir = tu_tmp_dir("write");
+    char *pa = tu_path(dir, "a"), *pb = tu_path(dir, "b");
     /* A: the final state set directly. */
     regf_hive *h = new_hive(5);
     regf_key k = mkkey(h, root_of(h), "k");
@@ -1628,14 +1568,14 @@ static void test_value_replace(void **state)
     free(big);
     free(pa);
     free(pb);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_default_value(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = new_hive(5);
     regf_key k = mkkey(h, root_of(h), "k");
     HOK(h, regf_value_set(h, k, NULL, 0, REGF_SZ, "x\0\0\0", 4));
@@ -1664,7 +1604,7 @@ static void test_default_value(void **state)
     assert_int_equal(ki.nvalues, 1);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_value_delete(void **state)
@@ -1672,8 +1612,8 @@ static void test_value_delete(void **state)
     (void)state;
     uint8_t data[20000];
     fill(data, sizeof data, 11);
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = new_hive(5);
     regf_key k = mkkey(h, root_of(h), "k");
     h = commit_reopen(h, path, REGF_COMMIT_NEW, REGF_OPEN_WRITE);
@@ -1710,7 +1650,7 @@ static void test_value_delete(void **state)
     assert_int_equal(regf_modified(h), 0);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* Many values on one key (the name index), replaced in other cases and
@@ -1719,8 +1659,8 @@ static void test_many_values(void **state)
 {
     (void)state;
     enum { NV = 400 };
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = new_hive(5);
     regf_key k = mkkey(h, root_of(h), "k");
     regf_key k2 = mkkey(h, root_of(h), "k2");
@@ -1764,14 +1704,14 @@ static void test_many_values(void **state)
     }
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_value_max_lens(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = new_hive(5);
     regf_key k = mkkey(h, root_of(h), "k");
     uint8_t d[300] = { 0 };
@@ -1793,15 +1733,15 @@ static void test_value_max_lens(void **state)
     assert_true(ki.max_value_data_len >= 300);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* LastWritten: set on the keys an edit changes, kept on the others. */
 static void test_last_written(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = new_hive(5);
     regf_key root = root_of(h);
     regf_key a = mkkey(h, root, "a"), b = mkkey(h, root, "b");
@@ -1832,7 +1772,7 @@ static void test_last_written(void **state)
     }
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* ---- determinism -------------------------------------------------------- */
@@ -1858,8 +1798,8 @@ static void edit_sequence(regf_hive *h)
 static void test_deterministic(void **state)
 {
     (void)state;
-    char *d1 = tmp_dir(), *d2 = tmp_dir();
-    char *p1 = path_in(d1, "hive"), *p2 = path_in(d2, "hive");
+    char *d1 = tu_tmp_dir("write"), *d2 = tu_tmp_dir("write");
+    char *p1 = tu_path(d1, "hive"), *p2 = tu_path(d2, "hive");
     for (int round = 0; round < 2; round++) {
         regf_hive *h = new_hive(5);
         edit_sequence(h);
@@ -1896,8 +1836,8 @@ static void test_deterministic(void **state)
     free(b.p);
     free(p1);
     free(p2);
-    rm_dir(d1);
-    rm_dir(d2);
+    tu_rm_dir(d1);
+    tu_rm_dir(d2);
 }
 
 /* ---- commit ------------------------------------------------------------- */
@@ -1905,8 +1845,8 @@ static void test_deterministic(void **state)
 static void test_commit_header_and_mode(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "hive");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "hive");
     regf_hive *h = new_hive(5);
     HOK(h, regf_commit(h, path, REGF_COMMIT_NEW));
     regf_close(h);
@@ -1945,22 +1885,22 @@ static void test_commit_header_and_mode(void **state)
     assert_int_equal(le32(c.p + 8), seq + 1);
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0640);
-    assert_int_equal(dir_entries(dir), 1);     /* no temporary files left */
+    assert_int_equal(tu_dir_entries(dir), 1);     /* no temporary files left */
     regf_close(h);
     check_file(path);
     free(a.p);
     free(b.p);
     free(c.p);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_commit_backup(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "hive");
-    char *bak = path_in(dir, "hive.bak");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "hive");
+    char *bak = tu_path(dir, "hive.bak");
     regf_hive *h = new_hive(5);
     mkkey(h, root_of(h), "one");
     HOK(h, regf_commit(h, path, REGF_COMMIT_NEW));
@@ -1978,12 +1918,12 @@ static void test_commit_backup(void **state)
     struct img d = load(bak);
     assert_int_equal(c.len, d.len);
     assert_memory_equal(c.p, d.p, c.len);
-    assert_int_equal(dir_entries(dir), 2);
+    assert_int_equal(tu_dir_entries(dir), 2);
     /* A backup that cannot be written fails the commit: the file stays,
      * no temporary file is left. */
     unlink(bak);
     assert_int_equal(mkdir(bak, 0755), 0);
-    char *inner = path_in(bak, "x");
+    char *inner = tu_path(bak, "x");
     FILE *f = fopen(inner, "w");
     assert_non_null(f);
     fclose(f);
@@ -1993,7 +1933,7 @@ static void test_commit_backup(void **state)
     struct img g = load(path);
     assert_int_equal(e.len, g.len);
     assert_memory_equal(e.p, g.p, e.len);
-    assert_int_equal(dir_entries(dir), 2);
+    assert_int_equal(tu_dir_entries(dir), 2);
     unlink(inner);
     rmdir(bak);
     free(inner);
@@ -2012,15 +1952,15 @@ static void test_commit_backup(void **state)
     free(d.p);
     free(path);
     free(bak);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_commit_new_refuses(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "hive");
-    char *other = path_in(dir, "other");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "hive");
+    char *other = tu_path(dir, "other");
     regf_hive *h = new_hive(5);
     HOK(h, regf_commit(h, path, REGF_COMMIT_NEW));
     struct img a = load(path);
@@ -2030,7 +1970,7 @@ static void test_commit_new_refuses(void **state)
     struct img b = load(path);
     assert_int_equal(a.len, b.len);
     assert_memory_equal(a.p, b.p, a.len);
-    assert_int_equal(dir_entries(dir), 1);
+    assert_int_equal(tu_dir_entries(dir), 1);
     assert_int_equal(regf_modified(h), 1);
     /* The handle is still good. */
     HOK(h, regf_commit(h, other, REGF_COMMIT_NEW));
@@ -2043,15 +1983,15 @@ static void test_commit_new_refuses(void **state)
     free(b.p);
     free(path);
     free(other);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_dirty_refused(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "NewDirtyHive");
-    char *other = path_in(dir, "elsewhere");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "NewDirtyHive");
+    char *other = tu_path(dir, "elsewhere");
     char *src = tu_input("fixtures/hives/yarp/NewDirtyHive1/NewDirtyHive.xz");
     tu_copy_file(src, path);
     free(src);
@@ -2072,7 +2012,7 @@ static void test_dirty_refused(void **state)
     struct img b = load(path);
     assert_int_equal(a.len, b.len);
     assert_memory_equal(a.p, b.p, a.len);
-    assert_int_equal(dir_entries(dir), 1);
+    assert_int_equal(tu_dir_entries(dir), 1);
     free(a.p);
     free(b.p);
     /* A bad header checksum makes a hive dirty as well. */
@@ -2093,14 +2033,14 @@ static void test_dirty_refused(void **state)
     free(b.p);
     free(path);
     free(other);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_readonly_refused(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "hive");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "hive");
     regf_hive *h = new_hive(5);
     regf_key k = mkkey(h, root_of(h), "k");
     setval(h, k, "v", REGF_DWORD, "\1\2\3\4", 4);
@@ -2124,14 +2064,14 @@ static void test_readonly_refused(void **state)
     free(a.p);
     free(b.p);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_create_path(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "hive");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "hive");
     regf_hive *h = new_hive(5);
     regf_key k, k2;
     HOK(h, regf_key_create_path(h, 0, "A\\B\\Ключ\\D", &k));
@@ -2143,7 +2083,7 @@ static void test_create_path(void **state)
     assert_int_equal(lookup(h, "A\\B\\E"), k2);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* Windows' CmpCheckRegistry2 walks with a stack of CMP_MAX_REGISTRY_DEPTH
@@ -2184,14 +2124,14 @@ static void test_depth_limit(void **state)
     unsigned n = 0;
     HOK(h, regf_walk(h, 0, count_walk, &n));
     assert_int_equal(n, 512);
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     h = commit_reopen(h, path, REGF_COMMIT_NEW, REGF_OPEN_WRITE);
     HOK(h, regf_key_delete(h, top));
     h = commit_reopen(h, path, 0, 0);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* Freed cells are wiped: deleted names and data leave no trace. */
@@ -2211,9 +2151,9 @@ static void test_no_remnants(void **state)
     assert_non_null(data);
     for (size_t i = 0; i < 40000; i++)
         data[i] = (uint8_t)marker[i % (sizeof marker - 1)];
-    char *dir = tmp_dir();
+    char *dir = tu_tmp_dir("write");
     for (uint32_t minor = 3; minor <= 5; minor += 2) {
-        char *path = path_in(dir, minor == 3 ? "v3" : "v5");
+        char *path = tu_path(dir, minor == 3 ? "v3" : "v5");
         regf_hive *h = new_hive(minor);
         regf_key root = root_of(h);
         regf_key keep = mkkey(h, root, "keep");
@@ -2239,16 +2179,16 @@ static void test_no_remnants(void **state)
         free(path);
     }
     free(data);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_commit_failures(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *missing = path_in(dir, "no-such-dir/hive");
-    char *sub = path_in(dir, "subdir");
-    char *good = path_in(dir, "good");
+    char *dir = tu_tmp_dir("write");
+    char *missing = tu_path(dir, "no-such-dir/hive");
+    char *sub = tu_path(dir, "subdir");
+    char *good = tu_path(dir, "good");
     assert_int_equal(mkdir(sub, 0755), 0);
     regf_hive *h = new_hive(5);
     mkkey(h, root_of(h), "x");
@@ -2256,9 +2196,9 @@ static void test_commit_failures(void **state)
     assert_true(regf_errno(h) != 0);
     assert_true(strlen(regf_errmsg(h)) > 0);
     assert_int_equal(regf_commit(h, sub, 0), REGF_EIO);   /* a directory */
-    assert_int_equal(dir_entries(sub), 0);
+    assert_int_equal(tu_dir_entries(sub), 0);
     rmdir(sub);
-    assert_int_equal(dir_entries(dir), 0);
+    assert_int_equal(tu_dir_entries(dir), 0);
     /* The handle is intact: the edit is still there to commit. */
     assert_int_equal(regf_modified(h), 1);
     h = commit_reopen(h, good, REGF_COMMIT_NEW, 0);
@@ -2267,15 +2207,15 @@ static void test_commit_failures(void **state)
     free(missing);
     free(sub);
     free(good);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* Without regf_set_time, edits and the header get the current time. */
 static void test_current_time(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = NULL;
     assert_int_equal(regf_create("t", 5, &h), REGF_OK);
     regf_key k = mkkey(h, root_of(h), "k");
@@ -2290,7 +2230,7 @@ static void test_current_time(void **state)
     assert_true(kt > now - day && kt < now + day);
     free(m.p);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* ---- editing existing lists and data of other writers ------------------- */
@@ -2343,8 +2283,8 @@ static regf_hive *commit_reopen_base(regf_hive *h, const char *path,
 static void test_edit_mixed_lists(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "tiny");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "tiny");
     struct mk_tiny t;
     struct mkhive *mk = mk_tiny(5, &t);
     /* mk_tiny leaves the value maxima at 0; a valid input has them. */
@@ -2402,15 +2342,15 @@ static void test_edit_mixed_lists(void **state)
     free(m.p);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* A 1.3 hive of another writer: 5000 subkeys in an ri of li leaves. */
 static void test_edit_ri_li_hive(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "ManySubkeysHive");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "ManySubkeysHive");
     char *src = tu_input("fixtures/hives/yarp/ManySubkeysHive.xz");
     tu_copy_file(src, path);
     free(src);
@@ -2454,7 +2394,7 @@ static void test_edit_ri_li_hive(void **state)
     free(m.p);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 struct bigvals {
@@ -2498,7 +2438,7 @@ static int find_big(void *ctx, regf_hive *h, regf_key key, const char *path,
 static void test_real_hive_big_values(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
+    char *dir = tu_tmp_dir("write");
     char *path = system_copy(dir);
     uint64_t used0 = file_used(path);
     regf_hive *h = NULL;
@@ -2525,7 +2465,7 @@ static void test_real_hive_big_values(void **state)
     check_sk_refs(path);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* ---- a real hive --------------------------------------------------------- */
@@ -2561,7 +2501,7 @@ static void drop_sections(struct tu_buf *text, const char *prefix)
 static void test_real_hive_edit(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
+    char *dir = tu_tmp_dir("write");
     char *path = system_copy(dir);
     uint64_t used0 = file_used(path);
     struct img bb0 = load(path);
@@ -2645,7 +2585,7 @@ static void test_real_hive_edit(void **state)
     tu_buf_free(&before);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* A leaf written by another tool far beyond Windows' 1012 entries (an lh
@@ -2678,15 +2618,15 @@ static void test_oversized_foreign_leaf(void **state)
     regf_key k, r;
     HOK(h, regf_root(h, &r));
     HOK(h, regf_key_create(h, r, "k1500x", 6, &k));
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     h = commit_reopen(h, path, REGF_COMMIT_NEW, 0);   /* strict check */
     unsigned n = 0;
     HOK(h, regf_walk(h, 0, count_walk, &n));
     assert_int_equal(n, N + 2);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* A symbolic-link key (flag 0x10) may hold only SymbolicLinkValue of type
@@ -2720,12 +2660,12 @@ static void test_symlink_key_values(void **state)
     HOK(h, regf_value_set(h, k, "symboliclinkvalue", 17, REGF_LINK, target, 4));
     assert_int_equal(regf_value_set(h, k, "Second", 6, REGF_LINK, target, 4),
                      REGF_EINVAL);
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     h = commit_reopen(h, path, REGF_COMMIT_NEW, 0);   /* strict check */
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 int main(void)

@@ -37,12 +37,7 @@ static char g_where[384];
 
 static uint64_t rnd(void)
 {
-    uint64_t x = g_rng;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    g_rng = x;
-    return x * 0x2545F4914F6CDD1Dull;
+    return tu_xorshift64star(&g_rng);
 }
 
 static uint32_t rn(uint32_t n)
@@ -81,13 +76,6 @@ static void seed_for(const char *scenario, uint64_t salt)
             FAIL("%s:%d: %s = %d, want %d (%s)", __FILE__, __LINE__, #expr,  \
                  rc_, (want), regf_errmsg(h));                               \
     } while (0)
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* ---- names: UTF-16 units <-> generalized UTF-8 ---------------------------- */
 
@@ -577,34 +565,6 @@ static regf_hive *commit_check(regf_hive *h, struct model *m,
     return h;
 }
 
-/* ---- temporary files ------------------------------------------------------- */
-
-static char *tmp_path(const char *name, char **dir_out)
-{
-    const char *t = getenv("TMPDIR");
-    if (!t || !*t)
-        t = "/tmp";
-    char *dir = xmalloc(strlen(t) + 40);
-    sprintf(dir, "%s/hivekit-wrand-XXXXXX", t);
-    assert_non_null(mkdtemp(dir));
-    char *p = xmalloc(strlen(dir) + strlen(name) + 2);
-    sprintf(p, "%s/%s", dir, name);
-    *dir_out = dir;
-    return p;
-}
-
-static void cleanup(char *dir, char *path)
-{
-    char *bak = xmalloc(strlen(path) + 8);
-    sprintf(bak, "%s.bak", path);
-    unlink(bak);
-    unlink(path);
-    rmdir(dir);
-    free(bak);
-    free(path);
-    free(dir);
-}
-
 /* ---- random operations --------------------------------------------------------- */
 
 static size_t draw_size(void)
@@ -859,7 +819,7 @@ static void run_random(const char *name, uint64_t salt, const char *path,
                        unsigned long steps, unsigned long every,
                        size_t del_cap, const struct baseline *b)
 {
-    double t0 = now_s();
+    double t0 = tu_now();
     seed_for(name, salt);
     regf_hive *h = open_write(path);
     struct model m;
@@ -879,7 +839,7 @@ static void run_random(const char *name, uint64_t salt, const char *path,
         }
     }
     regf_close(h);
-    print_stats(name, &st, &m, now_s() - t0);
+    print_stats(name, &st, &m, tu_now() - t0);
     model_free(&m);
 }
 
@@ -894,13 +854,13 @@ static void new_hive_file(uint32_t minor, const char *path)
 
 static void random_created(uint32_t minor, unsigned long steps)
 {
-    char *dir, *path = tmp_path("hive", &dir);
+    char *path = tu_tmp_file("wrand", "hive");
     char name[32];
     snprintf(name, sizeof name, "random 1.%u", minor);
     new_hive_file(minor, path);
     run_random(name, minor, path, steps, steps / 10 ? steps / 10 : 1, 0,
                NULL);
-    cleanup(dir, path);
+    tu_rm_tmp_file(path);
 }
 
 static void test_random_v5(void **state)
@@ -926,7 +886,7 @@ static void test_random_v4_v6(void **state)
 static void test_random_real_system(void **state)
 {
     (void)state;
-    char *dir, *path = tmp_path("SYSTEM", &dir);
+    char *path = tu_tmp_file("wrand", "SYSTEM");
     char *src = tu_fixture("hives/SYSTEM-win10-20H2.xz");   /* decompressed */
     tu_copy_file(src, path);
     free(src);
@@ -934,14 +894,14 @@ static void test_random_real_system(void **state)
     baseline_of(path, &b);
     run_random("random SYSTEM", 100, path, g_steps * 2 / 3,
                g_steps * 2 / 3 / 4, 300, &b);
-    cleanup(dir, path);
+    tu_rm_tmp_file(path);
 }
 
 /* A copy of a real 1.3 NTUSER.DAT (lf lists, no big data). */
 static void test_random_real_13(void **state)
 {
     (void)state;
-    char *dir, *path = tmp_path("NTUSER.DAT", &dir);
+    char *path = tu_tmp_file("wrand", "NTUSER.DAT");
     char *src = tu_corpus("regipy/regipy_tests/data/NTUSER.DAT");
     tu_copy_file(src, path);
     free(src);
@@ -949,7 +909,7 @@ static void test_random_real_13(void **state)
     baseline_of(path, &b);
     run_random("random NTUSER.DAT 1.3", 101, path, g_steps * 2 / 3,
                g_steps * 2 / 3 / 5, 300, &b);
-    cleanup(dir, path);
+    tu_rm_tmp_file(path);
 }
 
 /* ---- thousands of subkeys under one key ------------------------------------ */
@@ -991,11 +951,11 @@ static void list_shape(const char *path, regf_key key, uint32_t leafmax,
 
 static void many_subkeys(uint32_t minor, uint32_t leafmax)
 {
-    double t0 = now_s();
+    double t0 = tu_now();
     char name[48];
     snprintf(name, sizeof name, "many subkeys 1.%u", minor);
     seed_for(name, 200 + minor);
-    char *dir, *path = tmp_path("hive", &dir);
+    char *path = tu_tmp_file("wrand", "hive");
     new_hive_file(minor, path);
     regf_hive *h = open_write(path);
     struct model m;
@@ -1081,11 +1041,11 @@ static void many_subkeys(uint32_t minor, uint32_t leafmax)
         FAIL("the list only reached %u keys", peak);
     regf_close(h);
     print_message("%s: peak %u subkeys\n", name, peak);
-    print_stats(name, &st, &m, now_s() - t0);
+    print_stats(name, &st, &m, tu_now() - t0);
     model_free(&m);
     free(pool);
     free(plen);
-    cleanup(dir, path);
+    tu_rm_tmp_file(path);
 }
 
 static void test_many_subkeys_lh(void **state)
@@ -1178,7 +1138,7 @@ static const char *cycles(const char *name, uint64_t salt, const char *path,
                           unsigned ncycles, unsigned ops, int strict,
                           const struct baseline *b)
 {
-    double t0 = now_s();
+    double t0 = tu_now();
     seed_for(name, salt);
     regf_hive *h = open_write(path);
     struct model m;
@@ -1229,7 +1189,7 @@ static const char *cycles(const char *name, uint64_t salt, const char *path,
     print_message("%s: %u cycles, bins %u bytes after the first, %u after "
                   "the last (last growth in cycle %u)\n", name, ncycles,
                   size[0], size[ncycles - 1], last_growth);
-    print_stats(name, &st, &m, now_s() - t0);
+    print_stats(name, &st, &m, tu_now() - t0);
     model_free(&m);
     /* The size reaches a plateau: no growth in the last third, and less
      * than 50% above the first cycle. */
@@ -1259,10 +1219,10 @@ static const char *cycles(const char *name, uint64_t salt, const char *path,
 static void test_cycles_stable_v5(void **state)
 {
     (void)state;
-    char *dir, *path = tmp_path("hive", &dir);
+    char *path = tu_tmp_file("wrand", "hive");
     new_hive_file(5, path);
     const char *err = cycles("cycles 1.5", 300, path, 90, 400, 1, NULL);
-    cleanup(dir, path);
+    tu_rm_tmp_file(path);
     if (err)
         fail_msg("%s", err);
 }
@@ -1270,10 +1230,10 @@ static void test_cycles_stable_v5(void **state)
 static void test_cycles_stable_v3(void **state)
 {
     (void)state;
-    char *dir, *path = tmp_path("hive", &dir);
+    char *path = tu_tmp_file("wrand", "hive");
     new_hive_file(3, path);
     const char *err = cycles("cycles 1.3", 301, path, 90, 400, 0, NULL);
-    cleanup(dir, path);
+    tu_rm_tmp_file(path);
     if (err)
         fail_msg("%s", err);
 }
@@ -1281,14 +1241,14 @@ static void test_cycles_stable_v3(void **state)
 static void test_cycles_stable_real(void **state)
 {
     (void)state;
-    char *dir, *path = tmp_path("NTUSER.DAT", &dir);
+    char *path = tu_tmp_file("wrand", "NTUSER.DAT");
     char *src = tu_corpus("regipy/regipy_tests/data/NTUSER.DAT");
     tu_copy_file(src, path);
     free(src);
     struct baseline b;
     baseline_of(path, &b);
     const char *err = cycles("cycles NTUSER.DAT", 302, path, 90, 400, 0, &b);
-    cleanup(dir, path);
+    tu_rm_tmp_file(path);
     if (err)
         fail_msg("%s", err);
 }
@@ -1333,8 +1293,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_random_real_13),
         cmocka_unit_test(test_cycles_stable_real),
     };
-    double t0 = now_s();
+    double t0 = tu_now();
     int rc = TU_MAIN(core, corpus, setup, teardown);
-    print_message("test_write_random: %.2f s in all\n", now_s() - t0);
+    print_message("test_write_random: %.2f s in all\n", tu_now() - t0);
     return rc;
 }

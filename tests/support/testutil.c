@@ -193,6 +193,22 @@ char *tu_fixture_copy(const char *rel)
     return r;
 }
 
+uint8_t *tu_read_input(const char *rel, size_t *len)
+{
+    char *p = tu_input(rel);
+    uint8_t *img = tu_read_file(p, len);
+    free(p);
+    return img;
+}
+
+regf_hive *tu_open_input(const char *rel)
+{
+    char *p = tu_input(rel);
+    regf_hive *h = tu_open(p);
+    free(p);
+    return h;
+}
+
 char *tu_tmp_dir(const char *tag)
 {
     const char *t = getenv("TMPDIR");
@@ -237,6 +253,23 @@ void tu_rm_dir(char *dir)
     free(dir);
 }
 
+char *tu_tmp_file(const char *tag, const char *name)
+{
+    char *dir = tu_tmp_dir(tag);
+    char *p = tu_path(dir, name);
+    free(dir);
+    return p;
+}
+
+void tu_rm_tmp_file(char *path)
+{
+    char *slash = strrchr(path, '/');
+    assert_non_null(slash);
+    *slash = '\0';
+    rm_tree(path);
+    free(path);
+}
+
 int tu_dir_entries(const char *dir)
 {
     DIR *d = opendir(dir);
@@ -248,6 +281,47 @@ int tu_dir_entries(const char *dir)
             n++;
     closedir(d);
     return n;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **tu_list_files(const char *dir, const char *suffix, size_t *n)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        print_error("cannot open the directory %s\n", dir);
+        fail();
+    }
+    size_t cap = 16, k = 0, sl = strlen(suffix);
+    char **list = malloc(cap * sizeof *list);
+    assert_non_null(list);
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t l = strlen(e->d_name);
+        if (e->d_name[0] == '.' || l < sl ||
+            strcmp(e->d_name + l - sl, suffix) != 0)
+            continue;
+        if (k == cap) {
+            cap *= 2;
+            list = realloc(list, cap * sizeof *list);
+            assert_non_null(list);
+        }
+        list[k++] = tu_path(dir, e->d_name);
+    }
+    closedir(d);
+    qsort(list, k, sizeof *list, cmp_str);
+    *n = k;
+    return list;
+}
+
+void tu_free_list(char **list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(list[i]);
+    free(list);
 }
 
 /* ---- hives ------------------------------------------------------------------ */
@@ -277,7 +351,7 @@ int tu_cmp_units(const uint16_t *a, size_t na, const uint16_t *b, size_t nb)
 int tu_buf_write(void *ctx, const void *data, size_t len)
 {
     struct tu_buf *b = ctx;
-    if (b->len + len > b->cap) {
+    if (!b->p || b->len + len > b->cap) {
         size_t cap = b->cap ? b->cap : 4096;
         while (cap < b->len + len)
             cap *= 2;
@@ -291,6 +365,11 @@ int tu_buf_write(void *ctx, const void *data, size_t len)
     b->len += len;
     b->p[b->len] = '\0';
     return 0;
+}
+
+void tu_buf_add(struct tu_buf *b, const void *data, size_t len)
+{
+    assert_int_equal(tu_buf_write(b, data, len), 0);
 }
 
 void tu_buf_free(struct tu_buf *b)

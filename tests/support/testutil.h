@@ -35,6 +35,13 @@ int tu_main(int argc, char **argv, const char *name,
     tu_main(argc, argv, __FILE__, core, sizeof(core) / sizeof *(core),     \
             corpus, sizeof(corpus) / sizeof *(corpus), setup, teardown)
 
+/* For a function void FN(int corpus) that runs the cases on the hives of
+ * fixtures/ (0) or on those of the corpus (1): the cmocka cases test_FN
+ * (for the core group) and test_FN_corpus (for the corpus group). */
+#define TU_GROUP_PAIR(fn)                                                   \
+    static void test_##fn(void **state) { (void)state; fn(0); }            \
+    static void test_##fn##_corpus(void **state) { (void)state; fn(1); }
+
 /* Nonzero when the corpus directory exists. */
 int tu_have_corpus(void);
 
@@ -69,6 +76,10 @@ char *tu_fixture(const char *rel);
 char *tu_input(const char *rel);
 int tu_is_fixture(const char *rel);
 
+/* tu_read_file() and tu_open() of the input REL (tu_input). */
+uint8_t *tu_read_input(const char *rel, size_t *len);
+regf_hive *tu_open_input(const char *rel);
+
 /* The copy in fixtures/ of the corpus file REL, as tu_input() names it
  * ("fixtures/hives/yarp/BigDataHive.xz" for "yarp/hives_for_tests/
  * BigDataHive"), or NULL when fixtures/ has none (fixtures/hives/README.md
@@ -82,8 +93,19 @@ char *tu_tmp_dir(const char *tag);
 /* Removes DIR and everything below it, then frees DIR. */
 void tu_rm_dir(char *dir);
 
+/* The path of a file NAME that does not exist yet, in a new temporary
+ * directory (tu_tmp_dir(TAG)); malloc'd. tu_rm_tmp_file() removes that
+ * directory with all it holds (the file, its .bak, ...) and frees PATH. */
+char *tu_tmp_file(const char *tag, const char *name);
+void tu_rm_tmp_file(char *path);
+
 /* Number of entries in DIR (without . and ..). */
 int tu_dir_entries(const char *dir);
+
+/* The files of DIR whose names end in SUFFIX, as "DIR/NAME" paths in name
+ * order; *N of them. Free with tu_free_list(). */
+char **tu_list_files(const char *dir, const char *suffix, size_t *n);
+void tu_free_list(char **list, size_t n);
 
 /* ---- hives ------------------------------------------------------------------ */
 
@@ -94,12 +116,16 @@ regf_hive *tu_open(const char *path);
  * shorter first): <0, 0, >0. */
 int tu_cmp_units(const uint16_t *a, size_t na, const uint16_t *b, size_t nb);
 
-/* Output collector for regf_export_reg: a growing memory buffer. */
+/* A growing memory buffer, always NUL-terminated once written to (start
+ * from { NULL, 0, 0 }). tu_buf_write is an output callback for
+ * regf_export_reg (-1 when out of memory); tu_buf_add appends and fails
+ * the test when out of memory. */
 struct tu_buf {
     char *p;
     size_t len, cap;
 };
 int tu_buf_write(void *ctx, const void *data, size_t len);
+void tu_buf_add(struct tu_buf *b, const void *data, size_t len);
 void tu_buf_free(struct tu_buf *b);
 
 /* ---- time and pseudo-random numbers ---------------------------------------- */
