@@ -1,4 +1,6 @@
-/* test_hivecheck.c - the independent hive checker (support/hivecheck.c).
+/* test_hivecheck.c - the tests' hive checker (support/hivecheck.c, the hc_*
+ * wrapper over the library's regf_check_image; see hivecheck.h for what it
+ * is not: an independent oracle).
  *
  *  (a) its upcase table equals data/windows-upcase.txt in all 65536 entries;
  *  (b) every clean real hive of fixtures/ and of the corpus passes (dirty

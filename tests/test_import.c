@@ -697,8 +697,10 @@ static void roundtrip_path(const char *path, unsigned flags, int again)
     }
     tu_buf_free(&a);
     tu_buf_free(&b);
-    /* The hive the import built is written and must pass the independent
-     * checker in strict writer mode. */
+    /* The hive the import built is written and must pass the structural
+     * checker in strict writer mode (the library's own regf_check_image;
+     * the content of rebuilt hives is also compared with the python3-hivex
+     * golden files in test_corpus.c). */
     char *tmp = tu_tmp_file("import", "hive");
     rc = regf_commit(h, tmp, REGF_COMMIT_NEW);
     if (rc != REGF_OK) {

@@ -2,12 +2,13 @@
  * edits, regf_commit).
  *
  * Every test that writes commits to a file in a private temporary directory,
- * re-opens it, runs the independent structural checker (hivecheck, strict
- * writer rules) on the file bytes and compares the content. Record layouts
- * that matter (list types, hashes and hints, inline data, big data
- * segments, sk reference counts, header fields) are also read straight from
- * the file bytes with the small readers below, which share nothing with the
- * library. */
+ * re-opens it, runs the structural checker (hivecheck: the library's own
+ * regf_check_image, strict writer rules) on the file bytes and compares the
+ * content. As that checker is the library's, record layouts that matter
+ * (list types, hashes and hints, inline data, big data segments, sk
+ * reference counts, header fields) are also read straight from the file
+ * bytes with the small readers below, which share nothing with the
+ * library: they are the oracle outside it. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

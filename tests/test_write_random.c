@@ -8,9 +8,11 @@
  * non-ASCII names, and case variants of existing names, which must give
  * REGF_EEXIST), delete subtree, set value (sizes around every storage
  * boundary: inline, one cell, 16344/16345, big data), delete value - and
- * every so often commits, re-opens, runs the independent checker
- * (hivecheck, strict writer rules) on the file and compares the whole hive
- * with the model.
+ * every so often commits, re-opens, runs the structural checker
+ * (hivecheck: the library's own regf_check_image, strict writer rules) on
+ * the file and compares the whole hive with the model. The model, not the
+ * checker, is the oracle here: it follows from the operations alone (it
+ * borrows only regf_upcase, for the order of names).
  *
  * The seed is printed at the start of each scenario and in every failure
  * message; HIVEKIT_SEED=N reruns a sequence, HIVEKIT_STEPS=N changes the
