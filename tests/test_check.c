@@ -605,8 +605,8 @@ static void test_time(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *img = tu_read_input("regipy/regipy_tests/data/SYSTEM_WIN_10_1709.xz",
-                               &len);
+    uint8_t *img =
+        tu_read_input("regipy/regipy_tests/data/SYSTEM_WIN_10_1709.xz", &len);
     struct regf_check_stats st;
     double best = 1e9;
     for (int i = 0; i < 5; i++) {

@@ -641,7 +641,8 @@ static void test_lossless_special(void **state)
 static void test_lossless_yarp(void **state)
 {
     (void)state;
-    struct stats st = roundtrip_input("fixtures/hives/yarp/StringValuesHive.xz");
+    struct stats st =
+        roundtrip_input("fixtures/hives/yarp/StringValuesHive.xz");
     assert_int_equal(st.values, 4);
     assert_int_equal(st.strings, 2);    /* the default and "3" */
     assert_int_equal(st.hexes, 2);      /* REG_BINARY and REG_EXPAND_SZ */

@@ -370,8 +370,9 @@ static void test_from_inf_matches_profiles(void **state)
 
 /* The issue's matrix: every real SYSTEM hive (Windows 10 20H2 of fixtures/
  * in the core group; Windows 7, 8.1, 10 1709, 1903 of the corpus in the
- * corpus group) with every INF of fixtures/inf and each built-in profile. Dirty hives are handled as the log issue says: SYSTEM_B is
- * recovered from its logs first; SYSTEM_2 and SYSTEM_WIN_10_1709, whose
+ * corpus group) with every INF of fixtures/inf and each built-in profile.
+ * Dirty hives are handled as the log issue says: SYSTEM_B is recovered
+ * from its logs first; SYSTEM_2 and SYSTEM_WIN_10_1709, whose
  * logs were not published, are taken as they are (as --force does). An INF
  * that has no model for a guest (architecture or Windows version) must be
  * refused; otherwise the injection must give exactly the INF's values,
@@ -390,7 +391,8 @@ static const struct guest guests[] = {
       "regipy/regipy_tests/data/SYSTEM_B.LOG2.xz" },
     { "regipy/regipy_tests/data/SYSTEM_WIN_10_1709.xz", "amd64", 10, 0, 18362,
       NULL, NULL },
-    { "fixtures/hives/SYSTEM-win10-20H2.xz", "amd64", 10, 0, 19041, NULL, NULL },
+    { "fixtures/hives/SYSTEM-win10-20H2.xz", "amd64", 10, 0, 19041, NULL,
+      NULL },
 };
 
 static const struct {

@@ -9,7 +9,7 @@
 
 #include "testutil.h"
 
-/* ---- test groups ------------------------------------------------------------ */
+/* ---- test groups -------------------------------------------------------- */
 
 /* Zero while the core group runs: tu_corpus() then fails the case. */
 static int corpus_allowed = 1;
@@ -60,7 +60,7 @@ int tu_main(int argc, char **argv, const char *name,
     return failed != 0;
 }
 
-/* ---- files and paths ------------------------------------------------------ */
+/* ---- files and paths ---------------------------------------------------- */
 
 uint8_t *tu_read_file(const char *path, size_t *len)
 {
@@ -324,7 +324,7 @@ void tu_free_list(char **list, size_t n)
     free(list);
 }
 
-/* ---- hives ------------------------------------------------------------------ */
+/* ---- hives -------------------------------------------------------------- */
 
 regf_hive *tu_open(const char *path)
 {
@@ -379,7 +379,7 @@ void tu_buf_free(struct tu_buf *b)
     b->len = b->cap = 0;
 }
 
-/* ---- time and pseudo-random numbers ---------------------------------------- */
+/* ---- time and pseudo-random numbers ------------------------------------- */
 
 double tu_now(void)
 {

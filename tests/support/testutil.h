@@ -45,7 +45,7 @@ int tu_main(int argc, char **argv, const char *name,
 /* Nonzero when the corpus directory exists. */
 int tu_have_corpus(void);
 
-/* ---- files and paths ------------------------------------------------------ */
+/* ---- files and paths ---------------------------------------------------- */
 
 /* Whole file into a malloc'd buffer (fails the test if unreadable). */
 uint8_t *tu_read_file(const char *path, size_t *len);
@@ -107,7 +107,7 @@ int tu_dir_entries(const char *dir);
 char **tu_list_files(const char *dir, const char *suffix, size_t *n);
 void tu_free_list(char **list, size_t n);
 
-/* ---- hives ------------------------------------------------------------------ */
+/* ---- hives -------------------------------------------------------------- */
 
 /* Opens PATH and asserts success (prints the message otherwise). */
 regf_hive *tu_open(const char *path);
@@ -128,7 +128,7 @@ int tu_buf_write(void *ctx, const void *data, size_t len);
 void tu_buf_add(struct tu_buf *b, const void *data, size_t len);
 void tu_buf_free(struct tu_buf *b);
 
-/* ---- time and pseudo-random numbers ---------------------------------------- */
+/* ---- time and pseudo-random numbers ------------------------------------- */
 
 /* Monotonic clock, in seconds. */
 double tu_now(void);
