@@ -507,7 +507,7 @@ static void test_seam_neutral(void **state)
     tu_rm_dir(dir);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seam_neutral),
@@ -518,5 +518,5 @@ int main(void)
         cmocka_unit_test(test_recover),
         cmocka_unit_test(test_inject_two),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return TU_MAIN_CORE(tests, NULL, NULL);
 }

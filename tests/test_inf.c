@@ -1240,7 +1240,7 @@ static void test_mutations(void **state)
         free(src[i]);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_viostor_w10),
@@ -1259,5 +1259,5 @@ int main(void)
         cmocka_unit_test(test_small_helpers),
         cmocka_unit_test(test_mutations),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return TU_MAIN_CORE(tests, NULL, NULL);
 }

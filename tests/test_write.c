@@ -2669,7 +2669,7 @@ static void test_symlink_key_values(void **state)
     tu_rm_dir(dir);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_oversized_foreign_leaf),
@@ -2713,5 +2713,5 @@ int main(void)
         cmocka_unit_test(test_real_hive_big_values),
         cmocka_unit_test(test_real_hive_edit),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return TU_MAIN_CORE(tests, NULL, NULL);
 }

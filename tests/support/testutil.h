@@ -34,6 +34,10 @@ int tu_main(int argc, char **argv, const char *name,
 #define TU_MAIN(core, corpus, setup, teardown)                              \
     tu_main(argc, argv, __FILE__, core, sizeof(core) / sizeof *(core),     \
             corpus, sizeof(corpus) / sizeof *(corpus), setup, teardown)
+/* A program with core cases only (the corpus group is then an error). */
+#define TU_MAIN_CORE(core, setup, teardown)                                 \
+    tu_main(argc, argv, __FILE__, core, sizeof(core) / sizeof *(core),     \
+            NULL, 0, setup, teardown)
 
 /* For a function void FN(int corpus) that runs the cases on the hives of
  * fixtures/ (0) or on those of the corpus (1): the cmocka cases test_FN
