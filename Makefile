@@ -4,7 +4,10 @@
 #               build, and run hivekit on the bundled Windows 10 SYSTEM hive,
 #               ending with the virtio driver injection on a copy of it
 #   make test   same set-up, then build and run every test, then the whole
-#               suite again under ASan+UBSan (gcc) in $(ASAN_BUILD)
+#               suite again under ASan+UBSan (gcc) in $(ASAN_BUILD); the
+#               tests that need the shared hive corpus (HIVEKIT_CORPUS=DIR,
+#               default ../shared/corpus) report Skipped without it, and a
+#               last line says how many were skipped
 #   make fuzz-smoke  build the libFuzzer harnesses (clang) in build-fuzz and
 #               run each for FUZZ_SECONDS (60); fails on any crash (fuzz/README)
 #   make static a static, stripped hivekit-static linked with musl (musl-gcc)
@@ -19,6 +22,11 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SEED ?= 1
 FUZZ_HARNESSES = hive import inf edit
+# HIVEKIT_CORPUS=DIR (make variable or environment): the shared hive corpus,
+# passed to cmake; unset, cmake keeps its default (../shared/corpus).
+ifdef HIVEKIT_CORPUS
+CORPUS_FLAG = -DHIVEKIT_CORPUS:PATH=$(abspath $(HIVEKIT_CORPUS))
+endif
 
 .PHONY: all deps build test demo clean test-asan fuzz-build fuzz-smoke static
 
@@ -28,31 +36,37 @@ deps:
 	@sh tools/install-deps.sh
 
 build: deps
-	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS) $(CORPUS_FLAG)
 	cmake --build $(BUILD) -j$(JOBS)
 
+# ctest, then one line on the corpus tests (tests/support/ctest-summary.sh).
+RUN_CTEST = ctest --output-on-failure -j$(JOBS) -O ctest.log; rc=$$?; \
+	    sh $(CURDIR)/tests/support/ctest-summary.sh ctest.log .; exit $$rc
+
 test: build
-	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+	cd $(BUILD) && $(RUN_CTEST)
 	$(MAKE) test-asan
 	$(MAKE) fuzz-smoke
+	@sh tests/support/ctest-summary.sh $(BUILD)/ctest.log $(BUILD)
 
 # The whole suite under AddressSanitizer + UBSan, built with gcc (Debian's
 # gcc ships libasan and libubsan).
 test-asan: deps
 	cmake -S . -B $(ASAN_BUILD) -DCMAKE_C_COMPILER=gcc -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	    -DHIVEKIT_TESTS=ON -DHIVEKIT_SANITIZE=ON
+	    -DHIVEKIT_TESTS=ON -DHIVEKIT_SANITIZE=ON $(CORPUS_FLAG)
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
-	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	    ctest --output-on-failure -j$(JOBS)
+	cd $(ASAN_BUILD) && export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 && \
+	    $(RUN_CTEST)
 
-# libFuzzer harnesses (fuzz/README): build with clang, seed from the corpus,
-# run each harness FUZZ_SECONDS; crashes land in $(FUZZ_BUILD)/crashes/.
+# libFuzzer harnesses (fuzz/README): build with clang, seed from fixtures/
+# and the corpus (fixtures/ alone without it), run each harness
+# FUZZ_SECONDS; crashes land in $(FUZZ_BUILD)/crashes/.
 fuzz-build: build
 	@sh tools/install-deps.sh --fuzz
 	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	    -DHIVEKIT_TESTS=OFF -DHIVEKIT_FUZZ=ON
 	cmake --build $(FUZZ_BUILD) -j$(JOBS)
-	sh fuzz/seeds.sh "" $(FUZZ_BUILD)/seeds $(HIVEKIT)
+	sh fuzz/seeds.sh "$(if $(HIVEKIT_CORPUS),$(abspath $(HIVEKIT_CORPUS)))" $(FUZZ_BUILD)/seeds $(HIVEKIT)
 
 # A fixed seed (FUZZ_SEED, default 1) on a fresh corpus makes the smoke run
 # in CI explore a prefix of what the same seed explores on a faster or

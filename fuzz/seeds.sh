@@ -1,17 +1,19 @@
 #!/bin/sh
 # seeds.sh [CORPUS [OUT [HIVEKIT]]] - fill the seed corpora of the fuzzers.
 #
-#   OUT/hive/    hive files: fixtures/hives and every corpus file starting
-#                with "regf" (also the decompressed *.xz) up to 2 MiB
+#   OUT/hive/    hive files: every file of fixtures/hives and of the corpus
+#                starting with "regf" (also the decompressed *.xz) up to
+#                2 MiB
 #   OUT/edit/    the same hives up to 256 KiB (each run commits a copy)
 #   OUT/import/  .reg exports of those small hives made with HIVEKIT
 #                (prefix HKEY_LOCAL_MACHINE\SYSTEM, as fuzz_import expects),
 #                UTF-8 and UTF-16, up to 128 KiB each
-#   OUT/inf/     the INF files of the corpus
+#   OUT/inf/     the INF files of fixtures/ and of the corpus
 #   plus fuzz/regressions/<harness>/* (saved crashes, see fuzz/README)
 #
 # Defaults: CORPUS ../shared/corpus, OUT build-fuzz/seeds, HIVEKIT
-# build/hivekit (paths relative to the repository). Files are named by
+# build/hivekit (paths relative to the repository). Without the corpus (a
+# lone clone) the seeds come from fixtures/ alone. Files are named by
 # content hash, so running it again adds nothing twice.
 set -eu
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,18 +32,17 @@ size() { wc -c < "$1" | tr -d ' '; }
 
 # Every candidate hive, listed one per line in $tmp/hives.
 : > "$tmp/hives"
-for f in "$repo"/fixtures/hives/*; do
-    case "$f" in *.xz) ;; *) echo "$f" >> "$tmp/hives" ;; esac
-done
-if [ -d "$corpus" ]; then
+# add_hives DIR TAG: the files of DIR starting with "regf", *.xz ones
+# decompressed (their first 2 MiB + 1 byte) into $tmp
+add_hives() {
     n=0
-    find "$corpus" -type f | sort | while read -r f; do
+    find "$1" -type f | sort | while read -r f; do
         case "$f" in
         *.xz)
             n=$((n + 1))
-            xz -dc "$f" 2>/dev/null | head -c 2097153 > "$tmp/xz$n" || true
-            if [ "$(head -c 4 "$tmp/xz$n")" = regf ]; then
-                echo "$tmp/xz$n" >> "$tmp/hives"
+            xz -dc "$f" 2>/dev/null | head -c 2097153 > "$tmp/$2$n" || true
+            if [ "$(head -c 4 "$tmp/$2$n")" = regf ]; then
+                echo "$tmp/$2$n" >> "$tmp/hives"
             fi
             ;;
         *)
@@ -51,9 +52,13 @@ if [ -d "$corpus" ]; then
             ;;
         esac
     done
+}
+add_hives "$repo/fixtures/hives" fx
+if [ -d "$corpus" ]; then
+    add_hives "$corpus" xz
     find "$corpus" -type f -iname '*.inf' | while read -r f; do put "$f" "$out/inf"; done
 else
-    echo "seeds.sh: no corpus at $corpus (fixtures only)" >&2
+    echo "seeds.sh: no corpus at $corpus (seeds from fixtures/ only)" >&2
 fi
 for f in "$repo"/tests/*.inf "$repo"/fixtures/*/*.inf; do
     if [ -f "$f" ]; then put "$f" "$out/inf"; fi

@@ -12,13 +12,13 @@
  *      override it and the iteration count).
  *
  * (c) and (d) only require that every call returns a valid status (a
- * negative one with a message) within a time bound. */
-#include <dirent.h>
+ * negative one with a message) within a time bound. (c) and (d) run on
+ * the hives of fixtures/ in the core group, on the corpus hives in the
+ * corpus group (see TU_MAIN in testutil.h); (b) is corpus only. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "mkhive.h"
@@ -28,13 +28,6 @@
 #define NOCELL 0xFFFFFFFEu   /* "the message names no particular cell" */
 
 /* ---- helpers ----------------------------------------------------------- */
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int count_key(void *ctx, regf_hive *h, regf_key key, const char *path,
                      size_t path_len, unsigned depth)
@@ -1062,23 +1055,27 @@ struct trunc_spec {
     size_t step;
 };
 
-static void test_truncations(void **state)
+/* The fixtures (core group) or the corpus hives (corpus group). */
+static const struct trunc_spec trunc_specs[] = {
+    { "fixtures/hives/minimal", 0, 512 },
+    { "fixtures/hives/yarp/BigDataHive.xz", 0, 512 },
+    { "fixtures/hives/yarp/ManySubkeysHive.xz", 0, 512 },
+    { "regipy/regipy_tests/data/SAM", 0, 512 },
+    { "EricZimmerman-Registry/Registry.Test/Hives/SAM", 0, 512 },
+    { "regipy/regipy_tests/data/SYSTEM.xz", 2u << 20, 4096 },
+};
+
+static void truncations(int corpus)
 {
-    (void)state;
-    static const struct trunc_spec specs[] = {
-        { "hivex/images/minimal", 0, 512 },
-        { "yarp/hives_for_tests/BigDataHive", 0, 512 },
-        { "yarp/hives_for_tests/ManySubkeysHive", 0, 512 },
-        { "regipy/regipy_tests/data/SAM", 0, 512 },
-        { "EricZimmerman-Registry/Registry.Test/Hives/SAM", 0, 512 },
-        { "regipy/regipy_tests/data/SYSTEM.xz", 2u << 20, 4096 },
-    };
+    const struct trunc_spec *specs = trunc_specs;
     static const size_t odd[] = { 1, 3, 4, 507, 508, 511, 4095, 4097, 4100,
                                   4096 + 31, 4096 + 32, 4096 + 33,
                                   4096 + 4095, 8193, 12287, 20000, 65537 };
-    for (size_t s = 0; s < sizeof specs / sizeof *specs; s++) {
-        double t0 = now();
-        char *path = tu_corpus(specs[s].rel);
+    for (size_t s = 0; s < sizeof trunc_specs / sizeof *trunc_specs; s++) {
+        if (tu_is_fixture(specs[s].rel) == corpus)
+            continue;
+        double t0 = tu_now();
+        char *path = tu_input(specs[s].rel);
         size_t len;
         uint8_t *buf = tu_read_file(path, &len);
         free(path);
@@ -1096,10 +1093,12 @@ static void test_truncations(void **state)
          * complete bin on. */
         assert_true(opened > 0);
         print_message("  %-50s %u cuts, %u opened, %.2f s\n", specs[s].rel,
-                      tried, opened, now() - t0);
+                      tried, opened, tu_now() - t0);
         free(buf);
     }
 }
+
+TU_GROUP_PAIR(truncations)
 
 /* ---- (d) seeded random corruption -------------------------------------- */
 
@@ -1122,11 +1121,7 @@ static void on_crash(int sig)
 
 static uint64_t xorshift(void)
 {
-    uint64_t x = xs_state;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    return xs_state = x;
+    return tu_xorshift64(&xs_state);
 }
 
 /* Offsets (bins-relative) of every bin header dword and cell size field;
@@ -1159,19 +1154,20 @@ static size_t structure_of(const uint8_t *bins, uint32_t size, uint32_t *out,
     return n;
 }
 
-static void test_random_corruption(void **state)
+/* The fixtures and the tiny hive (core group) or the corpus hives (corpus
+ * group); an entry's seed depends on its place in the whole list. */
+static void random_corruption(int corpus)
 {
-    (void)state;
     static const char *const hives[] = {
-        "hivex/images/minimal",
-        "hivex/images/special",
-        "yarp/hives_for_tests/BigDataHive",
-        "yarp/hives_for_tests/ManySubkeysHive",
-        "yarp/hives_for_tests/UnicodeHive",
+        "fixtures/hives/minimal",
+        "fixtures/hives/special",
+        "fixtures/hives/yarp/BigDataHive.xz",
+        "fixtures/hives/yarp/ManySubkeysHive.xz",
+        "fixtures/hives/yarp/UnicodeHive.xz",
         "yarp/hives_for_tests/System_Delta",
         "regipy/regipy_tests/data/SAM",
         "regipy/regipy_tests/data/BCD",
-        "python-registry/tests/reg_samples/UNICODE_TESTS",
+        "fixtures/hives/UNICODE_TESTS",
         "DFIRArtifactMuseum/Windows/Registry/Win10/SECURITY",
         "EricZimmerman-Registry/Registry.Test/Hives/SAM_hasBigEndianDWord",
         "regipy/regipy_tests/data/NTUSER.DAT",
@@ -1186,18 +1182,20 @@ static void test_random_corruption(void **state)
     e = getenv("HIVEKIT_FUZZ_ITERS");
     if (e)
         iters = (unsigned)strtoul(e, NULL, 0);
-    double total0 = now(), worst = 0;
+    double total0 = tu_now(), worst = 0;
     void (*old_segv)(int) = signal(SIGSEGV, on_crash);
     void (*old_bus)(int) = signal(SIGBUS, on_crash);
     void (*old_abrt)(int) = signal(SIGABRT, on_crash);
     void (*old_fpe)(int) = signal(SIGFPE, on_crash);
     for (size_t hi = 0; hi < sizeof hives / sizeof *hives; hi++) {
-        double t0 = now();
+        if ((hives[hi] && !tu_is_fixture(hives[hi])) != corpus)
+            continue;
+        double t0 = tu_now();
         size_t len;
         uint8_t *orig;
         struct mkhive *mk = NULL;
         if (hives[hi]) {
-            char *path = tu_corpus(hives[hi]);
+            char *path = tu_input(hives[hi]);
             orig = tu_read_file(path, &len);
             free(path);
         } else {
@@ -1267,10 +1265,10 @@ static void test_random_corruption(void **state)
                      "0x%llx)", name, it, (unsigned long long)iseed,
                      (unsigned long long)seed);
             cur_case = what;
-            double t1 = now();
+            double t1 = tu_now();
             regf_hive *h = NULL;
             int rc = exercise(img, len, what);
-            double dt = now() - t1;
+            double dt = tu_now() - t1;
             if (dt > worst)
                 worst = dt;
             if (dt > 5.0) {
@@ -1289,7 +1287,7 @@ static void test_random_corruption(void **state)
             }
         }
         print_message("  %-62s %u/%u opened, %u walked, %.2f s\n", name,
-                      opened, iters, walked, now() - t0);
+                      opened, iters, walked, tu_now() - t0);
         free(img);
         free(st);
         free(cells);
@@ -1302,9 +1300,11 @@ static void test_random_corruption(void **state)
     signal(SIGFPE, old_fpe);
     cur_case = NULL;
     print_message("  random corruption: %.1f s total, worst iteration "
-                  "%.3f s, seed 0x%llx\n", now() - total0, worst,
+                  "%.3f s, seed 0x%llx\n", tu_now() - total0, worst,
                   (unsigned long long)seed);
 }
+
+TU_GROUP_PAIR(random_corruption)
 
 /* Regression: an ri listing the same leaf 65535 times claims 4 billion
  * subkeys in a 784 KiB file. A lookup that misses used to fall back to a
@@ -1361,20 +1361,14 @@ static void test_fuzz_edit_regressions(void **state)
 {
     (void)state;
     char *dir = tu_fixture("fuzz-crashes");
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    struct dirent *e;
-    int n = 0;
-    while ((e = readdir(d)) != NULL) {
-        size_t l = strlen(e->d_name);
-        if (l < 5 || strcmp(e->d_name + l - 5, ".hive") != 0)
-            continue;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    size_t n;
+    char **files = tu_list_files(dir, ".hive", &n);
+    for (size_t f = 0; f < n; f++) {
+        const char *name = strrchr(files[f], '/') + 1;
         size_t len;
-        uint8_t *img = tu_read_file(path, &len);
+        uint8_t *img = tu_read_file(files[f], &len);
         regf_hive *h = NULL;
-        if (regf_open_mem(img, len, e->d_name, REGF_OPEN_WRITE, &h) == REGF_OK) {
+        if (regf_open_mem(img, len, name, REGF_OPEN_WRITE, &h) == REGF_OK) {
             static struct fuzz_keys fk;
             fk.n = 0;
             regf_walk(h, 0, collect_key, &fk);
@@ -1388,16 +1382,15 @@ static void test_fuzz_edit_regressions(void **state)
         }
         regf_close(h);
         free(img);
-        n++;
     }
-    closedir(d);
+    tu_free_list(files, n);
     free(dir);
     assert_true(n >= 1);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest core[] = {
         cmocka_unit_test(test_fuzz_edit_regressions),
         cmocka_unit_test(test_mkhive_tiny_reads),
         cmocka_unit_test(test_inline_too_long),
@@ -1412,9 +1405,13 @@ int main(void)
         cmocka_unit_test(test_key_names),
         cmocka_unit_test(test_repeated_leaf_is_bounded),
         cmocka_unit_test(test_class_and_security),
-        cmocka_unit_test(test_corpus_bad_files),
         cmocka_unit_test(test_truncations),
         cmocka_unit_test(test_random_corruption),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest corpus[] = {
+        cmocka_unit_test(test_corpus_bad_files),
+        cmocka_unit_test(test_truncations_corpus),
+        cmocka_unit_test(test_random_corruption_corpus),
+    };
+    return TU_MAIN(core, corpus, NULL, NULL);
 }

@@ -3,20 +3,22 @@
  * covered by test_hivecheck.c through the hc_* wrapper; here:
  *
  *  (a) the code table: 69 stable codes, severities, strict-only codes;
- *  (b) the damaged corpus hives: their codes with the right severities;
+ *  (b) damaged hives (fixtures, corpus): their codes with the right
+ *      severities;
  *  (c) severities that depend on where the damage is (the root key, the
  *      root's sk, root flags);
  *  (d) the API: callback stop, NULL callback and stats, paths, messages;
- *  (e) every file of the corpus: the check runs to the end, reports each
+ *  (e) every file of the corpus (and of fixtures/hives, in the core
+ *      group): the check runs to the end, reports each
  *      problem once, and agrees with the reader (a hive the check passes
  *      opens and walks; one the open refuses has a fatal problem);
- *  (f) the time on the 15.5 MB SYSTEM_WIN_10_1709. */
+ *  (f) the time on the 15.5 MB SYSTEM_WIN_10_1709.
+ * Cases on corpus files are in the corpus group (TU_MAIN, testutil.h). */
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "mkhive.h"
 #include "testutil.h"
@@ -26,13 +28,6 @@
 #define FATAL  REGF_SEV_FATAL
 #define HEAL   REGF_SEV_HEAL
 #define HARMLESS REGF_SEV_HARMLESS
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Every problem of one check, kept. */
 struct got {
@@ -128,14 +123,6 @@ static void expect(const char *what, const uint8_t *img, size_t len,
     }
 }
 
-static uint8_t *read_corpus(const char *rel, size_t *len)
-{
-    char *p = tu_corpus(rel);
-    uint8_t *img = tu_read_file(p, len);
-    free(p);
-    return img;
-}
-
 /* ---- (a) the code table ------------------------------------------------ */
 
 static void test_codes(void **state)
@@ -186,14 +173,14 @@ static void test_codes(void **state)
     assert_string_equal(regf_severity_name(7), "unknown");
 }
 
-/* ---- (b) damaged corpus hives ------------------------------------------ */
+/* ---- (b) damaged hives (fixtures: core group; the others: corpus) ------ */
 
 static const struct {
     const char *path;
     unsigned flags;
     const char *want;
 } damaged[] = {
-    { "yarp/hives_for_tests/WrongOrderHive", 0, "LIST_ORDER:h" },
+    { "fixtures/hives/yarp/WrongOrderHive.xz", 0, "LIST_ORDER:h" },
     { "yarp/hives_for_tests/DuplicateSubkeysHive", 0, "SUBKEY_DUP:h" },
     { "yarp/hives_for_tests/InvalidParentHive", 0, "NK_PARENT:h" },
     { "yarp/hives_for_tests/BadListHive", 0,
@@ -204,9 +191,9 @@ static const struct {
     { "yarp/hives_for_tests/HealedHive", STRICT,
       "CELL_LEAK:a SK_UNUSED:a SK_REFCOUNT_HIGH:a" },
     { "yarp/hives_for_tests/CompHive", 0, "LF_HINT:h" },
-    { "yarp/hives_for_tests/NewDirtyHive1/NewDirtyHive", 0, "BB_DIRTY:h" },
-    { "yarp/hives_for_tests/NewDirtyHive1/NewDirtyHive", DIRTY, "" },
-    { "yarp/hives_for_tests/NewDirtyHive1/NewDirtyHive", DIRTY | STRICT,
+    { "fixtures/hives/yarp/NewDirtyHive1/NewDirtyHive.xz", 0, "BB_DIRTY:h" },
+    { "fixtures/hives/yarp/NewDirtyHive1/NewDirtyHive.xz", DIRTY, "" },
+    { "fixtures/hives/yarp/NewDirtyHive1/NewDirtyHive.xz", DIRTY | STRICT,
       "CELL_LEAK:a" },
     { "EricZimmerman-Registry/Registry.Test/Hives/SECURITYNoRoot", 0,
       "ROOT_FLAGS:f" },
@@ -215,16 +202,17 @@ static const struct {
     { "EricZimmerman-Registry/Registry.Test/Hives/NotAHive", 0,
       "BB_SIGNATURE:f BB_CHECKSUM:f BB_VERSION:f BB_FORMAT:f BB_CLUSTER:f "
       "BB_LENGTH:f BB_DIRTY:h" },
-    { "yarp/hives_for_tests/GarbageHive", 0, "BB_CHECKSUM:f" },
+    { "fixtures/hives/yarp/GarbageHive.xz", 0, "BB_CHECKSUM:f" },
     { "yarp/hives_for_tests/TruncatedHiveBin", 0, "BB_SHORT:f" },
 };
 
-static void test_damaged(void **state)
+static void damaged_hives(int corpus)
 {
-    (void)state;
     for (size_t i = 0; i < sizeof damaged / sizeof damaged[0]; i++) {
+        if (tu_is_fixture(damaged[i].path) == corpus)
+            continue;
         size_t len;
-        uint8_t *img = read_corpus(damaged[i].path, &len);
+        uint8_t *img = tu_read_input(damaged[i].path, &len);
         expect(damaged[i].path, img, len, damaged[i].flags, damaged[i].want);
         free(img);
     }
@@ -236,15 +224,17 @@ static void test_damaged(void **state)
           "BIN_SIGNATURE" },
         { "yarp/hives_for_tests/BadBaseBlockHive/BadBaseBlockHive",
           "BB_VERSION" },
-        { "yarp/hives_for_tests/TruncatedHive", "BB_TRUNCATED" },
+        { "fixtures/hives/yarp/TruncatedHive.xz", "BB_TRUNCATED" },
         { "yarp/hives_for_tests/TruncatedDirtyHive", "BB_TRUNCATED" },
         { "yarp/hives_for_tests/OldLogWithRemnantData", "BB_TYPE" },
         { "regipy/regipy_tests/data/corrupted_system_hive.xz",
           "BIN_SIGNATURE" },
     };
     for (size_t i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
+        if (tu_is_fixture(fatal[i].path) == corpus)
+            continue;
         size_t len;
-        uint8_t *img = read_corpus(fatal[i].path, &len);
+        uint8_t *img = tu_read_input(fatal[i].path, &len);
         struct got g;
         struct regf_check_stats st;
         run(img, len, 0, &g, &st);
@@ -260,9 +250,15 @@ static void test_damaged(void **state)
         assert_true(st.severity[FATAL] > 0);
         free(img);
     }
+}
+
+static void test_damaged(void **state)
+{
+    (void)state;
+    damaged_hives(0);
     /* WrongOrderHive in detail: paths, cells, messages */
     size_t len;
-    uint8_t *img = read_corpus("yarp/hives_for_tests/WrongOrderHive", &len);
+    uint8_t *img = tu_read_input("fixtures/hives/yarp/WrongOrderHive.xz", &len);
     struct got g;
     struct regf_check_stats st;
     run(img, len, 0, &g, &st);
@@ -277,6 +273,12 @@ static void test_damaged(void **state)
     assert_int_equal(st.keys, 11);
     assert_int_equal(st.minor, 3);
     free(img);
+}
+
+static void test_damaged_corpus(void **state)
+{
+    (void)state;
+    damaged_hives(1);
 }
 
 /* ---- (c) severities that depend on the place --------------------------- */
@@ -572,15 +574,29 @@ static void test_corpus_sweep(void **state)
 {
     (void)state;
     struct sweep s = { 0, 0, 0, 0 };
-    double t0 = now();
+    double t0 = tu_now();
     sweep_dir(&s, HIVEKIT_CORPUS);
     sweep_dir(&s, HIVEKIT_CORPUS_XZ);
     print_message("  %u files: %u pass the check and read completely, %u "
                   "refused by the reader (all with a fatal problem), %u "
                   "problems; %.2f s\n", s.files, s.checked_clean, s.refused,
-                  s.problems, now() - t0);
+                  s.problems, tu_now() - t0);
     assert_true(s.files > 100);
     assert_true(s.checked_clean > 60);
+}
+
+/* The same on the hives of fixtures/ (and their decompressed copies). */
+static void test_fixtures_sweep(void **state)
+{
+    (void)state;
+    struct sweep s = { 0, 0, 0, 0 };
+    sweep_dir(&s, HIVEKIT_FIXTURES "/hives");
+    sweep_dir(&s, HIVEKIT_FIXTURES_XZ "/hives");
+    print_message("  %u files: %u pass the check and read completely, %u "
+                  "refused by the reader\n", s.files, s.checked_clean,
+                  s.refused);
+    assert_true(s.files > 20);
+    assert_true(s.checked_clean > 5);
 }
 
 /* ---- (f) time ------------------------------------------------------------ */
@@ -589,15 +605,15 @@ static void test_time(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *img = read_corpus("regipy/regipy_tests/data/SYSTEM_WIN_10_1709.xz",
-                               &len);
+    uint8_t *img =
+        tu_read_input("regipy/regipy_tests/data/SYSTEM_WIN_10_1709.xz", &len);
     struct regf_check_stats st;
     double best = 1e9;
     for (int i = 0; i < 5; i++) {
-        double t0 = now();
+        double t0 = tu_now();
         assert_int_equal(regf_check_image(img, len, STRICT | DIRTY, NULL,
                                           NULL, &st), REGF_OK);
-        double t = now() - t0;
+        double t = tu_now() - t0;
         if (t < best)
             best = t;
     }
@@ -610,15 +626,19 @@ static void test_time(void **state)
     free(img);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest core[] = {
         cmocka_unit_test(test_codes),
         cmocka_unit_test(test_damaged),
         cmocka_unit_test(test_place),
         cmocka_unit_test(test_api),
+        cmocka_unit_test(test_fixtures_sweep),
+    };
+    const struct CMUnitTest corpus[] = {
+        cmocka_unit_test(test_damaged_corpus),
         cmocka_unit_test(test_corpus_sweep),
         cmocka_unit_test(test_time),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return TU_MAIN(core, corpus, NULL, NULL);
 }

@@ -1,4 +1,5 @@
-/* test_corpus.c - reading the real hives of ../shared/corpus.
+/* test_corpus.c - reading real hives: the copies in fixtures/ (core group)
+ * and the rest of ../shared/corpus (corpus group, see TU_MAIN).
  *
  *  - every readable hive walks completely, with the key count that three
  *    independent readers (hivexml, regfexport, reglookup) report in
@@ -7,7 +8,6 @@
  *    that python3-hivex produced (fixtures/golden, see its README);
  *  - lookups: deep paths in big ri lists, case-insensitive non-ASCII
  *    names, CurrentControlSet, Windows' sort order, dirty/clean state. */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +28,9 @@ struct counted {
     unsigned long keys;
 };
 
-/* From corpus/SOURCES.md ("hivexml rc=0 keys=N"). */
-static const struct counted key_counts[] = {
+/* From corpus/SOURCES.md ("hivexml rc=0 keys=N"); the copies in fixtures/
+ * are counted in the core group, the others in the corpus group. */
+static const struct counted expected_keys[] = {
     { "DFIRArtifactMuseum/Windows/Registry/Win10/BBI", 287 },
     { "DFIRArtifactMuseum/Windows/Registry/Win10/DEFAULT", 354 },
     { "DFIRArtifactMuseum/Windows/Registry/Win10/LocalService/NTUSER.DAT", 613 },
@@ -54,32 +55,32 @@ static const struct counted key_counts[] = {
     { "dfwinreg/test_data/SAM", 76 },
     { "dfwinreg/test_data/SECURITY", 101 },
     { "dfwinreg/test_data/UsrClass.dat", 7505 },
-    { "dissect.regf/tests/_data/SYSTEM.xz", 33317 },
-    { "hivex/images/minimal", 1 },
+    { "fixtures/hives/SYSTEM-win10-20H2.xz", 33317 },
+    { "fixtures/hives/minimal", 1 },
     { "hivex/images/rlenvalue_test_hive", 2 },
-    { "hivex/images/special", 4 },
+    { "fixtures/hives/special", 4 },
     { "python-registry/tests/reg_samples/REORGANIZED_VALUES_TESTS", 3 },
-    { "python-registry/tests/reg_samples/UNICODE_TESTS", 3 },
-    { "python-registry/tests/reg_samples/issue22.hive", 1 },
+    { "fixtures/hives/UNICODE_TESTS", 3 },
+    { "fixtures/hives/issue22.hive", 1 },
     { "regipy/regipy_tests/data/BCD", 132 },
     { "regipy/regipy_tests/data/SYSTEM_WIN_10_1709.xz", 43211 },
-    { "yarp/hives_for_tests/BigDataHive", 0 },
-    { "yarp/hives_for_tests/ManySubkeysHive", 5003 },
+    { "fixtures/hives/yarp/BigDataHive.xz", 0 },
+    { "fixtures/hives/yarp/ManySubkeysHive.xz", 5003 },
     { "yarp/hives_for_tests/InvalidParentHive", 5003 },
     { "yarp/hives_for_tests/SlackHive", 5003 },
-    { "yarp/hives_for_tests/OldDirtyHive/OldDirtyHive", 5003 },
-    { "yarp/hives_for_tests/NewDirtyHive1/NewDirtyHive", 5 },
-    { "yarp/hives_for_tests/NewDirtyHive1/RecoveredHive_Windows10", 5 },
+    { "fixtures/hives/yarp/OldDirtyHive/OldDirtyHive.xz", 5003 },
+    { "fixtures/hives/yarp/NewDirtyHive1/NewDirtyHive.xz", 5 },
+    { "fixtures/hives/yarp/NewDirtyHive1/RecoveredHive_Windows10.xz", 5 },
     { "yarp/hives_for_tests/EmptyHive", 1 },
-    { "yarp/hives_for_tests/UnicodeHive", 3 },
-    { "yarp/hives_for_tests/UpcaseHive", 4 },
-    { "yarp/hives_for_tests/PairHive", 4 },
-    { "yarp/hives_for_tests/WrongOrderHive", 11 },
-    { "yarp/hives_for_tests/TwoOwnersHive", 3 },
-    { "yarp/hives_for_tests/CompHive", 4 },
-    { "yarp/hives_for_tests/MultiSzHive", 2 },
-    { "yarp/hives_for_tests/StringValuesHive", 2 },
-    { "yarp/hives_for_tests/OffHive", 1 },
+    { "fixtures/hives/yarp/UnicodeHive.xz", 3 },
+    { "fixtures/hives/yarp/UpcaseHive.xz", 4 },
+    { "fixtures/hives/yarp/PairHive.xz", 4 },
+    { "fixtures/hives/yarp/WrongOrderHive.xz", 11 },
+    { "fixtures/hives/yarp/TwoOwnersHive.xz", 3 },
+    { "fixtures/hives/yarp/CompHive.xz", 4 },
+    { "fixtures/hives/yarp/MultiSzHive.xz", 2 },
+    { "fixtures/hives/yarp/StringValuesHive.xz", 2 },
+    { "fixtures/hives/OffHive", 1 },
 };
 
 static int count_cb(void *ctx, regf_hive *h, regf_key key, const char *path,
@@ -90,15 +91,14 @@ static int count_cb(void *ctx, regf_hive *h, regf_key key, const char *path,
     return 0;
 }
 
-static void test_key_counts(void **state)
+static void key_counts(int corpus)
 {
-    (void)state;
     int bad = 0;
-    for (size_t i = 0; i < sizeof key_counts / sizeof *key_counts; i++) {
-        const struct counted *c = &key_counts[i];
-        if (c->keys == 0)
-            continue;   /* count not listed */
-        char *p = tu_corpus(c->path);
+    for (size_t i = 0; i < sizeof expected_keys / sizeof *expected_keys; i++) {
+        const struct counted *c = &expected_keys[i];
+        if (c->keys == 0 || tu_is_fixture(c->path) == corpus)
+            continue;   /* count not listed, or the other group's */
+        char *p = tu_input(c->path);
         regf_hive *h = tu_open(p);
         unsigned long n = 0;
         int rc = regf_walk(h, 0, count_cb, &n);
@@ -113,35 +113,17 @@ static void test_key_counts(void **state)
     assert_int_equal(bad, 0);
 }
 
+TU_GROUP_PAIR(key_counts)
+
 /* ---- golden content ----------------------------------------------------- */
 
-struct text {
-    char *p;
-    size_t len, cap;
-};
-
-static void text_add(struct text *t, const char *s, size_t n)
+static void text_str(struct tu_buf *t, const char *s)
 {
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 1 << 16;
-        while (cap < t->len + n + 1)
-            cap *= 2;
-        t->p = realloc(t->p, cap);
-        assert_non_null(t->p);
-        t->cap = cap;
-    }
-    memcpy(t->p + t->len, s, n);
-    t->len += n;
-    t->p[t->len] = '\0';
-}
-
-static void text_str(struct text *t, const char *s)
-{
-    text_add(t, s, strlen(s));
+    tu_buf_add(t, s, strlen(s));
 }
 
 /* The escaping of fixtures/golden/README.md. */
-static void escape(struct text *t, const char *s, size_t n, int value_name)
+static void escape(struct tu_buf *t, const char *s, size_t n, int value_name)
 {
     char esc[4];
     for (size_t i = 0; i < n; i++) {
@@ -149,16 +131,16 @@ static void escape(struct text *t, const char *s, size_t n, int value_name)
         if (c <= 0x20 || c == '%' || c == '\\' || c == 0x7F ||
             (value_name && c == '@')) {
             snprintf(esc, sizeof esc, "%%%02X", c);
-            text_add(t, esc, 3);
+            tu_buf_add(t, esc, 3);
         } else {
-            text_add(t, (const char *)&c, 1);
+            tu_buf_add(t, (const char *)&c, 1);
         }
     }
 }
 
 struct dump {
-    struct text out;
-    struct text path[MAX_DEPTH + 1];
+    struct tu_buf out;
+    struct tu_buf path[MAX_DEPTH + 1];
     uint8_t *data;
     size_t cap;
 };
@@ -168,7 +150,7 @@ static int dump_cb(void *ctx, regf_hive *h, regf_key key, const char *path,
 {
     struct dump *d = ctx;
     (void)path; (void)plen;
-    struct text *p = &d->path[depth];
+    struct tu_buf *p = &d->path[depth];
     p->len = 0;
     if (depth > 0) {
         size_t need;
@@ -177,7 +159,7 @@ static int dump_cb(void *ctx, regf_hive *h, regf_key key, const char *path,
         assert_non_null(name);
         regf_key_name(h, key, name, need + 1, NULL);
         if (depth > 1)
-            text_add(p, d->path[depth - 1].p, d->path[depth - 1].len);
+            tu_buf_add(p, d->path[depth - 1].p, d->path[depth - 1].len);
         text_str(p, "\\");
         escape(p, name, need, 0);
         free(name);
@@ -189,7 +171,7 @@ static int dump_cb(void *ctx, regf_hive *h, regf_key key, const char *path,
     if (depth == 0)
         text_str(&d->out, "\\");
     else
-        text_add(&d->out, p->p, p->len);
+        tu_buf_add(&d->out, p->p, p->len);
     text_str(&d->out, "\n");
 
     struct regf_key_info ki;
@@ -251,11 +233,11 @@ static char *read_golden(const char *path)
         snprintf(cmd, sizeof cmd, "xz -dc '%s'", path);
         FILE *f = popen(cmd, "r");
         assert_non_null(f);
-        struct text t = { NULL, 0, 0 };
+        struct tu_buf t = { NULL, 0, 0 };
         char buf[65536];
         size_t k;
         while ((k = fread(buf, 1, sizeof buf, f)) > 0)
-            text_add(&t, buf, k);
+            tu_buf_add(&t, buf, k);
         assert_int_equal(pclose(f), 0);
         return t.p;
     }
@@ -279,11 +261,7 @@ static regf_hive *rebuild(regf_hive *h, const char *rel)
         print_error("%s: export: %s\n", rel, regf_errmsg(h));
         return NULL;
     }
-    char path[] = "/tmp/hivekit-rebuild-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
+    char *path = tu_tmp_file("rebuild", "hive");
     regf_hive *n;
     assert_int_equal(regf_create(path, in.minor, &n), REGF_OK);
     regf_set_time(n, 132000000000000000ULL);
@@ -294,7 +272,7 @@ static regf_hive *rebuild(regf_hive *h, const char *rel)
         print_error("%s: import/commit: %s\n", rel, regf_errmsg(n));
         regf_close(n);
         tu_buf_free(&text);
-        unlink(path);
+        tu_rm_tmp_file(path);
         return NULL;
     }
     regf_close(n);
@@ -310,13 +288,15 @@ static regf_hive *rebuild(regf_hive *h, const char *rel)
     hc_free(&rep);
     free(img);
     n = problems ? NULL : tu_open(path);
-    unlink(path);
+    tu_rm_tmp_file(path);
     return n;
 }
 
-/* Compares one golden file; returns 0 when equal. With REBUILT, the hive
- * compared is the one rebuilt from the export (export, new, import). */
-static int check_golden(const char *gpath, int rebuilt)
+/* Compares one golden file; returns 0 when equal, -1 when its hive is the
+ * other group's (CORPUS: the golden files of corpus hives without a copy in
+ * fixtures/; else those of the copies). With REBUILT, the hive compared is
+ * the one rebuilt from the export (export, new, import). */
+static int check_golden(const char *gpath, int rebuilt, int corpus)
 {
     char *golden = read_golden(gpath);
     const char *src = strstr(golden, "# source: ");
@@ -333,7 +313,14 @@ static int check_golden(const char *gpath, int rebuilt)
         body++;
     }
 
-    char *hp = tu_corpus(rel);
+    char *copy = tu_fixture_copy(rel);
+    if ((copy != NULL) == corpus) {
+        free(copy);
+        free(golden);
+        return -1;
+    }
+    char *hp = copy ? tu_input(copy) : tu_corpus(rel);
+    free(copy);
     regf_hive *h = tu_open(hp);
     if (rebuilt) {
         /* Stored unsorted or duplicate subkeys cannot survive a rebuild:
@@ -390,33 +377,40 @@ static int check_golden(const char *gpath, int rebuilt)
     return bad;
 }
 
-static void golden_all(int rebuilt)
+static void golden_all(int rebuilt, int corpus)
 {
     char *dir = tu_fixture("golden");
-    DIR *dp = opendir(dir);
-    assert_non_null(dp);
-    struct dirent *e;
     int files = 0, bad = 0;
-    while ((e = readdir(dp)) != NULL) {
-        if (!strstr(e->d_name, ".golden"))
-            continue;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
-        bad += check_golden(path, rebuilt);
-        files++;
+    for (int xz = 0; xz < 2; xz++) {           /* *.golden, *.golden.xz */
+        size_t n;
+        char **list = tu_list_files(dir, xz ? ".golden.xz" : ".golden", &n);
+        for (size_t i = 0; i < n; i++) {
+            int rc = check_golden(list[i], rebuilt, corpus);
+            if (rc >= 0) {
+                bad += rc;
+                files++;
+            }
+        }
+        tu_free_list(list, n);
     }
-    closedir(dp);
     free(dir);
-    print_message("compared %d golden files%s, %d differ\n", files,
+    print_message("compared %d golden files of %s hives%s, %d differ\n",
+                  files, corpus ? "corpus" : "fixtures/",
                   rebuilt ? " after export, new, import" : "", bad);
-    assert_true(files >= 40);
+    assert_true(files >= (corpus ? 40 : 15));
     assert_int_equal(bad, 0);
 }
 
 static void test_golden_content(void **state)
 {
     (void)state;
-    golden_all(0);
+    golden_all(0, 0);
+}
+
+static void test_golden_content_corpus(void **state)
+{
+    (void)state;
+    golden_all(0, 1);
 }
 
 /* Issue 3's round trip: every readable corpus hive, exported, imported
@@ -425,18 +419,16 @@ static void test_golden_content(void **state)
 static void test_golden_after_rebuild(void **state)
 {
     (void)state;
-    golden_all(1);
+    golden_all(1, 0);
+}
+
+static void test_golden_after_rebuild_corpus(void **state)
+{
+    (void)state;
+    golden_all(1, 1);
 }
 
 /* ---- lookups and order --------------------------------------------------- */
-
-static regf_hive *open_corpus(const char *rel)
-{
-    char *p = tu_corpus(rel);
-    regf_hive *h = tu_open(p);
-    free(p);
-    return h;
-}
 
 static void expect_name(regf_hive *h, regf_key k, const char *want)
 {
@@ -449,7 +441,7 @@ static void test_lookup_many_subkeys(void **state)
 {
     (void)state;
     /* 5000 subkeys as ri -> 9 li leaves in a 1.3 hive. */
-    regf_hive *h = open_corpus("yarp/hives_for_tests/ManySubkeysHive");
+    regf_hive *h = tu_open_input("fixtures/hives/yarp/ManySubkeysHive.xz");
     regf_key k, parent;
     assert_int_equal(regf_key_lookup(h, 0,
         "key_with_many_subkeys\\2119\\find_me", &k), REGF_OK);
@@ -483,7 +475,7 @@ static void test_lookup_many_subkeys(void **state)
 static void test_lookup_unicode(void **state)
 {
     (void)state;
-    regf_hive *h = open_corpus("yarp/hives_for_tests/UnicodeHive");
+    regf_hive *h = tu_open_input("fixtures/hives/yarp/UnicodeHive.xz");
     regf_key k;
     /* "Привет\Ключ" looked up in other case. */
     assert_int_equal(regf_key_lookup(h, 0, "\xD0\xBF\xD0\xA0\xD0\x98\xD0\x92"
@@ -491,7 +483,7 @@ static void test_lookup_unicode(void **state)
     expect_name(h, k, "\xD0\x9A\xD0\xBB\xD1\x8E\xD1\x87");
     regf_close(h);
 
-    h = open_corpus("yarp/hives_for_tests/ExtendedASCIIHive");
+    h = tu_open_input("fixtures/hives/yarp/ExtendedASCIIHive.xz");
     regf_key root;
     regf_iter it;
     regf_root(h, &root);
@@ -506,7 +498,7 @@ static void test_upcase_order(void **state)
 {
     (void)state;
     /* Stored order ss1, SS3, ß2: ß is not upcased so it sorts after S. */
-    regf_hive *h = open_corpus("yarp/hives_for_tests/UpcaseHive");
+    regf_hive *h = tu_open_input("fixtures/hives/yarp/UpcaseHive.xz");
     regf_key k, parent;
     regf_iter it;
     regf_root(h, &parent);
@@ -530,7 +522,7 @@ static void test_wrong_order_still_found(void **state)
 {
     (void)state;
     /* Unsorted lists: the binary search misses, the fallback scan finds. */
-    regf_hive *h = open_corpus("yarp/hives_for_tests/WrongOrderHive");
+    regf_hive *h = tu_open_input("fixtures/hives/yarp/WrongOrderHive.xz");
     unsigned long n = 0;
     assert_int_equal(regf_walk(h, 0, count_cb, &n), REGF_OK);
     regf_key root, k;
@@ -559,7 +551,7 @@ static void test_wrong_order_still_found(void **state)
 static void test_current_control_set(void **state)
 {
     (void)state;
-    regf_hive *h = open_corpus("dissect.regf/tests/_data/SYSTEM.xz");
+    regf_hive *h = tu_open_input("fixtures/hives/SYSTEM-win10-20H2.xz");
     regf_key a, b;
     assert_int_equal(regf_key_lookup(h, 0, "CurrentControlSet\\Services\\disk",
                                      &a), REGF_OK);
@@ -582,7 +574,7 @@ static void test_current_control_set(void **state)
     regf_close(h);
 
     /* No Select key: a clear NOTFOUND. */
-    h = open_corpus("hivex/images/minimal");
+    h = tu_open_input("fixtures/hives/minimal");
     assert_int_equal(regf_key_lookup(h, 0, "CurrentControlSet", &a),
                      REGF_NOTFOUND);
     assert_non_null(strstr(regf_errmsg(h), "Select\\Current"));
@@ -593,7 +585,8 @@ static void test_state(void **state)
 {
     (void)state;
     struct regf_info in;
-    regf_hive *h = open_corpus("yarp/hives_for_tests/NewDirtyHive1/NewDirtyHive");
+    regf_hive *h =
+        tu_open_input("fixtures/hives/yarp/NewDirtyHive1/NewDirtyHive.xz");
     regf_get_info(h, &in);
     assert_true(in.dirty);
     assert_true(in.checksum_ok);
@@ -601,14 +594,20 @@ static void test_state(void **state)
     assert_int_equal(in.seq2, 2);
     assert_int_equal(in.minor, 3);
     regf_close(h);
+}
 
-    h = open_corpus("EricZimmerman-Registry/Registry.Test/Hives/SAN(OTHER)");
+static void test_state_corpus(void **state)
+{
+    (void)state;
+    struct regf_info in;
+    regf_hive *h =
+        tu_open_input("EricZimmerman-Registry/Registry.Test/Hives/SAN(OTHER)");
     regf_get_info(h, &in);
     assert_true(in.dirty);
     assert_false(in.checksum_ok);
     regf_close(h);
 
-    h = open_corpus("DFIRArtifactMuseum/Windows/Registry/Win10/SAM");
+    h = tu_open_input("DFIRArtifactMuseum/Windows/Registry/Win10/SAM");
     regf_get_info(h, &in);
     assert_false(in.dirty);
     assert_int_equal(in.seq1, 34);
@@ -636,7 +635,7 @@ static void test_big_data(void **state)
 {
     (void)state;
     /* 1.5 hive: db values of 16345 (2 segments) and 81725 bytes. */
-    regf_hive *h = open_corpus("yarp/hives_for_tests/BigDataHive");
+    regf_hive *h = tu_open_input("fixtures/hives/yarp/BigDataHive.xz");
     regf_key root, k;
     regf_iter it;
     regf_root(h, &root);
@@ -662,17 +661,21 @@ static void test_big_data(void **state)
     }
     assert_int_equal(big, 2);
     regf_close(h);
+}
 
+static void test_big_data_corpus(void **state)
+{
+    (void)state;
     /* 1.3 hive: a value > 16344 bytes in one cell, not db. */
-    h = open_corpus("regipy/regipy_tests/data/NTUSER.DAT");
+    regf_hive *h = tu_open_input("regipy/regipy_tests/data/NTUSER.DAT");
     unsigned long n = 0;
     assert_int_equal(regf_walk(h, 0, count_cb, &n), REGF_OK);
     regf_close(h);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest core[] = {
         cmocka_unit_test(test_key_counts),
         cmocka_unit_test(test_golden_content),
         cmocka_unit_test(test_golden_after_rebuild),
@@ -684,5 +687,12 @@ int main(void)
         cmocka_unit_test(test_state),
         cmocka_unit_test(test_big_data),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest corpus[] = {
+        cmocka_unit_test(test_key_counts_corpus),
+        cmocka_unit_test(test_golden_content_corpus),
+        cmocka_unit_test(test_golden_after_rebuild_corpus),
+        cmocka_unit_test(test_state_corpus),
+        cmocka_unit_test(test_big_data_corpus),
+    };
+    return TU_MAIN(core, corpus, NULL, NULL);
 }

@@ -31,7 +31,6 @@
 #include "testutil.h"
 
 #define T0 0x01D9A1B2C3D4E5F0ull   /* fixed FILETIME: the new bytes repeat */
-#define YARP "yarp/hives_for_tests/"
 
 /* ---- the faulty I/O ------------------------------------------------------- */
 
@@ -128,44 +127,6 @@ static void set_io(regf_hive *h, struct fio *f, struct regf_io *io)
 
 /* ---- files ----------------------------------------------------------------- */
 
-static char *tmp_dir(void)
-{
-    const char *t = getenv("TMPDIR");
-    if (!t || !*t)
-        t = "/tmp";
-    char *p = malloc(strlen(t) + 40);
-    assert_non_null(p);
-    sprintf(p, "%s/hivekit-crash-XXXXXX", t);
-    assert_non_null(mkdtemp(p));
-    return p;
-}
-
-static char *path_in(const char *dir, const char *name)
-{
-    char *p = malloc(strlen(dir) + strlen(name) + 2);
-    assert_non_null(p);
-    sprintf(p, "%s/%s", dir, name);
-    return p;
-}
-
-static void rm_dir(char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char *p = path_in(dir, e->d_name);
-            unlink(p);
-            free(p);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-    free(dir);
-}
-
 /* Temporary files of regf_commit and of its backup in DIR. */
 static int temp_files(const char *dir)
 {
@@ -188,7 +149,7 @@ struct blob {
 static struct blob slurp(const char *dir, const char *name)
 {
     struct blob b = { NULL, 0 };
-    char *p = path_in(dir, name);
+    char *p = tu_path(dir, name);
     struct stat st;
     if (stat(p, &st) == 0)
         b.p = tu_read_file(p, &b.len);
@@ -205,11 +166,8 @@ static int same(struct blob a, struct blob b)
 
 static void put_file(const char *dir, const char *name, struct blob b)
 {
-    char *p = path_in(dir, name);
-    FILE *f = fopen(p, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(b.p, 1, b.len, f), b.len);
-    assert_int_equal(fclose(f), 0);
+    char *p = tu_path(dir, name);
+    tu_write_file(p, b.p, b.len);
     free(p);
 }
 
@@ -221,8 +179,7 @@ struct scen {
     const char *name;
     const char *target[MAXT];   /* files in commit order */
     int ntarget;
-    const char *src[MAXT];      /* their sources: corpus (.xz ok) or fixture */
-    int fixture[MAXT];
+    const char *src[MAXT];      /* their sources under fixtures/ (.xz ok) */
     unsigned flags;
     int recover;                /* a dirty hive with .LOG1/.LOG2 */
     int is_new;                 /* REGF_COMMIT_NEW: the target is absent */
@@ -263,7 +220,7 @@ static void reset_logs(const char *dir)
     for (int i = 1; i <= 2; i++) {
         char name[32];
         snprintf(name, sizeof name, "NewDirtyHive.LOG%d", i);
-        char *p = path_in(dir, name);
+        char *p = tu_path(dir, name);
         assert_int_equal(truncate(p, 0), 0);
         free(p);
     }
@@ -279,7 +236,7 @@ static int run(const struct scen *s, const char *dir, struct fio *f,
     for (int i = 0; i < s->ntarget; i++) {
         if (!(mask & (1u << i)))
             continue;
-        char *p = path_in(dir, s->target[i]);
+        char *p = tu_path(dir, s->target[i]);
         regf_hive *h = NULL;
         if (s->is_new) {
             assert_int_equal(regf_open_mem(g_src[i].p, g_src[i].len,
@@ -357,7 +314,7 @@ static unsigned check_state(const struct scen *s, const char *dir,
         if (!(old & 1)) {
             /* Recovered hive, stale logs: it opens clean, and recovery
              * ignores the logs. */
-            char *p = path_in(dir, s->target[0]);
+            char *p = tu_path(dir, s->target[0]);
             regf_hive *h = NULL;
             assert_int_equal(regf_open(p, REGF_OPEN_WRITE, &h), REGF_OK);
             struct regf_info in;
@@ -377,23 +334,23 @@ static unsigned check_state(const struct scen *s, const char *dir,
 static void drive(const struct scen *s)
 {
     for (int i = 0; i < s->ntarget; i++) {
-        char *src = s->fixture[i] ? tu_fixture(s->src[i]) : tu_corpus(s->src[i]);
+        char *src = tu_fixture(s->src[i]);
         g_src[i].p = tu_read_file(src, &g_src[i].len);
         free(src);
     }
     if (s->recover) {
         for (int i = 0; i < 2; i++) {
             char rel[128];
-            snprintf(rel, sizeof rel, YARP "NewDirtyHive1/NewDirtyHive.LOG%d",
-                     i + 1);
-            char *src = tu_corpus(rel);
+            snprintf(rel, sizeof rel,
+                     "hives/yarp/NewDirtyHive1/NewDirtyHive.LOG%d.xz", i + 1);
+            char *src = tu_fixture(rel);
             g_logs[i].p = tu_read_file(src, &g_logs[i].len);
             free(src);
         }
     }
 
     /* The successful run: the old and new files, and the calls. */
-    char *dir = tmp_dir();
+    char *dir = tu_tmp_dir("crash");
     setup(s, dir);
     for (int i = 0; i < s->ntarget; i++)
         g_old[i] = slurp(dir, s->target[i]);
@@ -406,14 +363,14 @@ static void drive(const struct scen *s)
         assert_false(same(g_new[i], g_old[i]));
     }
     assert_int_equal(temp_files(dir), 0);
-    rm_dir(dir);
+    tu_rm_dir(dir);
     long total = f.calls;
     assert_true(total >= 5);
 
     for (int mode = FAIL; mode <= CRASH; mode++) {
         const char *what = mode == FAIL ? "failure" : "crash";
         for (long n = 1; n <= total; n++) {
-            dir = tmp_dir();
+            dir = tu_tmp_dir("crash");
             setup(s, dir);
             f = (struct fio){ mode, n, 0, 0 };
             int rc = run(s, dir, &f, all);
@@ -440,7 +397,7 @@ static void drive(const struct scen *s)
                 free(b.p);
             }
             assert_int_equal(temp_files(dir), temps);
-            rm_dir(dir);
+            tu_rm_dir(dir);
         }
     }
     print_message("%s: %ld failure points, each failed and crashed\n",
@@ -462,7 +419,7 @@ static void test_commit_small(void **state)
 {
     (void)state;
     static const struct scen s = {
-        "small hive", { "minimal" }, 1, { "hives/minimal" }, { 1 }, 0, 0, 0
+        "small hive", { "minimal" }, 1, { "hives/minimal" }, 0, 0, 0
     };
     drive(&s);
 }
@@ -472,7 +429,7 @@ static void test_commit_backup(void **state)
     (void)state;
     static const struct scen s = {
         "small hive with backup", { "minimal" }, 1, { "hives/minimal" },
-        { 1 }, REGF_COMMIT_BACKUP, 0, 0
+        REGF_COMMIT_BACKUP, 0, 0
     };
     drive(&s);
 }
@@ -481,7 +438,7 @@ static void test_commit_new(void **state)
 {
     (void)state;
     static const struct scen s = {
-        "new hive (link)", { "NEWHIVE" }, 1, { "hives/minimal" }, { 1 },
+        "new hive (link)", { "NEWHIVE" }, 1, { "hives/minimal" },
         REGF_COMMIT_NEW, 0, 1
     };
     drive(&s);
@@ -492,7 +449,7 @@ static void test_commit_system(void **state)
     (void)state;
     static const struct scen s = {
         "real SYSTEM", { "SYSTEM" }, 1,
-        { "dissect.regf/tests/_data/SYSTEM.xz" }, { 0 }, 0, 0, 0
+        { "hives/SYSTEM-win10-20H2.xz" }, 0, 0, 0
     };
     drive(&s);
 }
@@ -502,7 +459,7 @@ static void test_recover(void **state)
     (void)state;
     static const struct scen s = {
         "recover", { "NewDirtyHive" }, 1,
-        { YARP "NewDirtyHive1/NewDirtyHive" }, { 0 }, 0, 1, 0
+        { "hives/yarp/NewDirtyHive1/NewDirtyHive.xz" }, 0, 1, 0
     };
     drive(&s);
 }
@@ -512,8 +469,7 @@ static void test_inject_two(void **state)
     (void)state;
     static const struct scen s = {
         "inject SYSTEM+SOFTWARE", { "SYSTEM", "SOFTWARE" }, 2,
-        { "dissect.regf/tests/_data/SYSTEM.xz", "hives/minimal" }, { 0, 1 },
-        0, 0, 0
+        { "hives/SYSTEM-win10-20H2.xz", "hives/minimal" }, 0, 0, 0
     };
     drive(&s);
 }
@@ -527,7 +483,7 @@ static void test_seam_neutral(void **state)
     size_t len;
     uint8_t *img = tu_read_file(src, &len);
     free(src);
-    char *dir = tmp_dir();
+    char *dir = tu_tmp_dir("crash");
     struct blob out[2];
     for (int k = 0; k < 2; k++) {
         regf_hive *h = NULL;
@@ -538,7 +494,7 @@ static void test_seam_neutral(void **state)
         struct fio f = { COUNT, 0, 0, 0 };
         struct regf_io io;
         set_io(h, k ? &f : NULL, &io);
-        char *p = path_in(dir, k ? "b" : "a");
+        char *p = tu_path(dir, k ? "b" : "a");
         assert_int_equal(regf_commit(h, p, REGF_COMMIT_NEW), REGF_OK);
         free(p);
         regf_close(h);
@@ -548,10 +504,10 @@ static void test_seam_neutral(void **state)
     assert_int_equal(out[0].len, out[1].len);
     assert_memory_equal(out[0].p + 512, out[1].p + 512, out[0].len - 512);
     free(out[0].p), free(out[1].p), free(img);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_seam_neutral),
@@ -562,5 +518,5 @@ int main(void)
         cmocka_unit_test(test_recover),
         cmocka_unit_test(test_inject_two),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return TU_MAIN_CORE(tests, NULL, NULL);
 }

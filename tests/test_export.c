@@ -10,7 +10,8 @@
  * escapes, regedit-style wrapping (no physical line longer than 80 bytes
  * unless the name alone already fills it), continuation lines.
  *
- * Specific cases use real values of the corpus where they exist and
+ * Specific cases use real values of the hives of fixtures/ (core group)
+ * or of the corpus (corpus group, see TU_MAIN) where they exist and
  * otherwise a copy of hivex 'special' with one vk/nk record patched in
  * memory (regf_open_mem). */
 #include <stdio.h>
@@ -613,9 +614,9 @@ static struct stats roundtrip_file(const char *path, const char *prefix)
     return st;
 }
 
-static struct stats roundtrip_corpus(const char *rel)
+static struct stats roundtrip_input(const char *rel)
 {
-    char *p = tu_corpus(rel);
+    char *p = tu_input(rel);
     struct stats st = roundtrip_file(p, "HKEY_LOCAL_MACHINE\\T");
     free(p);
     return st;
@@ -640,42 +641,43 @@ static void test_lossless_special(void **state)
 static void test_lossless_yarp(void **state)
 {
     (void)state;
-    struct stats st = roundtrip_corpus("yarp/hives_for_tests/StringValuesHive");
+    struct stats st =
+        roundtrip_input("fixtures/hives/yarp/StringValuesHive.xz");
     assert_int_equal(st.values, 4);
     assert_int_equal(st.strings, 2);    /* the default and "3" */
     assert_int_equal(st.hexes, 2);      /* REG_BINARY and REG_EXPAND_SZ */
     assert_true(st.types_seen[REGF_BINARY] && st.types_seen[REGF_EXPAND_SZ]);
 
-    st = roundtrip_corpus("yarp/hives_for_tests/MultiSzHive");
+    st = roundtrip_input("fixtures/hives/yarp/MultiSzHive.xz");
     assert_int_equal(st.values, 2);
     assert_true(st.types_seen[REGF_MULTI_SZ]);
 
-    st = roundtrip_corpus("yarp/hives_for_tests/BigDataHive");
+    st = roundtrip_input("fixtures/hives/yarp/BigDataHive.xz");
     assert_true(st.values >= 2);
     assert_true(st.long_hex >= 1);
 
-    st = roundtrip_corpus("yarp/hives_for_tests/UnicodeHive");
+    st = roundtrip_input("fixtures/hives/yarp/UnicodeHive.xz");
     assert_int_equal(st.keys, 3);
 
-    st = roundtrip_corpus("yarp/hives_for_tests/ExtendedASCIIHive");
+    st = roundtrip_input("fixtures/hives/yarp/ExtendedASCIIHive.xz");
     assert_true(st.values >= 1);
 
     /* Names with surrogate pairs and with lone surrogates. */
-    st = roundtrip_corpus("yarp/hives_for_tests/PairHive");
+    st = roundtrip_input("fixtures/hives/yarp/PairHive.xz");
     assert_int_equal(st.keys, 4);
 }
 
 static void test_lossless_ericzimmerman(void **state)
 {
     (void)state;
-    struct stats st = roundtrip_corpus(
+    struct stats st = roundtrip_input(
         "EricZimmerman-Registry/Registry.Test/Hives/SAM_hasBigEndianDWord");
     assert_true(st.values > 50);
     assert_true(st.types_seen[REGF_DWORD]);       /* 0-byte REG_DWORD */
     assert_true(st.types_seen[REGF_DWORD_BE]);
     assert_true(st.unknown_type_seen);            /* RID-typed values */
 
-    st = roundtrip_corpus("EricZimmerman-Registry/Registry.Test/Hives/NTUSER1.DAT");
+    st = roundtrip_input("EricZimmerman-Registry/Registry.Test/Hives/NTUSER1.DAT");
     assert_int_equal(st.keys, 595);
     assert_true(st.strings > 100 && st.dwords > 10 && st.hexes > 10);
     assert_true(st.types_seen[REGF_QWORD] && st.types_seen[REGF_EXPAND_SZ] &&
@@ -691,19 +693,23 @@ static void test_lossless_python_registry(void **state)
     assert_int_equal(st.keys, 3);
     assert_true(st.values > 10);
 
-    st = roundtrip_corpus(
+    st = roundtrip_input("fixtures/hives/issue22.hive");
+    assert_true(st.values > 0);
+}
+
+static void test_lossless_python_registry_corpus(void **state)
+{
+    (void)state;
+    struct stats st = roundtrip_input(
         "python-registry/tests/reg_samples/REORGANIZED_VALUES_TESTS");
     assert_int_equal(st.keys, 3);
     assert_true(st.values > 10);
-
-    st = roundtrip_corpus("python-registry/tests/reg_samples/issue22.hive");
-    assert_true(st.values > 0);
 }
 
 static void test_lossless_system(void **state)
 {
     (void)state;
-    struct stats st = roundtrip_corpus("dissect.regf/tests/_data/SYSTEM.xz");
+    struct stats st = roundtrip_input("fixtures/hives/SYSTEM-win10-20H2.xz");
     print_message("SYSTEM: %zu keys, %zu values: %zu strings, %zu dwords, "
                   "%zu hex\n", st.keys, st.values, st.strings, st.dwords,
                   st.hexes);
@@ -719,18 +725,19 @@ static void test_lossless_more_corpus(void **state)
 {
     (void)state;
     /* Odd-length REG_SZ values, line breaks in strings, 0-byte dwords. */
-    struct stats st = roundtrip_corpus(
+    struct stats st = roundtrip_input(
         "DFIRArtifactMuseum/Windows/Registry/Win10/DEFAULT");
     assert_true(st.values > 500);
-    st = roundtrip_corpus("DFIRArtifactMuseum/Windows/Registry/Win10/SECURITY");
+    st = roundtrip_input("DFIRArtifactMuseum/Windows/Registry/Win10/SECURITY");
     assert_true(st.values > 10);
-    st = roundtrip_corpus("hivex/images/rlenvalue_test_hive");
+    st = roundtrip_input("hivex/images/rlenvalue_test_hive");
     assert_true(st.values > 0);
 }
 
 /* Every hive of the corpus that opens and walks cleanly (all but the
  * deliberately broken ones and the non-hives): export, parse back, compare
- * every value; and the UTF-16 export decodes to the UTF-8 one. */
+ * every value; and the UTF-16 export decodes to the UTF-8 one. Those with
+ * a copy in fixtures/ are named by it and run in the core group. */
 static const char *const whole_corpus[] = {
     "DFIRArtifactMuseum/Windows/Registry/Win10/BBI",
     "DFIRArtifactMuseum/Windows/Registry/Win10/DEFAULT",
@@ -760,12 +767,12 @@ static const char *const whole_corpus[] = {
     "dfwinreg/test_data/SAM",
     "dfwinreg/test_data/SECURITY",
     "dfwinreg/test_data/UsrClass.dat",
-    "hivex/images/minimal",
+    "fixtures/hives/minimal",
     "hivex/images/rlenvalue_test_hive",
-    "hivex/images/special",
+    "fixtures/hives/special",
     "python-registry/tests/reg_samples/REORGANIZED_VALUES_TESTS",
-    "python-registry/tests/reg_samples/UNICODE_TESTS",
-    "python-registry/tests/reg_samples/issue22.hive",
+    "fixtures/hives/UNICODE_TESTS",
+    "fixtures/hives/issue22.hive",
     "regipy/regipy_tests/data/BCD",
     "regipy/regipy_tests/data/NTUSER.DAT",
     "regipy/regipy_tests/data/SAM",
@@ -774,39 +781,39 @@ static const char *const whole_corpus[] = {
     "yarp/hives_for_tests/BadLogHive1/BadLogHive",
     "yarp/hives_for_tests/BadLogHive2/BadLogHive",
     "yarp/hives_for_tests/BadLogHive3/BadLogHive",
-    "yarp/hives_for_tests/BigDataHive",
-    "yarp/hives_for_tests/CompHive",
+    "fixtures/hives/yarp/BigDataHive.xz",
+    "fixtures/hives/yarp/CompHive.xz",
     "yarp/hives_for_tests/DeletedDataHive",
     "yarp/hives_for_tests/DeletedTreeHive",
     "yarp/hives_for_tests/DuplicateSubkeysHive",
     "yarp/hives_for_tests/EffectiveSizeHive",
     "yarp/hives_for_tests/EmptyHive",
-    "yarp/hives_for_tests/ExtendedASCIIHive",
-    "yarp/hives_for_tests/GarbageHive",
+    "fixtures/hives/yarp/ExtendedASCIIHive.xz",
+    "fixtures/hives/yarp/GarbageHive.xz",
     "yarp/hives_for_tests/HealedHive",
     "yarp/hives_for_tests/InvalidParentHive",
-    "yarp/hives_for_tests/ManySubkeysHive",
-    "yarp/hives_for_tests/MultiSzHive",
-    "yarp/hives_for_tests/NewDirtyHive1/NewDirtyHive",
-    "yarp/hives_for_tests/NewDirtyHive1/RecoveredHive_Windows10",
-    "yarp/hives_for_tests/NewDirtyHive2/NewDirtyHive",
+    "fixtures/hives/yarp/ManySubkeysHive.xz",
+    "fixtures/hives/yarp/MultiSzHive.xz",
+    "fixtures/hives/yarp/NewDirtyHive1/NewDirtyHive.xz",
+    "fixtures/hives/yarp/NewDirtyHive1/RecoveredHive_Windows10.xz",
+    "fixtures/hives/yarp/NewDirtyHive2/NewDirtyHive.xz",
     "yarp/hives_for_tests/NewFlagsHive",
-    "yarp/hives_for_tests/OffHive",
-    "yarp/hives_for_tests/OldDirtyHive/OldDirtyHive",
-    "yarp/hives_for_tests/OldDirtyHive/RecoveredHive_Windows7",
-    "yarp/hives_for_tests/PairHive",
+    "fixtures/hives/OffHive",
+    "fixtures/hives/yarp/OldDirtyHive/OldDirtyHive.xz",
+    "fixtures/hives/yarp/OldDirtyHive/RecoveredHive_Windows7.xz",
+    "fixtures/hives/yarp/PairHive.xz",
     "yarp/hives_for_tests/RemnantsHive",
     "yarp/hives_for_tests/SlackHive",
-    "yarp/hives_for_tests/StringValuesHive",
+    "fixtures/hives/yarp/StringValuesHive.xz",
     "yarp/hives_for_tests/System_Delta",
     "yarp/hives_for_tests/TruncatedPairHive",
     "yarp/hives_for_tests/TruncatedPairHive2",
-    "yarp/hives_for_tests/TwoOwnersHive",
-    "yarp/hives_for_tests/UnicodeHive",
-    "yarp/hives_for_tests/UpcaseHive",
-    "yarp/hives_for_tests/ValuesOrderHive",
-    "yarp/hives_for_tests/WrongOrderHive",
-    "dissect.regf/tests/_data/SYSTEM.xz",
+    "fixtures/hives/yarp/TwoOwnersHive.xz",
+    "fixtures/hives/yarp/UnicodeHive.xz",
+    "fixtures/hives/yarp/UpcaseHive.xz",
+    "fixtures/hives/yarp/ValuesOrderHive.xz",
+    "fixtures/hives/yarp/WrongOrderHive.xz",
+    "fixtures/hives/SYSTEM-win10-20H2.xz",
     "regipy/regipy_tests/data/NTUSER_BAGMRU.DAT.xz",
     "regipy/regipy_tests/data/SYSTEM.xz",
     "regipy/regipy_tests/data/SYSTEM_2.xz",
@@ -815,12 +822,15 @@ static const char *const whole_corpus[] = {
     "regipy/regipy_tests/data/UsrClass.dat.xz",
 };
 
-static void test_lossless_whole_corpus(void **state)
+/* The copies in fixtures/ (core group) or the other hives (corpus). */
+static void lossless_all(int corpus)
 {
-    (void)state;
-    size_t keys = 0, values = 0;
+    size_t keys = 0, values = 0, hives = 0;
     for (size_t i = 0; i < sizeof whole_corpus / sizeof *whole_corpus; i++) {
-        char *p = tu_corpus(whole_corpus[i]);
+        if (tu_is_fixture(whole_corpus[i]) == corpus)
+            continue;
+        hives++;
+        char *p = tu_input(whole_corpus[i]);
         regf_hive *h = tu_open(p);
         struct stats st;
         memset(&st, 0, sizeof st);
@@ -831,9 +841,12 @@ static void test_lossless_whole_corpus(void **state)
         regf_close(h);
         free(p);
     }
-    print_message("whole corpus: %zu hives, %zu keys, %zu values round-trip\n",
-                  sizeof whole_corpus / sizeof *whole_corpus, keys, values);
+    print_message("%s: %zu hives, %zu keys, %zu values round-trip\n",
+                  corpus ? "corpus" : "fixtures", hives, keys, values);
+    assert_true(hives >= (corpus ? 50 : 15));
 }
+
+TU_GROUP_PAIR(lossless_all)
 
 /* Whether NEEDLE (N bytes, may hold NULs) occurs in HAY. */
 static int mem_find(const char *hay, size_t len, const char *needle, size_t n)
@@ -850,7 +863,7 @@ static int mem_find(const char *hay, size_t len, const char *needle, size_t n)
 static void test_bogus_key_names(void **state)
 {
     (void)state;
-    char *p = tu_corpus("yarp/hives_for_tests/BogusKeyNamesHive");
+    char *p = tu_input("fixtures/hives/yarp/BogusKeyNamesHive.xz");
     regf_hive *h = tu_open(p);
     free(p);
     struct tu_buf out;
@@ -961,14 +974,6 @@ static void expect_line(const struct tu_buf *out, const char *header,
     }
 }
 
-static regf_hive *open_corpus(const char *rel)
-{
-    char *p = tu_corpus(rel);
-    regf_hive *h = tu_open(p);
-    free(p);
-    return h;
-}
-
 static regf_key lookup(regf_hive *h, const char *path)
 {
     regf_key k;
@@ -993,12 +998,12 @@ static void export_checked(regf_hive *h, const char *path, struct tu_buf *out)
 
 /* ---- specific cases on real values ----------------------------------- */
 
-static const char *const sys_xz = "dissect.regf/tests/_data/SYSTEM.xz";
+static const char *const sys_xz = "fixtures/hives/SYSTEM-win10-20H2.xz";
 
 static void test_sz_not_text(void **state)
 {
     (void)state;
-    regf_hive *h = open_corpus(sys_xz);
+    regf_hive *h = tu_open_input(sys_xz);
     struct tu_buf out;
 
     /* No terminating NUL (20 bytes of "06:22:2022"). */
@@ -1032,9 +1037,15 @@ static void test_sz_not_text(void **state)
                 "\"SetId\"=hex(1):4e,00,4f,00", 1);
     tu_buf_free(&out);
     regf_close(h);
+}
 
+static void test_sz_not_text_corpus(void **state)
+{
+    (void)state;
+    struct tu_buf out;
     /* Odd length (23 bytes) in a real Windows 10 DEFAULT hive. */
-    h = open_corpus("DFIRArtifactMuseum/Windows/Registry/Win10/DEFAULT");
+    regf_hive *h =
+        tu_open_input("DFIRArtifactMuseum/Windows/Registry/Win10/DEFAULT");
     const char *k = "Software\\Microsoft\\Windows\\CurrentVersion\\"
                     "PushNotifications\\Backup\\Microsoft.Windows.PushToInstall";
     regf_val v;
@@ -1055,7 +1066,7 @@ static void test_sz_not_text(void **state)
 static void test_string_forms(void **state)
 {
     (void)state;
-    regf_hive *h = open_corpus("yarp/hives_for_tests/StringValuesHive");
+    regf_hive *h = tu_open_input("fixtures/hives/yarp/StringValuesHive.xz");
     struct tu_buf out;
     export_to(h, 0, "HKEY_LOCAL_MACHINE\\S", 0, &out);
     /* The whole file: default value as @, REG_EXPAND_SZ as hex(2), a
@@ -1083,29 +1094,8 @@ static void test_string_forms(void **state)
 static void test_dword_and_types(void **state)
 {
     (void)state;
-    /* A REG_DWORD of 0 bytes as the default value of a real SAM. */
-    regf_hive *h = open_corpus(
-        "EricZimmerman-Registry/Registry.Test/Hives/SAM_hasBigEndianDWord");
     struct tu_buf out;
-    export_checked(h, "SAM\\Domains\\Account\\Users", &out);
-    expect_line(&out, "P\\SAM\\Domains\\Account\\Users", "@", "@=hex(4):", 0);
-    /* Empty data of other types. */
-    expect_line(&out, "P\\SAM\\Domains\\Account\\Users\\Names", "@",
-                "@=hex(0):", 0);
-    expect_line(&out, "P\\SAM\\Domains\\Account\\Users\\Names\\Guest", "@",
-                "@=hex(1f5):", 0);
-    tu_buf_free(&out);
-    export_checked(h, "SAM\\Domains\\Builtin\\Aliases", &out);
-    expect_line(&out, "P\\SAM\\Domains\\Builtin\\Aliases\\Members\\S-1-5",
-                "@", "@=hex:", 0);
-    expect_line(&out, "P\\SAM\\Domains\\Builtin\\Aliases\\Members", "@",
-                "@=hex(1):", 0);   /* REG_SZ of 0 bytes */
-    expect_line(&out, "P\\SAM\\Domains\\Builtin\\Aliases", "@",
-                "@=hex(11):", 0);  /* type 17 */
-    tu_buf_free(&out);
-    regf_close(h);
-
-    h = open_corpus(sys_xz);
+    regf_hive *h = tu_open_input(sys_xz);
     /* Unknown type 0x100000 with no data. */
     const char *drv = "ControlSet001\\Control\\Class\\"
                       "{4d36e96c-e325-11ce-bfc1-08002be10318}\\Configuration\\"
@@ -1134,10 +1124,36 @@ static void test_dword_and_types(void **state)
     regf_close(h);
 }
 
+static void test_dword_and_types_corpus(void **state)
+{
+    (void)state;
+    /* A REG_DWORD of 0 bytes as the default value of a real SAM. */
+    regf_hive *h = tu_open_input(
+        "EricZimmerman-Registry/Registry.Test/Hives/SAM_hasBigEndianDWord");
+    struct tu_buf out;
+    export_checked(h, "SAM\\Domains\\Account\\Users", &out);
+    expect_line(&out, "P\\SAM\\Domains\\Account\\Users", "@", "@=hex(4):", 0);
+    /* Empty data of other types. */
+    expect_line(&out, "P\\SAM\\Domains\\Account\\Users\\Names", "@",
+                "@=hex(0):", 0);
+    expect_line(&out, "P\\SAM\\Domains\\Account\\Users\\Names\\Guest", "@",
+                "@=hex(1f5):", 0);
+    tu_buf_free(&out);
+    export_checked(h, "SAM\\Domains\\Builtin\\Aliases", &out);
+    expect_line(&out, "P\\SAM\\Domains\\Builtin\\Aliases\\Members\\S-1-5",
+                "@", "@=hex:", 0);
+    expect_line(&out, "P\\SAM\\Domains\\Builtin\\Aliases\\Members", "@",
+                "@=hex(1):", 0);   /* REG_SZ of 0 bytes */
+    expect_line(&out, "P\\SAM\\Domains\\Builtin\\Aliases", "@",
+                "@=hex(11):", 0);  /* type 17 */
+    tu_buf_free(&out);
+    regf_close(h);
+}
+
 static void test_value_named_at(void **state)
 {
     (void)state;
-    regf_hive *h = open_corpus(sys_xz);
+    regf_hive *h = tu_open_input(sys_xz);
     const char *k = "ActivationBroker\\Plugins\\"
                     "{17B21A1B-6C59-48E0-A448-6BC9AD2C5BFE}";
     regf_key key = lookup(h, k);
@@ -1163,7 +1179,7 @@ static void test_value_named_at(void **state)
 static void test_subkey_headers(void **state)
 {
     (void)state;
-    regf_hive *h = open_corpus(sys_xz);
+    regf_hive *h = tu_open_input(sys_xz);
     struct tu_buf out;
     /* Looked up through CurrentControlSet: headers show the real path. */
     regf_key k = lookup(h, "\\currentcontrolset\\CONTROL\\ci");
@@ -1193,7 +1209,7 @@ static void test_subkey_headers(void **state)
     regf_key root;
     assert_int_equal(regf_root(h, &root), REGF_OK);
     regf_close(h);
-    h = open_corpus("yarp/hives_for_tests/UnicodeHive");
+    h = tu_open_input("fixtures/hives/yarp/UnicodeHive.xz");
     assert_int_equal(regf_root(h, &root), REGF_OK);
     export_to(h, 0, "R", 0, &a);
     export_to(h, root, "R", 0, &b);
@@ -1308,18 +1324,18 @@ static void test_utf16(void **state)
     check_utf16_matches(h, 0, "HKEY_LOCAL_MACHINE\\special");
     regf_close(h);
 
-    const char *hives[] = { "yarp/hives_for_tests/UnicodeHive",
-                            "yarp/hives_for_tests/PairHive",
-                            "yarp/hives_for_tests/StringValuesHive",
-                            "yarp/hives_for_tests/BigDataHive",
-                            "python-registry/tests/reg_samples/UNICODE_TESTS" };
+    const char *hives[] = { "fixtures/hives/yarp/UnicodeHive.xz",
+                            "fixtures/hives/yarp/PairHive.xz",
+                            "fixtures/hives/yarp/StringValuesHive.xz",
+                            "fixtures/hives/yarp/BigDataHive.xz",
+                            "fixtures/hives/UNICODE_TESTS" };
     for (size_t i = 0; i < sizeof hives / sizeof *hives; i++) {
-        h = open_corpus(hives[i]);
+        h = tu_open_input(hives[i]);
         check_utf16_matches(h, 0, "HKEY_CURRENT_USER\\\xe2\x84\xa2");
         regf_close(h);
     }
     /* A big export: more than the exporter's internal buffer. */
-    h = open_corpus(sys_xz);
+    h = tu_open_input(sys_xz);
     check_utf16_matches(h, lookup(h, "ControlSet001\\Control"),
                         "HKEY_LOCAL_MACHINE\\SYSTEM");
     regf_close(h);
@@ -1330,7 +1346,7 @@ static void test_utf16(void **state)
 static void test_wrapping(void **state)
 {
     (void)state;
-    regf_hive *h = open_corpus("yarp/hives_for_tests/BigDataHive");
+    regf_hive *h = tu_open_input("fixtures/hives/yarp/BigDataHive.xz");
     struct tu_buf out;
     export_to(h, 0, "P", 0, &out);
     size_t lines = 0, cont = 0, maxl = 0;
@@ -1588,7 +1604,7 @@ static void expect_patched_sz(const uint8_t *orig, size_t len, uint32_t vk,
 static void test_synthetic_long_strings(void **state)
 {
     (void)state;
-    char *path = tu_corpus("yarp/hives_for_tests/StringValuesHive");
+    char *path = tu_input("fixtures/hives/yarp/StringValuesHive.xz");
     size_t len;
     uint8_t *orig = tu_read_file(path, &len);
     regf_hive *h = tu_open(path);
@@ -1733,7 +1749,7 @@ static int failing_write(void *ctx, const void *buf, size_t len)
 static void test_write_failure(void **state)
 {
     (void)state;
-    regf_hive *h = open_corpus(sys_xz);
+    regf_hive *h = tu_open_input(sys_xz);
     for (size_t at = 1; at <= 3; at++) {
         struct failing f = { 0, at };
         int rc = regf_export_reg(h, 0, "P", at == 2 ? REGF_EXPORT_UTF16 : 0,
@@ -1745,16 +1761,14 @@ static void test_write_failure(void **state)
     regf_close(h);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest core[] = {
         cmocka_unit_test(test_lossless_special),
         cmocka_unit_test(test_lossless_yarp),
-        cmocka_unit_test(test_lossless_ericzimmerman),
         cmocka_unit_test(test_lossless_python_registry),
         cmocka_unit_test(test_lossless_system),
-        cmocka_unit_test(test_lossless_more_corpus),
-        cmocka_unit_test(test_lossless_whole_corpus),
+        cmocka_unit_test(test_lossless_all),
         cmocka_unit_test(test_bogus_key_names),
         cmocka_unit_test(test_sz_not_text),
         cmocka_unit_test(test_string_forms),
@@ -1770,5 +1784,13 @@ int main(void)
         cmocka_unit_test(test_large_values),
         cmocka_unit_test(test_write_failure),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest corpus[] = {
+        cmocka_unit_test(test_lossless_ericzimmerman),
+        cmocka_unit_test(test_lossless_python_registry_corpus),
+        cmocka_unit_test(test_lossless_more_corpus),
+        cmocka_unit_test(test_lossless_all_corpus),
+        cmocka_unit_test(test_sz_not_text_corpus),
+        cmocka_unit_test(test_dword_and_types_corpus),
+    };
+    return TU_MAIN(core, corpus, NULL, NULL);
 }

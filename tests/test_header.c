@@ -676,7 +676,7 @@ static void test_tiny_hive_valid(void **state)
     mk_free(mk);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tiny_hive_valid),
@@ -695,5 +695,5 @@ int main(void)
         cmocka_unit_test(test_cells),
         cmocka_unit_test(test_root_cell),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return TU_MAIN_CORE(tests, NULL, NULL);
 }

@@ -1,18 +1,21 @@
-/* test_hivecheck.c - the independent hive checker (support/hivecheck.c).
+/* test_hivecheck.c - the tests' hive checker (support/hivecheck.c, the hc_*
+ * wrapper over the library's regf_check_image; see hivecheck.h for what it
+ * is not: an independent oracle).
  *
  *  (a) its upcase table equals data/windows-upcase.txt in all 65536 entries;
- *  (b) every clean real hive of the corpus passes (dirty ones with
- *      HC_ALLOW_DIRTY), and with HC_STRICT_WRITER only the documented
- *      exceptions are reported;
- *  (c) the damaged corpus hives get the right codes;
+ *  (b) every clean real hive of fixtures/ and of the corpus passes (dirty
+ *      ones with HC_ALLOW_DIRTY), and with HC_STRICT_WRITER only the
+ *      documented exceptions are reported;
+ *  (c) the damaged hives get the right codes;
  *  (d) a small synthetic hive that satisfies every rule (also strict), and
  *      one mutation per rule, each reported with its code;
- *  (e) report API, performance on a 15 MB SYSTEM, random corruption.
+ *  (e) report API, performance on an 11 MB (fixture) and a 15 MB (corpus)
+ *      SYSTEM, random corruption.
+ * The corpus files are checked in the corpus group (TU_MAIN, testutil.h).
  * HIVECHECK_VERBOSE=1 prints every report. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "hivecheck.h"
 #include "mkhive.h"
@@ -20,13 +23,6 @@
 
 #define STRICT HC_STRICT_WRITER
 #define NIL MK_NIL
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* Checks IMG with FLAGS; CODES is a space-separated list of codes that must
  * all be reported ("" or NULL: no problem at all, "*": any problem). With
@@ -155,13 +151,13 @@ static const struct clean clean_hives[] = {
     { "dfwinreg/test_data/SAM", 0, NULL },
     { "dfwinreg/test_data/SECURITY", 0, NULL },
     { "dfwinreg/test_data/UsrClass.dat", 0, NULL },
-    { "dissect.regf/tests/_data/SYSTEM.xz", 0, NULL },
-    { "hivex/images/minimal", 0, NULL },
+    { "fixtures/hives/SYSTEM-win10-20H2.xz", 0, NULL },
+    { "fixtures/hives/minimal", 0, NULL },
     { "hivex/images/rlenvalue_test_hive", 0, NULL },   /* hivex output */
-    { "hivex/images/special", 0, NULL },
+    { "fixtures/hives/special", 0, NULL },
     { "python-registry/tests/reg_samples/REORGANIZED_VALUES_TESTS", 0, NULL },
-    { "python-registry/tests/reg_samples/UNICODE_TESTS", 0, NULL },
-    { "python-registry/tests/reg_samples/issue22.hive", 0, NULL },
+    { "fixtures/hives/UNICODE_TESTS", 0, NULL },
+    { "fixtures/hives/issue22.hive", 0, NULL },
     { "regipy/regipy_tests/data/BCD", 0, NULL },
     { "regipy/regipy_tests/data/NTUSER.DAT", 0, NULL },
     { "regipy/regipy_tests/data/NTUSER_BAGMRU.DAT.xz", 1, NULL },
@@ -177,55 +173,49 @@ static const struct clean clean_hives[] = {
     { "yarp/hives_for_tests/BadLogHive2/BadLogHive", 1, NULL },
     /* Dirty: the bins still reference nothing of what the logs free. */
     { "yarp/hives_for_tests/BadLogHive3/BadLogHive", 1, "CELL_LEAK" },
-    { "yarp/hives_for_tests/BigDataHive", 0, NULL },
-    { "yarp/hives_for_tests/BogusKeyNamesHive", 0, NULL },
+    { "fixtures/hives/yarp/BigDataHive.xz", 0, NULL },
+    { "fixtures/hives/yarp/BogusKeyNamesHive.xz", 0, NULL },
     { "yarp/hives_for_tests/DeletedDataHive", 0, NULL },
     { "yarp/hives_for_tests/DeletedTreeHive", 0, NULL },
     { "yarp/hives_for_tests/EmptyHive", 0, NULL },
-    { "yarp/hives_for_tests/ExtendedASCIIHive", 0, NULL },
-    { "yarp/hives_for_tests/ManySubkeysHive", 0, NULL },
-    { "yarp/hives_for_tests/MultiSzHive", 0, NULL },
-    { "yarp/hives_for_tests/NewDirtyHive1/NewDirtyHive", 1, "CELL_LEAK" },
+    { "fixtures/hives/yarp/ExtendedASCIIHive.xz", 0, NULL },
+    { "fixtures/hives/yarp/ManySubkeysHive.xz", 0, NULL },
+    { "fixtures/hives/yarp/MultiSzHive.xz", 0, NULL },
+    { "fixtures/hives/yarp/NewDirtyHive1/NewDirtyHive.xz", 1, "CELL_LEAK" },
     /* Windows 10's own recovery leaves the 8 nk cells of deleted keys
      * allocated. */
-    { "yarp/hives_for_tests/NewDirtyHive1/RecoveredHive_Windows10", 0,
+    { "fixtures/hives/yarp/NewDirtyHive1/RecoveredHive_Windows10.xz", 0,
       "CELL_LEAK" },
-    { "yarp/hives_for_tests/NewDirtyHive2/NewDirtyHive", 1, "CELL_LEAK" },
+    { "fixtures/hives/yarp/NewDirtyHive2/NewDirtyHive.xz", 1, "CELL_LEAK" },
     { "yarp/hives_for_tests/NewFlagsHive", 0, NULL },
-    { "yarp/hives_for_tests/OffHive", 0, NULL },
-    { "yarp/hives_for_tests/OldDirtyHive/OldDirtyHive", 1, NULL },
-    { "yarp/hives_for_tests/OldDirtyHive/RecoveredHive_Windows7", 0, NULL },
-    { "yarp/hives_for_tests/PairHive", 0, NULL },
+    { "fixtures/hives/OffHive", 0, NULL },
+    { "fixtures/hives/yarp/OldDirtyHive/OldDirtyHive.xz", 1, NULL },
+    { "fixtures/hives/yarp/OldDirtyHive/RecoveredHive_Windows7.xz", 0, NULL },
+    { "fixtures/hives/yarp/PairHive.xz", 0, NULL },
     { "yarp/hives_for_tests/RemnantsHive", 0, NULL },
     { "yarp/hives_for_tests/SlackHive", 0, NULL },
-    { "yarp/hives_for_tests/StringValuesHive", 0, NULL },
+    { "fixtures/hives/yarp/StringValuesHive.xz", 0, NULL },
     { "yarp/hives_for_tests/System_Delta", 0, NULL },
     { "yarp/hives_for_tests/TruncatedPairHive", 0, NULL },
     { "yarp/hives_for_tests/TruncatedPairHive2", 0, NULL },
-    { "yarp/hives_for_tests/TwoOwnersHive", 0, NULL },
-    { "yarp/hives_for_tests/UnicodeHive", 0, NULL },
-    { "yarp/hives_for_tests/UpcaseHive", 0, NULL },
-    { "yarp/hives_for_tests/ValuesOrderHive", 0, NULL },
+    { "fixtures/hives/yarp/TwoOwnersHive.xz", 0, NULL },
+    { "fixtures/hives/yarp/UnicodeHive.xz", 0, NULL },
+    { "fixtures/hives/yarp/UpcaseHive.xz", 0, NULL },
+    { "fixtures/hives/yarp/ValuesOrderHive.xz", 0, NULL },
 };
 
-static uint8_t *read_corpus(const char *rel, size_t *len)
+/* The hives of fixtures/ (core group) or of the corpus (corpus group). */
+static void clean(int corpus)
 {
-    char *p = tu_corpus(rel);
-    uint8_t *img = tu_read_file(p, len);
-    free(p);
-    return img;
-}
-
-static void test_corpus_clean(void **state)
-{
-    (void)state;
     for (size_t i = 0; i < sizeof clean_hives / sizeof clean_hives[0]; i++) {
         const struct clean *c = &clean_hives[i];
+        if (tu_is_fixture(c->path) == corpus)
+            continue;
         size_t len;
-        uint8_t *img = read_corpus(c->path, &len);
-        double t0 = now();
+        uint8_t *img = tu_read_input(c->path, &len);
+        double t0 = tu_now();
         expect(c->path, img, len, HC_ALLOW_DIRTY, NULL, 1);
-        double t = now() - t0;
+        double t = tu_now() - t0;
         expect(c->path, img, len, 0, c->dirty ? "BB_DIRTY" : NULL, 1);
         expect(c->path, img, len, STRICT | HC_ALLOW_DIRTY, c->strict, 1);
         if (t > 0.05)
@@ -233,6 +223,8 @@ static void test_corpus_clean(void **state)
         free(img);
     }
 }
+
+TU_GROUP_PAIR(clean)
 
 /* ---- (c) damaged corpus hives ------------------------------------------ */
 
@@ -244,7 +236,7 @@ struct damaged {
 };
 
 static const struct damaged damaged_hives[] = {
-    { "yarp/hives_for_tests/WrongOrderHive", 0, "LIST_ORDER", 1 },
+    { "fixtures/hives/yarp/WrongOrderHive.xz", 0, "LIST_ORDER", 1 },
     { "yarp/hives_for_tests/DuplicateSubkeysHive", 0, "SUBKEY_DUP", 1 },
     { "yarp/hives_for_tests/InvalidParentHive", 0, "NK_PARENT", 1 },
     /* Keys 2 and 3 share one subkey list. */
@@ -260,7 +252,7 @@ static const struct damaged damaged_hives[] = {
       "CELL_LEAK SK_UNUSED SK_REFCOUNT_HIGH", 1 },
     /* Key "\x9F" (compressed) has the lf hint 0x81: the name was edited
      * after the hint was made; Windows 10 would heal the hint. */
-    { "yarp/hives_for_tests/CompHive", 0, "LF_HINT", 1 },
+    { "fixtures/hives/yarp/CompHive.xz", 0, "LF_HINT", 1 },
     { "EricZimmerman-Registry/Registry.Test/Hives/SECURITYNoRoot", 0,
       "ROOT_FLAGS", 1 },
     { "EricZimmerman-Registry/Registry.Test/Hives/SAMBadHBinHeader", 0,
@@ -272,8 +264,8 @@ static const struct damaged damaged_hives[] = {
     { "yarp/hives_for_tests/BadBaseBlockHive/BadBaseBlockHive", 0,
       "BB_CHECKSUM BB_VERSION", 0 },
     { "yarp/hives_for_tests/EffectiveSizeHive", 0, "BB_CHECKSUM", 0 },
-    { "yarp/hives_for_tests/GarbageHive", 0, "BB_CHECKSUM", 1 },
-    { "yarp/hives_for_tests/TruncatedHive", 0, "BB_TRUNCATED", 0 },
+    { "fixtures/hives/yarp/GarbageHive.xz", 0, "BB_CHECKSUM", 1 },
+    { "fixtures/hives/yarp/TruncatedHive.xz", 0, "BB_TRUNCATED", 0 },
     { "yarp/hives_for_tests/TruncatedDirtyHive", 0, "BB_TRUNCATED BB_DIRTY",
       0 },
     { "yarp/hives_for_tests/TruncatedHiveBin", 0, "BB_SHORT", 1 },
@@ -282,20 +274,27 @@ static const struct damaged damaged_hives[] = {
       0 },
 };
 
-static void test_corpus_damaged(void **state)
+static void damaged(int corpus)
 {
-    (void)state;
     for (size_t i = 0; i < sizeof damaged_hives / sizeof damaged_hives[0];
          i++) {
         const struct damaged *d = &damaged_hives[i];
+        if (tu_is_fixture(d->path) == corpus)
+            continue;
         size_t len;
-        uint8_t *img = read_corpus(d->path, &len);
+        uint8_t *img = tu_read_input(d->path, &len);
         expect(d->path, img, len, d->flags, d->codes, d->only);
         free(img);
     }
+}
+
+static void test_damaged(void **state)
+{
+    (void)state;
+    damaged(0);
     /* Exact counts and the report's paths. */
     size_t len;
-    uint8_t *img = read_corpus("yarp/hives_for_tests/WrongOrderHive", &len);
+    uint8_t *img = tu_read_input("fixtures/hives/yarp/WrongOrderHive.xz", &len);
     struct hc_report rep;
     assert_int_equal(hc_check(img, len, 0, &rep), 2);
     assert_int_equal(rep.nitems, 2);
@@ -305,7 +304,15 @@ static void test_corpus_damaged(void **state)
     assert_non_null(strstr(rep.items[1].msg, "'\xd0\xb2'"));   /* в */
     hc_free(&rep);
     free(img);
-    img = read_corpus("yarp/hives_for_tests/HealedHive", &len);
+}
+
+static void test_corpus_damaged(void **state)
+{
+    (void)state;
+    damaged(1);
+    size_t len;
+    struct hc_report rep;
+    uint8_t *img = tu_read_input("yarp/hives_for_tests/HealedHive", &len);
     assert_int_equal(hc_check(img, len, STRICT, &rep), 7);
     assert_int_equal(hc_count(&rep, "CELL_LEAK"), 4);
     hc_free(&rep);
@@ -1273,26 +1280,35 @@ static void test_report(void **state)
     mk_free(mk);
 }
 
-static void test_performance(void **state)
+static void performance(const char *rel, unsigned long keys)
 {
-    (void)state;
     size_t len;
-    uint8_t *img = read_corpus("regipy/regipy_tests/data/SYSTEM_WIN_10_1709.xz",
-                               &len);
+    uint8_t *img = tu_read_input(rel, &len);
     struct hc_report rep;
-    double t0 = now();
+    double t0 = tu_now();
     int n = hc_check(img, len, STRICT | HC_ALLOW_DIRTY, &rep);
-    double t = now() - t0;
+    double t = tu_now() - t0;
     if (n)
         hc_print(&rep, stderr);
     assert_int_equal(n, 0);
-    assert_int_equal(rep.keys, 43211);
-    print_message("  SYSTEM_WIN_10_1709 (%.1f MB, %lu keys, %lu values, %lu "
-                  "cells): %.3f s\n", len / 1e6, rep.keys, rep.values,
-                  rep.cells_used, t);
+    assert_int_equal(rep.keys, keys);
+    print_message("  %s (%.1f MB, %lu keys, %lu values, %lu cells): %.3f s\n",
+                  rel, len / 1e6, rep.keys, rep.values, rep.cells_used, t);
     assert_true(t < 1.0);
     hc_free(&rep);
     free(img);
+}
+
+static void test_performance(void **state)
+{
+    (void)state;
+    performance("fixtures/hives/SYSTEM-win10-20H2.xz", 33317);
+}
+
+static void test_performance_corpus(void **state)
+{
+    (void)state;
+    performance("regipy/regipy_tests/data/SYSTEM_WIN_10_1709.xz", 43211);
 }
 
 /* Random byte corruption: the checker must neither crash nor hang. */
@@ -1300,13 +1316,13 @@ static void test_random_corruption(void **state)
 {
     (void)state;
     static const char *const rel[] = {
-        "yarp/hives_for_tests/BigDataHive",
-        "yarp/hives_for_tests/TwoOwnersHive",
-        "yarp/hives_for_tests/ManySubkeysHive",
-        "hivex/images/special",
+        "fixtures/hives/yarp/BigDataHive.xz",
+        "fixtures/hives/yarp/TwoOwnersHive.xz",
+        "fixtures/hives/yarp/ManySubkeysHive.xz",
+        "fixtures/hives/special",
     };
     uint64_t s = 0x9E3779B97F4A7C15u;
-    double t0 = now();
+    double t0 = tu_now();
     unsigned runs = 0, flagged = 0;
     for (int f = 0; f < 5; f++) {
         size_t len;
@@ -1314,7 +1330,7 @@ static void test_random_corruption(void **state)
         struct good g;
         struct mkhive *mk = NULL;
         if (f < 4) {
-            orig = read_corpus(rel[f], &len);
+            orig = tu_read_input(rel[f], &len);
         } else {
             mk = good_hive(5, &g);
             const uint8_t *img = mk_finish(mk, &len);
@@ -1334,9 +1350,7 @@ static void test_random_corruption(void **state)
             memcpy(img, orig, len);
             int flips = 1 + it % 8;
             for (int j = 0; j < flips; j++) {
-                s ^= s << 13;
-                s ^= s >> 7;
-                s ^= s << 17;
+                tu_xorshift64(&s);
                 size_t pos = (size_t)(s % used);
                 if (it % 3 == 0)       /* mostly hit the first 16 KiB */
                     pos %= used < 16384 ? used : 16384;
@@ -1357,12 +1371,12 @@ static void test_random_corruption(void **state)
         mk_free(mk);
     }
     print_message("  random corruption: %u runs, %u flagged, %.2f s\n", runs,
-                  flagged, now() - t0);
+                  flagged, tu_now() - t0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest core[] = {
         cmocka_unit_test(test_upcase_table),
         cmocka_unit_test(test_good_hive),
         cmocka_unit_test(test_mutations),
@@ -1372,10 +1386,15 @@ int main(void)
         cmocka_unit_test(test_hash_and_hint),
         cmocka_unit_test(test_leaf_size),
         cmocka_unit_test(test_report),
-        cmocka_unit_test(test_corpus_clean),
-        cmocka_unit_test(test_corpus_damaged),
+        cmocka_unit_test(test_clean),
+        cmocka_unit_test(test_damaged),
         cmocka_unit_test(test_performance),
         cmocka_unit_test(test_random_corruption),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest corpus[] = {
+        cmocka_unit_test(test_clean_corpus),
+        cmocka_unit_test(test_corpus_damaged),
+        cmocka_unit_test(test_performance_corpus),
+    };
+    return TU_MAIN(core, corpus, NULL, NULL);
 }

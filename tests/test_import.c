@@ -2,8 +2,8 @@
  * exact line and column, encodings, line ends, REGEDIT4, escapes,
  * continuation lines), the edits ([-KEY], "x"=-, idempotence) and, on real
  * hives, export -> import into a new hive -> export giving byte-identical
- * text. */
-#include <dirent.h>
+ * text: the hives of fixtures/ in the core group, the others of the corpus
+ * in the corpus group (TU_MAIN). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -697,13 +697,11 @@ static void roundtrip_path(const char *path, unsigned flags, int again)
     }
     tu_buf_free(&a);
     tu_buf_free(&b);
-    /* The hive the import built is written and must pass the independent
-     * checker in strict writer mode. */
-    char tmp[] = "/tmp/hivekit-import-XXXXXX";
-    int fd = mkstemp(tmp);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(tmp);
+    /* The hive the import built is written and must pass the structural
+     * checker in strict writer mode (the library's own regf_check_image;
+     * the content of rebuilt hives is also compared with the python3-hivex
+     * golden files in test_corpus.c). */
+    char *tmp = tu_tmp_file("import", "hive");
     rc = regf_commit(h, tmp, REGF_COMMIT_NEW);
     if (rc != REGF_OK) {
         print_error("%s: commit = %d: %s\n", path, rc, regf_errmsg(h));
@@ -712,7 +710,7 @@ static void roundtrip_path(const char *path, unsigned flags, int again)
     regf_close(h);
     size_t len;
     uint8_t *img = tu_read_file(tmp, &len);
-    unlink(tmp);
+    tu_rm_tmp_file(tmp);
     struct hc_report rep;
     int problems = hc_check(img, len, HC_STRICT_WRITER, &rep);
     if (problems) {
@@ -726,7 +724,7 @@ static void roundtrip_path(const char *path, unsigned flags, int again)
 
 static void roundtrip(const char *rel, unsigned flags, int again)
 {
-    char *p = tu_corpus(rel);
+    char *p = tu_input(rel);
     roundtrip_path(p, flags, again);
     free(p);
 }
@@ -738,24 +736,23 @@ static void test_roundtrip_small(void **state)
     roundtrip_path(p, 0, 1);
     roundtrip_path(p, REGF_EXPORT_UTF16, 1);
     free(p);
-    roundtrip("hivex/images/special", 0, 1);
-    roundtrip("hivex/images/minimal", 0, 1);
-    roundtrip("python-registry/tests/reg_samples/UNICODE_TESTS", 0, 1);
+    roundtrip("fixtures/hives/minimal", 0, 1);
+    roundtrip("fixtures/hives/UNICODE_TESTS", 0, 1);
 }
 
 static void test_roundtrip_yarp(void **state)
 {
     (void)state;
     static const char *const hives[] = {
-        "yarp/hives_for_tests/StringValuesHive",
-        "yarp/hives_for_tests/MultiSzHive",
-        "yarp/hives_for_tests/BigDataHive",
-        "yarp/hives_for_tests/UnicodeHive",
-        "yarp/hives_for_tests/ManySubkeysHive",
-        "yarp/hives_for_tests/ValuesOrderHive",
-        "yarp/hives_for_tests/ExtendedASCIIHive",
-        "yarp/hives_for_tests/UpcaseHive",
-        "yarp/hives_for_tests/CompHive",
+        "fixtures/hives/yarp/StringValuesHive.xz",
+        "fixtures/hives/yarp/MultiSzHive.xz",
+        "fixtures/hives/yarp/BigDataHive.xz",
+        "fixtures/hives/yarp/UnicodeHive.xz",
+        "fixtures/hives/yarp/ManySubkeysHive.xz",
+        "fixtures/hives/yarp/ValuesOrderHive.xz",
+        "fixtures/hives/yarp/ExtendedASCIIHive.xz",
+        "fixtures/hives/yarp/UpcaseHive.xz",
+        "fixtures/hives/yarp/CompHive.xz",
     };
     for (size_t i = 0; i < sizeof hives / sizeof *hives; i++) {
         roundtrip(hives[i], 0, 1);
@@ -775,14 +772,19 @@ static void test_roundtrip_ntuser(void **state)
 static void test_roundtrip_system(void **state)
 {
     (void)state;
-    roundtrip("dissect.regf/tests/_data/SYSTEM.xz", 0, 1);
-    roundtrip("dissect.regf/tests/_data/SYSTEM.xz", REGF_EXPORT_UTF16, 0);
+    roundtrip("fixtures/hives/SYSTEM-win10-20H2.xz", 0, 1);
+    roundtrip("fixtures/hives/SYSTEM-win10-20H2.xz", REGF_EXPORT_UTF16, 0);
+}
+
+static void test_roundtrip_system_corpus(void **state)
+{
+    (void)state;
     roundtrip("regipy/regipy_tests/data/SYSTEM_WIN_10_1709.xz", 0, 0);
 }
 
-static void test_roundtrip_whole_corpus(void **state)
+/* The copies in fixtures/ (core group) or the other hives (corpus). */
+static void roundtrip_all(int corpus)
 {
-    (void)state;
     static const char *const hives[] = {
         "DFIRArtifactMuseum/Windows/Registry/Win10/BBI",
         "DFIRArtifactMuseum/Windows/Registry/Win10/DEFAULT",
@@ -810,38 +812,46 @@ static void test_roundtrip_whole_corpus(void **state)
         "dfwinreg/test_data/UsrClass.dat",
         "hivex/images/rlenvalue_test_hive",
         "python-registry/tests/reg_samples/REORGANIZED_VALUES_TESTS",
-        "python-registry/tests/reg_samples/issue22.hive",
+        "fixtures/hives/issue22.hive",
         "regipy/regipy_tests/data/BCD",
         "regipy/regipy_tests/data/transactions_NTUSER.DAT",
         "yarp/hives_for_tests/BadLogHive1/BadLogHive",
         "yarp/hives_for_tests/DeletedTreeHive",
         "yarp/hives_for_tests/HealedHive",
         "yarp/hives_for_tests/NewFlagsHive",
-        "yarp/hives_for_tests/PairHive",
+        "fixtures/hives/yarp/PairHive.xz",
         "yarp/hives_for_tests/RemnantsHive",
         "yarp/hives_for_tests/SlackHive",
         "yarp/hives_for_tests/System_Delta",
-        "yarp/hives_for_tests/TwoOwnersHive",
+        "fixtures/hives/yarp/TwoOwnersHive.xz",
         "regipy/regipy_tests/data/UsrClass.dat.xz",
         "regipy/regipy_tests/data/NTUSER_BAGMRU.DAT.xz",
     };
+    unsigned n = 0;
     for (size_t i = 0; i < sizeof hives / sizeof *hives; i++)
-        roundtrip(hives[i], 0, 0);
+        if (tu_is_fixture(hives[i]) != corpus) {
+            roundtrip(hives[i], 0, 0);
+            n++;
+        }
+    assert_true(n >= (corpus ? 30u : 3u));
 }
+
+TU_GROUP_PAIR(roundtrip_all)
 
 /* Hives that break the format's rules cannot come back byte for byte:
  * twin subkeys (same name) merge and an unsorted subkey list comes back
  * sorted. The import still works, and from there on the text is stable. */
-static void test_malformed_sources(void **state)
+static void malformed_sources(int corpus)
 {
-    (void)state;
     static const char *const hives[] = {
         "yarp/hives_for_tests/DuplicateSubkeysHive",
-        "yarp/hives_for_tests/WrongOrderHive",
+        "fixtures/hives/yarp/WrongOrderHive.xz",
     };
     const char *prefix = "HKEY_LOCAL_MACHINE\\H";
     for (size_t i = 0; i < 2; i++) {
-        char *p = tu_corpus(hives[i]);
+        if (tu_is_fixture(hives[i]) == corpus)
+            continue;
+        char *p = tu_input(hives[i]);
         regf_hive *src = tu_open(p);
         free(p);
         struct tu_buf a, b, c;
@@ -860,6 +870,8 @@ static void test_malformed_sources(void **state)
         regf_close(h2);
     }
 }
+
+TU_GROUP_PAIR(malformed_sources)
 
 /* Importing into an existing hive opened for writing. */
 static void test_existing_hive(void **state)
@@ -925,33 +937,25 @@ static void test_fuzz_regressions(void **state)
 {
     (void)state;
     char *dir = tu_fixture("fuzz-crashes");
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    struct dirent *e;
-    int n = 0;
-    while ((e = readdir(d)) != NULL) {
-        size_t l = strlen(e->d_name);
-        if (l < 4 || strcmp(e->d_name + l - 4, ".reg") != 0)
-            continue;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+    size_t n;
+    char **files = tu_list_files(dir, ".reg", &n);
+    for (size_t f = 0; f < n; f++) {
         size_t len;
-        uint8_t *text = tu_read_file(path, &len);
+        uint8_t *text = tu_read_file(files[f], &len);
         regf_hive *h = new_hive();
         int rc = regf_import_reg(h, text, len, "HKEY_LOCAL_MACHINE\\SYSTEM");
         assert_true(rc == REGF_OK || rc == REGF_EINVAL || rc == REGF_ELIMIT);
         regf_close(h);
         free(text);
-        n++;
     }
-    closedir(d);
+    tu_free_list(files, n);
     free(dir);
     assert_true(n >= 1);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest core[] = {
         cmocka_unit_test(test_fuzz_regressions),
         cmocka_unit_test(test_syntax_errors),
         cmocka_unit_test(test_name_limits),
@@ -965,12 +969,17 @@ int main(void)
         cmocka_unit_test(test_deletions),
         cmocka_unit_test(test_roundtrip_small),
         cmocka_unit_test(test_roundtrip_yarp),
-        cmocka_unit_test(test_roundtrip_ntuser),
         cmocka_unit_test(test_roundtrip_system),
-        cmocka_unit_test(test_roundtrip_whole_corpus),
+        cmocka_unit_test(test_roundtrip_all),
         cmocka_unit_test(test_malformed_sources),
         cmocka_unit_test(test_existing_hive),
         cmocka_unit_test(test_too_large_for_13),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest corpus[] = {
+        cmocka_unit_test(test_roundtrip_ntuser),
+        cmocka_unit_test(test_roundtrip_system_corpus),
+        cmocka_unit_test(test_roundtrip_all_corpus),
+        cmocka_unit_test(test_malformed_sources_corpus),
+    };
+    return TU_MAIN(core, corpus, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /* test_inf.c - the INF parser (src/inject/inf*.c): the three real virtio INFs
- * of the corpus with their exact contents, encodings and line ends, the
- * syntax rules one by one, [Manufacturer] decoration selection, errors with
- * line numbers, and seeded random mutations that must never crash. */
+ * (fixtures/inf, copies of the corpus's inf/) with their exact contents,
+ * encodings and line ends, the syntax rules one by one, [Manufacturer]
+ * decoration selection, errors with line numbers, and seeded random
+ * mutations that must never crash. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,9 +17,9 @@
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-static uint8_t *read_corpus(const char *rel, size_t *len)
+static uint8_t *read_fixture(const char *rel, size_t *len)
 {
-    char *path = tu_corpus(rel);
+    char *path = tu_fixture(rel);
     uint8_t *data = tu_read_file(path, len);
     free(path);
     return data;
@@ -40,10 +41,10 @@ static inf_file *parse_str(const char *text, const struct inf_options *opt)
     return parse_ok(text, strlen(text), "t.inf", opt);
 }
 
-static inf_file *parse_corpus(const char *rel)
+static inf_file *parse_fixture(const char *rel)
 {
     size_t len;
-    uint8_t *data = read_corpus(rel, &len);
+    uint8_t *data = read_fixture(rel, &len);
     const char *base = strrchr(rel, '/') + 1;
     inf_file *inf = parse_ok(data, len, base, NULL);
     free(data);
@@ -280,7 +281,7 @@ static void check_viostor10(inf_file *inf)
 static void test_viostor_w10(void **state)
 {
     (void)state;
-    inf_file *inf = parse_corpus(VIOSTOR10);
+    inf_file *inf = parse_fixture(VIOSTOR10);
     assert_int_equal(inf_encoding(inf), INF_ENC_UTF8);
     check_viostor10(inf);
     inf_free(inf);
@@ -289,7 +290,7 @@ static void test_viostor_w10(void **state)
 static void test_vioscsi_w10(void **state)
 {
     (void)state;
-    inf_file *inf = parse_corpus(VIOSCSI10);
+    inf_file *inf = parse_fixture(VIOSCSI10);
     check_version_2021(inf, "vioscsi.cat");
     assert_string_equal(inf_get_value(inf, "Version", "PnpLockdown"), "1");
 
@@ -334,7 +335,7 @@ static void test_vioscsi_w10(void **state)
 static void test_viostor_xp(void **state)
 {
     (void)state;
-    inf_file *inf = parse_corpus(VIOSTORXP);
+    inf_file *inf = parse_fixture(VIOSTORXP);
     struct inf_version v;
     assert_int_equal(inf_get_version(inf, &v), INF_OK);
     assert_string_equal(v.provider, "Red Hat, Inc.");
@@ -380,11 +381,11 @@ static void test_viostor_xp(void **state)
 static void test_parse_file(void **state)
 {
     (void)state;
-    char *path = tu_corpus(VIOSTOR10);
+    char *path = tu_fixture(VIOSTOR10);
     inf_file *inf = NULL;
     assert_int_equal(inf_parse_file(path, NULL, &inf), INF_OK);
     assert_string_equal(inf_name(inf), path);
-    inf_file *ref = parse_corpus(VIOSTOR10);
+    inf_file *ref = parse_fixture(VIOSTOR10);
     assert_same(inf, ref);
     inf_free(inf);
     inf_free(ref);
@@ -403,7 +404,7 @@ static void test_utf16(void **state)
     const char *files[3] = {VIOSTOR10, VIOSCSI10, VIOSTORXP};
     for (int f = 0; f < 3; f++) {
         size_t len, ulen;
-        uint8_t *data = read_corpus(files[f], &len);
+        uint8_t *data = read_fixture(files[f], &len);
         inf_file *ref = parse_ok(data, len, "viostor-w10-amd64.inf", NULL);
         for (int mode = 0; mode < 3; mode++) {
             /* 0: UTF-16LE with BOM (what Windows tools write), 1: UTF-16BE
@@ -426,7 +427,7 @@ static void test_line_ends(void **state)
 {
     (void)state;
     size_t len;
-    uint8_t *data = read_corpus(VIOSTOR10, &len);
+    uint8_t *data = read_fixture(VIOSTOR10, &len);
     assert_non_null(memchr(data, '\r', len));         /* the corpus file is CRLF */
     uint8_t *lf = malloc(len);
     size_t n = 0;
@@ -1073,10 +1074,7 @@ static uint64_t rng_state;
 
 static uint32_t rnd(void)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (uint32_t)(rng_state >> 16);
+    return (uint32_t)(tu_xorshift64(&rng_state) >> 16);
 }
 
 static void exercise(inf_file *inf)
@@ -1142,7 +1140,7 @@ static void test_mutations(void **state)
     uint8_t *src[NSRC];
     size_t srclen[NSRC];
     for (int i = 0; i < 3; i++)
-        src[i] = read_corpus(files[i], &srclen[i]);
+        src[i] = read_fixture(files[i], &srclen[i]);
     src[3] = to_utf16(src[0], srclen[0], 0, 1, &srclen[3]);
     for (int i = 0; i < 4; i++) {
         srclen[4 + i] = strlen(synthetic[i]);
@@ -1242,7 +1240,7 @@ static void test_mutations(void **state)
         free(src[i]);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_viostor_w10),
@@ -1261,5 +1259,5 @@ int main(void)
         cmocka_unit_test(test_small_helpers),
         cmocka_unit_test(test_mutations),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return TU_MAIN_CORE(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /* test_inject.c - the registry edits of src/inject on real SYSTEM hives.
  *
- * For each clean real SYSTEM hive of the corpus (Windows 7 SP1, Windows 10
- * 20H2) and each built-in profile: every expected key and value is there
+ * For each clean real SYSTEM hive (Windows 10 20H2 of fixtures/ in the core
+ * group, Windows 7 SP1 of the corpus in the corpus group) and each built-in
+ * profile: every expected key and value is there
  * with the exact bytes, the hive passes the checker, a second plan is
  * empty (idempotent), and importing the undo patch gives back exactly the
  * original content (so nothing else was changed). */
@@ -18,7 +19,7 @@ static const struct {
     const char *rel, *arch;
 } hives[] = {
     { "regipy/regipy_tests/data/SYSTEM.xz", "x86" },     /* Windows 7 SP1 */
-    { "dissect.regf/tests/_data/SYSTEM.xz", "amd64" },   /* Windows 10 20H2 */
+    { "fixtures/hives/SYSTEM-win10-20H2.xz", "amd64" }, /* Windows 10 20H2 */
 };
 
 static int to_buf(void *ctx, const void *p, size_t n)
@@ -28,7 +29,7 @@ static int to_buf(void *ctx, const void *p, size_t n)
 
 static regf_hive *open_copy(const char *rel)
 {
-    char *src = tu_corpus(rel);
+    char *src = tu_input(rel);
     size_t len;
     uint8_t *img = tu_read_file(src, &len);
     free(src);
@@ -113,16 +114,12 @@ static void test_version_blob(void **state)
 static void check_clean(regf_hive *h, const char *what)
 {
     /* Commit to a file and check it; the checker sees what Windows would. */
-    char path[] = "/tmp/hivekit-inject-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
+    char *path = tu_tmp_file("inject", "SYSTEM");
     if (regf_commit(h, path, REGF_COMMIT_NEW) != REGF_OK)
         fail_msg("%s: commit: %s", what, regf_errmsg(h));
     size_t len;
     uint8_t *img = tu_read_file(path, &len);
-    unlink(path);
+    tu_rm_tmp_file(path);
     struct hc_report rep;
     int n = hc_check(img, len, 0, &rep);
     if (n) {
@@ -230,14 +227,18 @@ static void inject_one(const char *rel, const char *arch, const char *drv)
     tu_buf_free(&undo);
 }
 
-static void test_inject_real_hives(void **state)
+/* The hives of fixtures/ (core group) or of the corpus (corpus group). */
+static void inject_real_hives(int corpus)
 {
-    (void)state;
     for (size_t i = 0; i < sizeof hives / sizeof *hives; i++) {
+        if (tu_is_fixture(hives[i].rel) == corpus)
+            continue;
         inject_one(hives[i].rel, hives[i].arch, "viostor");
         inject_one(hives[i].rel, hives[i].arch, "vioscsi");
     }
 }
+
+TU_GROUP_PAIR(inject_real_hives)
 
 /* A StartOverride left by Windows (which demotes unused boot drivers)
  * is removed, and the undo patch brings it back. */
@@ -310,13 +311,13 @@ static void test_refusals(void **state)
 static void test_from_inf_matches_profiles(void **state)
 {
     (void)state;
-    static const char *const infs[2] = { "inf/viostor-w10-amd64.inf",
-                                         "inf/vioscsi-w10-amd64.inf" };
+    static const char *const infs[2] = { "fixtures/inf/viostor-w10-amd64.inf",
+                                         "fixtures/inf/vioscsi-w10-amd64.inf" };
     static const char *const drv[2] = { "viostor", "vioscsi" };
     for (int i = 0; i < 2; i++) {
         struct inj_driver a, b;
         char err[512];
-        char *path = tu_corpus(infs[i]);
+        char *path = tu_input(infs[i]);
         if (inj_from_inf(path, "amd64", 10, 0, 19041, &a, err, sizeof err) != 0)
             fail_msg("%s: %s", infs[i], err);
         assert_int_equal(inj_profile(drv[i], "amd64", &b), REGF_OK);
@@ -355,11 +356,11 @@ static void test_from_inf_matches_profiles(void **state)
     /* viostor's INF is decorated NTamd64.6.3: nothing for Windows 7. */
     struct inj_driver d;
     char err[512];
-    char *path = tu_corpus(infs[0]);
+    char *path = tu_input(infs[0]);
     assert_true(inj_from_inf(path, "amd64", 6, 1, 7601, &d, err, sizeof err) != 0);
     free(path);
     /* The XP INF is x86 only. */
-    path = tu_corpus("inf/viostor-xp-x86.inf");
+    path = tu_input("fixtures/inf/viostor-xp-x86.inf");
     assert_true(inj_from_inf(path, "amd64", 10, 0, 19041, &d, err, sizeof err) != 0);
     assert_int_equal(inj_from_inf(path, "x86", 5, 1, 2600, &d, err, sizeof err), 0);
     assert_string_equal(d.service, "viostor");
@@ -367,10 +368,11 @@ static void test_from_inf_matches_profiles(void **state)
     free(path);
 }
 
-/* The issue's matrix: every real SYSTEM hive of the corpus (Windows 7,
- * 8.1, 10 1709, 1903, 20H2) with every INF of corpus/inf and each built-in
- * profile. Dirty hives are handled as the log issue says: SYSTEM_B is
- * recovered from its logs first; SYSTEM_2 and SYSTEM_WIN_10_1709, whose
+/* The issue's matrix: every real SYSTEM hive (Windows 10 20H2 of fixtures/
+ * in the core group; Windows 7, 8.1, 10 1709, 1903 of the corpus in the
+ * corpus group) with every INF of fixtures/inf and each built-in profile.
+ * Dirty hives are handled as the log issue says: SYSTEM_B is recovered
+ * from its logs first; SYSTEM_2 and SYSTEM_WIN_10_1709, whose
  * logs were not published, are taken as they are (as --force does). An INF
  * that has no model for a guest (architecture or Windows version) must be
  * refused; otherwise the injection must give exactly the INF's values,
@@ -389,7 +391,8 @@ static const struct guest guests[] = {
       "regipy/regipy_tests/data/SYSTEM_B.LOG2.xz" },
     { "regipy/regipy_tests/data/SYSTEM_WIN_10_1709.xz", "amd64", 10, 0, 18362,
       NULL, NULL },
-    { "dissect.regf/tests/_data/SYSTEM.xz", "amd64", 10, 0, 19041, NULL, NULL },
+    { "fixtures/hives/SYSTEM-win10-20H2.xz", "amd64", 10, 0, 19041, NULL,
+      NULL },
 };
 
 static const struct {
@@ -400,9 +403,9 @@ static const struct {
 } sources[] = {
     { NULL, "viostor", NULL, 0, 0 },
     { NULL, "vioscsi", NULL, 0, 0 },
-    { "inf/viostor-w10-amd64.inf", NULL, "amd64", 6, 3 },
-    { "inf/vioscsi-w10-amd64.inf", NULL, "amd64", 10, 0 },
-    { "inf/viostor-xp-x86.inf", NULL, "x86", 5, 1 },
+    { "fixtures/inf/viostor-w10-amd64.inf", NULL, "amd64", 6, 3 },
+    { "fixtures/inf/vioscsi-w10-amd64.inf", NULL, "amd64", 10, 0 },
+    { "fixtures/inf/viostor-xp-x86.inf", NULL, "x86", 5, 1 },
 };
 
 static void matrix_one(const struct guest *g, size_t si)
@@ -411,7 +414,7 @@ static void matrix_one(const struct guest *g, size_t si)
     char err[512];
     int applies = 1;
     if (sources[si].inf) {
-        char *path = tu_corpus(sources[si].inf);
+        char *path = tu_input(sources[si].inf);
         applies = strcmp(sources[si].arch, g->arch) == 0 &&
                   (g->major > sources[si].min_major ||
                    (g->major == sources[si].min_major &&
@@ -436,7 +439,7 @@ static void matrix_one(const struct guest *g, size_t si)
     struct regf_info in;
     regf_get_info(h, &in);
     if (g->log1) {
-        char *l1 = tu_corpus(g->log1), *l2 = tu_corpus(g->log2);
+        char *l1 = tu_input(g->log1), *l2 = tu_input(g->log2);
         const char *logs[2] = { l1, l2 };
         struct regf_recovery rep;
         if (regf_recover(h, logs, 2, &rep) != REGF_OK)
@@ -489,16 +492,12 @@ static void matrix_one(const struct guest *g, size_t si)
     assert_int_equal(inj_plan_system(h, &d, &p), REGF_OK);
     assert_int_equal(inj_apply(h, &p), REGF_OK);
     inj_plan_free(&p);
-    char path[] = "/tmp/hivekit-matrix-XXXXXX";
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
+    char *path = tu_tmp_file("matrix", "SYSTEM");
     if (regf_commit(h, path, commit_flags) != REGF_OK)
         fail_msg("%s: commit: %s", g->rel, regf_errmsg(h));
     size_t len;
     uint8_t *img = tu_read_file(path, &len);
-    unlink(path);
+    tu_rm_tmp_file(path);
     struct hc_report rep;
     int n = hc_check(img, len, 0, &rep);
     if (n) {
@@ -515,17 +514,20 @@ static void matrix_one(const struct guest *g, size_t si)
     tu_buf_free(&undo);
 }
 
-static void test_matrix(void **state)
+/* The guests of fixtures/ (core group) or of the corpus (corpus group). */
+static void matrix(int corpus)
 {
-    (void)state;
     for (size_t g = 0; g < sizeof guests / sizeof *guests; g++)
         for (size_t si = 0; si < sizeof sources / sizeof *sources; si++)
-            matrix_one(&guests[g], si);
+            if (tu_is_fixture(guests[g].rel) != corpus)
+                matrix_one(&guests[g], si);
 }
 
-int main(void)
+TU_GROUP_PAIR(matrix)
+
+int main(int argc, char **argv)
 {
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest core[] = {
         cmocka_unit_test(test_version_blob),
         cmocka_unit_test(test_from_inf_matches_profiles),
         cmocka_unit_test(test_inject_real_hives),
@@ -533,5 +535,9 @@ int main(void)
         cmocka_unit_test(test_start_override),
         cmocka_unit_test(test_refusals),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest corpus[] = {
+        cmocka_unit_test(test_inject_real_hives_corpus),
+        cmocka_unit_test(test_matrix_corpus),
+    };
+    return TU_MAIN(core, corpus, NULL, NULL);
 }

@@ -15,8 +15,10 @@
  *    crash, and the replay stops exactly where Windows would (the entries
  *    before the damage are applied, none after);
  *  - a synthetic log that grows the hive past its pages: empty dummy bins.
+ * The yarp NewDirtyHive1/2 and OldDirtyHive cases read the copies in
+ * fixtures/hives/yarp (core group); the others need the corpus (corpus
+ * group, see TU_MAIN).
  */
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,63 +31,21 @@
 #include "testutil.h"
 
 #define YARP "yarp/hives_for_tests/"
+#define FYARP "fixtures/hives/yarp/"       /* copies of YARP's hives, .xz */
 #define DFIR "DFIRArtifactMuseum/Windows/Registry/"
 #define REGIPY "regipy/regipy_tests/data/"
 
 /* ---- helpers ------------------------------------------------------------- */
 
-static char *tmp_dir(void)
-{
-    const char *t = getenv("TMPDIR");
-    char *p = malloc(4096);
-    assert_non_null(p);
-    snprintf(p, 4096, "%s/hivekit-log-XXXXXX", t && *t ? t : "/tmp");
-    assert_non_null(mkdtemp(p));
-    return p;
-}
-
-static char *path_in(const char *dir, const char *name)
-{
-    char *p = malloc(strlen(dir) + strlen(name) + 2);
-    assert_non_null(p);
-    sprintf(p, "%s/%s", dir, name);
-    return p;
-}
-
-static void rm_dir(char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char *p = path_in(dir, e->d_name);
-            unlink(p);
-            free(p);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-    free(dir);
-}
-
-static void write_file(const char *path, const void *p, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(p, 1, n, f), n);
-    assert_int_equal(fclose(f), 0);
-}
-
-/* Copies corpus file REL into DIR under NAME (NULL: its own name). */
+/* Copies the input REL (tu_input) into DIR under NAME (NULL: its own name,
+ * without .xz). */
 static char *copy_in(const char *dir, const char *rel, const char *name)
 {
-    char *src = tu_corpus(rel);
+    char *src = tu_input(rel);
     if (!name) {
         name = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
     }
-    char *dst = path_in(dir, name);
+    char *dst = tu_path(dir, name);
     size_t n = strlen(dst);
     if (n > 3 && strcmp(dst + n - 3, ".xz") == 0)
         dst[n - 3] = '\0';
@@ -109,7 +69,7 @@ static regf_hive *open_w(const char *path, int want)
 static uint8_t *commit_check(regf_hive *h, const char *dir, const char *name,
                              size_t *len)
 {
-    char *out = path_in(dir, name);
+    char *out = tu_path(dir, name);
     unlink(out);
     int rc = regf_commit(h, out, 0);
     if (rc != REGF_OK)
@@ -130,35 +90,15 @@ static uint8_t *commit_check(regf_hive *h, const char *dir, const char *name,
 
 /* ---- content dump (every key, value, type and byte) ----------------------- */
 
-struct text {
-    char *p;
-    size_t len, cap;
-};
-
-static void text_add(struct text *t, const void *s, size_t n)
-{
-    if (t->len + n + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 1 << 16;
-        while (cap < t->len + n + 1)
-            cap *= 2;
-        t->p = realloc(t->p, cap);
-        assert_non_null(t->p);
-        t->cap = cap;
-    }
-    memcpy(t->p + t->len, s, n);
-    t->len += n;
-    t->p[t->len] = '\0';
-}
-
 static int dump_cb(void *ctx, regf_hive *h, regf_key key, const char *path,
                    size_t plen, unsigned depth)
 {
-    struct text *t = ctx;
+    struct tu_buf *t = ctx;
     char line[64];
     (void)depth;
-    text_add(t, "K ", 2);
-    text_add(t, path, plen);
-    text_add(t, "\n", 1);
+    tu_buf_add(t, "K ", 2);
+    tu_buf_add(t, path, plen);
+    tu_buf_add(t, "\n", 1);
     struct regf_key_info ki;
     assert_int_equal(regf_key_info(h, key, &ki), REGF_OK);
     for (uint32_t i = 0; i < ki.nvalues; i++) {
@@ -170,20 +110,20 @@ static int dump_cb(void *ctx, regf_hive *h, regf_key key, const char *path,
         char *name = malloc(need + 1);
         assert_non_null(name);
         regf_value_name(h, v, name, need + 1, NULL);
-        text_add(t, "V ", 2);
-        text_add(t, name, need);
+        tu_buf_add(t, "V ", 2);
+        tu_buf_add(t, name, need);
         free(name);
         assert_int_equal(regf_value_data(h, v, &type, NULL, 0, &n), REGF_OK);
         uint8_t *data = malloc(n ? n : 1);
         assert_non_null(data);
         assert_int_equal(regf_value_data(h, v, &type, data, n, &n), REGF_OK);
         snprintf(line, sizeof line, " %u %zu ", type, n);
-        text_add(t, line, strlen(line));
+        tu_buf_add(t, line, strlen(line));
         for (size_t k = 0; k < n; k++) {
             snprintf(line, sizeof line, "%02x", data[k]);
-            text_add(t, line, 2);
+            tu_buf_add(t, line, 2);
         }
-        text_add(t, "\n", 1);
+        tu_buf_add(t, "\n", 1);
         free(data);
     }
     return 0;
@@ -191,7 +131,7 @@ static int dump_cb(void *ctx, regf_hive *h, regf_key key, const char *path,
 
 static char *dump(regf_hive *h)
 {
-    struct text t = { NULL, 0, 0 };
+    struct tu_buf t = { NULL, 0, 0 };
     assert_int_equal(regf_walk(h, 0, dump_cb, &t), REGF_OK);
     return t.p;
 }
@@ -225,7 +165,7 @@ static void test_marvin32(void **state)
     assert_true(regf__marvin32("", 0) == 0xB39EFCA403966E08ull);
     assert_true(regf__marvin32("abc", 3) == 0xB9CF3DFCA41914F7ull);
     /* The first entry of NewDirtyHive1's LOG2 (§12.2). */
-    char *p = tu_corpus(YARP "NewDirtyHive1/NewDirtyHive.LOG2");
+    char *p = tu_input(FYARP "NewDirtyHive1/NewDirtyHive.LOG2.xz");
     size_t n;
     uint8_t *d = tu_read_file(p, &n);
     const uint8_t *e = d + 512;
@@ -246,10 +186,10 @@ static void test_marvin32(void **state)
 static void test_new_dirty1(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *hp = copy_in(dir, YARP "NewDirtyHive1/NewDirtyHive", NULL);
-    char *l1 = copy_in(dir, YARP "NewDirtyHive1/NewDirtyHive.LOG1", NULL);
-    char *l2 = copy_in(dir, YARP "NewDirtyHive1/NewDirtyHive.LOG2", NULL);
+    char *dir = tu_tmp_dir("log");
+    char *hp = copy_in(dir, FYARP "NewDirtyHive1/NewDirtyHive.xz", NULL);
+    char *l1 = copy_in(dir, FYARP "NewDirtyHive1/NewDirtyHive.LOG1.xz", NULL);
+    char *l2 = copy_in(dir, FYARP "NewDirtyHive1/NewDirtyHive.LOG2.xz", NULL);
     regf_hive *h = open_w(hp, REGF_OK);
     struct regf_recovery r;
     assert_int_equal(regf_recover(h, NULL, 0, &r), REGF_OK);
@@ -277,7 +217,7 @@ static void test_new_dirty1(void **state)
 
     /* Written with Windows' TimeStamp, the file is the one Windows 10
      * wrote after its own recovery: base block and bins, byte for byte. */
-    char *wp = tu_corpus(YARP "NewDirtyHive1/RecoveredHive_Windows10");
+    char *wp = tu_input(FYARP "NewDirtyHive1/RecoveredHive_Windows10.xz");
     size_t wn, n;
     uint8_t *win = tu_read_file(wp, &wn);
     regf_set_time(h, rd_le64(win + 12));
@@ -288,7 +228,7 @@ static void test_new_dirty1(void **state)
     regf_close(h);
 
     /* The library never touches the logs. */
-    char *src = tu_corpus(YARP "NewDirtyHive1/NewDirtyHive.LOG2");
+    char *src = tu_input(FYARP "NewDirtyHive1/NewDirtyHive.LOG2.xz");
     size_t a, b;
     uint8_t *x = tu_read_file(src, &a), *y = tu_read_file(l2, &b);
     assert_int_equal(a, b);
@@ -313,13 +253,13 @@ static void test_new_dirty1(void **state)
 
     free(win), free(img), free(wp);
     free(hp), free(l1), free(l2);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_new_dirty2(void **state)
 {
     (void)state;
-    char *hp = tu_corpus(YARP "NewDirtyHive2/NewDirtyHive");
+    char *hp = tu_input(FYARP "NewDirtyHive2/NewDirtyHive.xz");
     regf_hive *h = open_w(hp, REGF_OK);
     struct regf_recovery r;
     assert_int_equal(regf_recover(h, NULL, 0, &r), REGF_OK);
@@ -334,7 +274,7 @@ static void test_new_dirty2(void **state)
     assert_int_equal(find_log(&r, ".LOG2")->verdict, REGF_LOG_APPLIED);
     /* Same content as Windows' recovery of NewDirtyHive1 (LOG1's entry 2
      * was already in this primary). */
-    char *wp = tu_corpus(YARP "NewDirtyHive1/RecoveredHive_Windows10");
+    char *wp = tu_input(FYARP "NewDirtyHive1/RecoveredHive_Windows10.xz");
     char *d1 = dump(h), *d2 = dump_file(wp);
     assert_string_equal(d1, d2);
     free(d1), free(d2), free(wp);
@@ -375,8 +315,8 @@ static size_t bins_diff(const uint8_t *a, const uint8_t *b, uint32_t len,
 static void test_old_dirty(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *hp = tu_corpus(YARP "OldDirtyHive/OldDirtyHive");
+    char *dir = tu_tmp_dir("log");
+    char *hp = tu_input(FYARP "OldDirtyHive/OldDirtyHive.xz");
     regf_hive *h = open_w(hp, REGF_OK);
     struct regf_recovery r;
     assert_int_equal(regf_recover(h, NULL, 0, &r), REGF_OK);
@@ -391,7 +331,7 @@ static void test_old_dirty(void **state)
     assert_int_equal(find_log(&r, ".LOG2")->verdict, REGF_LOG_IGNORED);
 
     /* Content: every key, value, type and byte as Windows 7 recovered it. */
-    char *wp = tu_corpus(YARP "OldDirtyHive/RecoveredHive_Windows7");
+    char *wp = tu_input(FYARP "OldDirtyHive/RecoveredHive_Windows7.xz");
     char *d1 = dump(h), *d2 = dump_file(wp);
     assert_string_equal(d1, d2);
     free(d1), free(d2);
@@ -405,13 +345,13 @@ static void test_old_dirty(void **state)
     assert_int_equal(at[0], 0x6adc8);
     regf_close(h);
     free(img), free(win), free(wp), free(hp);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_bad_base_block(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
+    char *dir = tu_tmp_dir("log");
     char *hp = tu_corpus(YARP "BadBaseBlockHive/BadBaseBlockHive");
     /* Read-only: refused as before; for writing: dirty, recover only. */
     regf_hive *h = NULL;
@@ -451,7 +391,7 @@ static void test_bad_base_block(void **state)
     assert_int_equal(regf_root(h, &root), REGF_OK);
     regf_close(h);
     free(hp);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_bad_logs_refused(void **state)
@@ -511,7 +451,7 @@ static void test_bad_logs_refused(void **state)
 static void test_system_b_growth(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
+    char *dir = tu_tmp_dir("log");
     char *hp = copy_in(dir, REGIPY "SYSTEM_B.xz", NULL);
     char *l1 = copy_in(dir, REGIPY "SYSTEM_B.LOG1.xz", NULL);
     char *l2 = copy_in(dir, REGIPY "SYSTEM_B.LOG2.xz", NULL);
@@ -541,7 +481,7 @@ static void test_system_b_growth(void **state)
     assert_int_equal(n, 4096 + 12591104);
     regf_close(h);
     free(hp), free(l1), free(l2);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_real_hives(void **state)
@@ -594,7 +534,7 @@ static void test_real_hives(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         /* Side by side, under their own names, in a private directory. */
-        char *dir = tmp_dir();
+        char *dir = tu_tmp_dir("log");
         char *hp = copy_in(dir, cases[i].hive, NULL);
         for (int j = 0; j < 2; j++)
             if (cases[i].logs[j])
@@ -639,7 +579,7 @@ static void test_real_hives(void **state)
         regf_close(h);
         free(before);
         free(hp);
-        rm_dir(dir);
+        tu_rm_dir(dir);
     }
 }
 
@@ -648,7 +588,7 @@ static void test_real_hives(void **state)
 static void test_order_by_sequence(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
+    char *dir = tu_tmp_dir("log");
     char *hp = copy_in(dir, DFIR "Win11/NTUSER.DAT", NULL);
     free(copy_in(dir, DFIR "Win11/ntuser.dat.LOG1", "NTUSER.DAT.LOG2"));
     free(copy_in(dir, DFIR "Win11/ntuser.dat.LOG2", "NTUSER.DAT.LOG1"));
@@ -677,7 +617,7 @@ static void test_order_by_sequence(void **state)
     assert_int_equal(r.final_seq, 240);
     regf_close(h);
     free(d1), free(d2), free(a), free(b), free(hp);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* ---- damaged logs ----------------------------------------------------------- */
@@ -705,27 +645,27 @@ struct setup {
 static void setup_new_dirty(struct setup *s)
 {
     memset(s, 0, sizeof *s);
-    s->dir = tmp_dir();
-    char *p = tu_corpus(YARP "NewDirtyHive1/NewDirtyHive");
+    s->dir = tu_tmp_dir("log");
+    char *p = tu_input(FYARP "NewDirtyHive1/NewDirtyHive.xz");
     s->prim = tu_read_file(p, &s->np);
     free(p);
-    p = tu_corpus(YARP "NewDirtyHive1/NewDirtyHive.LOG1");
+    p = tu_input(FYARP "NewDirtyHive1/NewDirtyHive.LOG1.xz");
     s->d1 = tu_read_file(p, &s->n1);
     free(p);
-    p = tu_corpus(YARP "NewDirtyHive1/NewDirtyHive.LOG2");
+    p = tu_input(FYARP "NewDirtyHive1/NewDirtyHive.LOG2.xz");
     s->d2 = tu_read_file(p, &s->n2);
     free(p);
-    s->hive = path_in(s->dir, "NewDirtyHive");
-    s->log1 = path_in(s->dir, "NewDirtyHive.LOG1");
-    s->log2 = path_in(s->dir, "NewDirtyHive.LOG2");
-    write_file(s->hive, s->prim, s->np);
+    s->hive = tu_path(s->dir, "NewDirtyHive");
+    s->log1 = tu_path(s->dir, "NewDirtyHive.LOG1");
+    s->log2 = tu_path(s->dir, "NewDirtyHive.LOG2");
+    tu_write_file(s->hive, s->prim, s->np);
 }
 
 static void teardown(struct setup *s)
 {
     free(s->prim), free(s->d1), free(s->d2);
     free(s->hive), free(s->log1), free(s->log2);
-    rm_dir(s->dir);
+    tu_rm_dir(s->dir);
 }
 
 /* Recovers the hive of S from LOG1/LOG2 as written; returns the status
@@ -741,7 +681,7 @@ static int recover_setup(struct setup *s, uint32_t *last)
     *last = r.final_seq;
     if (rc == REGF_OK) {
         assert_int_equal(r.state, REGF_RECOVERY_DONE);
-        char *out = path_in(s->dir, "out");
+        char *out = tu_path(s->dir, "out");
         unlink(out);
         assert_int_equal(regf_commit(h, out, 0), REGF_OK);
         size_t n;
@@ -771,9 +711,9 @@ static void test_truncated_logs(void **state)
     /* LOG2 cut at every 512 bytes: entries 3, 4, 5 apply as far as they
      * are whole; before its base block ends, or before entry 3 is whole,
      * only LOG1's entry 2 applies. */
-    write_file(s.log1, s.d1, s.n1);
+    tu_write_file(s.log1, s.d1, s.n1);
     for (size_t cut = 0; cut <= s.n2; cut += 512) {
-        write_file(s.log2, s.d2, cut);
+        tu_write_file(s.log2, s.d2, cut);
         assert_int_equal(recover_setup(&s, &last), REGF_OK);
         uint32_t want = 2;
         for (size_t k = 0; k < ne; k++)
@@ -787,32 +727,37 @@ static void test_truncated_logs(void **state)
     }
     /* LOG1 cut: its single entry is lost, and LOG2 (sequence 3, not older
      * than the hive's 2) applies alone, as Windows would do it. */
-    write_file(s.log2, s.d2, s.n2);
+    tu_write_file(s.log2, s.d2, s.n2);
     for (size_t cut = 0; cut < s.n1; cut += 512) {
-        write_file(s.log1, s.d1, cut);
+        tu_write_file(s.log1, s.d1, cut);
         assert_int_equal(recover_setup(&s, &last), REGF_OK);
         assert_int_equal(last, 5);
     }
     /* Both cut to nothing: no log applies, refused. */
-    write_file(s.log1, s.d1, 0);
-    write_file(s.log2, s.d2, 100);
+    tu_write_file(s.log1, s.d1, 0);
+    tu_write_file(s.log2, s.d2, 100);
     assert_int_equal(recover_setup(&s, &last), REGF_EDIRTY);
     teardown(&s);
 }
 
-static uint32_t rnd_state = 0x12345678u;
+/* Each test that uses it starts from the same seed (rnd_seed()), so that
+ * its cases do not depend on which tests ran before it. */
+static uint32_t rnd_state;
+
+static void rnd_seed(void)
+{
+    rnd_state = 0x12345678u;
+}
 
 static uint32_t rnd(void)
 {
-    rnd_state ^= rnd_state << 13;
-    rnd_state ^= rnd_state >> 17;
-    rnd_state ^= rnd_state << 5;
-    return rnd_state;
+    return tu_xorshift32(&rnd_state);
 }
 
 static void test_flipped_logs(void **state)
 {
     (void)state;
+    rnd_seed();
     struct setup s;
     setup_new_dirty(&s);
     size_t ends[8];
@@ -822,12 +767,12 @@ static void test_flipped_logs(void **state)
     assert_non_null(buf);
     /* One byte of LOG2 changed: everything before the damaged entry
      * applies, nothing from it on; a damaged base block drops LOG2. */
-    write_file(s.log1, s.d1, s.n1);
+    tu_write_file(s.log1, s.d1, s.n1);
     for (int i = 0; i < 400; i++) {
         size_t at = i < 64 ? (size_t)i * 8 : rnd() % s.n2;
         memcpy(buf, s.d2, s.n2);
         buf[at] ^= (uint8_t)(1 + rnd() % 255);
-        write_file(s.log2, buf, s.n2);
+        tu_write_file(s.log2, buf, s.n2);
         assert_int_equal(recover_setup(&s, &last), REGF_OK);
         uint32_t want = 5;
         if (at < 512)
@@ -845,12 +790,12 @@ static void test_flipped_logs(void **state)
         }
     }
     /* One byte of LOG1 changed: LOG1 is dropped, LOG2 applies alone. */
-    write_file(s.log2, s.d2, s.n2);
+    tu_write_file(s.log2, s.d2, s.n2);
     for (int i = 0; i < 100; i++) {
         size_t at = rnd() % 24576;
         memcpy(buf, s.d1, s.n1);
         buf[at] ^= (uint8_t)(1 + rnd() % 255);
-        write_file(s.log1, buf, s.n1);
+        tu_write_file(s.log1, buf, s.n1);
         assert_int_equal(recover_setup(&s, &last), REGF_OK);
         assert_int_equal(last, 5);
     }
@@ -865,7 +810,8 @@ static void test_flipped_logs(void **state)
 static void test_system_b_damaged(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
+    rnd_seed();
+    char *dir = tu_tmp_dir("log");
     char *hp = copy_in(dir, REGIPY "SYSTEM_B.xz", NULL);
     char *l1 = copy_in(dir, REGIPY "SYSTEM_B.LOG1.xz", NULL);
     char *l2 = copy_in(dir, REGIPY "SYSTEM_B.LOG2.xz", NULL);
@@ -888,7 +834,7 @@ static void test_system_b_damaged(void **state)
         memcpy(buf, d2, n2);
         if (runs[i].flip)
             buf[runs[i].flip] ^= 0x5A;
-        write_file(l2, buf, runs[i].cut);
+        tu_write_file(l2, buf, runs[i].cut);
         free(buf);
         size_t bad = runs[i].flip ? runs[i].flip : runs[i].cut;
         uint32_t want = 2110;          /* LOG1's last entry */
@@ -910,7 +856,7 @@ static void test_system_b_damaged(void **state)
         regf_close(h);
     }
     free(prim), free(d2), free(hp), free(l1), free(l2);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* The old-format log cut or changed anywhere: never a crash; a cut log
@@ -918,19 +864,20 @@ static void test_system_b_damaged(void **state)
 static void test_damaged_old_log(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *p = tu_corpus(YARP "OldDirtyHive/OldDirtyHive");
+    rnd_seed();
+    char *dir = tu_tmp_dir("log");
+    char *p = tu_input(FYARP "OldDirtyHive/OldDirtyHive.xz");
     size_t np, nl;
     uint8_t *prim = tu_read_file(p, &np);
     free(p);
-    p = tu_corpus(YARP "OldDirtyHive/OldDirtyHive.LOG1");
+    p = tu_input(FYARP "OldDirtyHive/OldDirtyHive.LOG1.xz");
     uint8_t *log = tu_read_file(p, &nl);
     free(p);
-    char *lp = path_in(dir, "OldDirtyHive.LOG1");
+    char *lp = tu_path(dir, "OldDirtyHive.LOG1");
     uint8_t *buf = malloc(nl);
     assert_non_null(buf);
     for (size_t cut = 0; cut <= nl; cut += 512) {
-        write_file(lp, log, cut);
+        tu_write_file(lp, log, cut);
         regf_hive *h = NULL;
         assert_int_equal(regf_open_mem(prim, np, "OldDirtyHive",
                                        REGF_OPEN_WRITE, &h), REGF_OK);
@@ -949,7 +896,7 @@ static void test_damaged_old_log(void **state)
         size_t at = rnd() % nl;
         memcpy(buf, log, nl);
         buf[at] ^= (uint8_t)(1 + rnd() % 255);
-        write_file(lp, buf, nl);
+        tu_write_file(lp, buf, nl);
         regf_hive *h = NULL;
         assert_int_equal(regf_open_mem(prim, np, "OldDirtyHive",
                                        REGF_OPEN_WRITE, &h), REGF_OK);
@@ -964,7 +911,7 @@ static void test_damaged_old_log(void **state)
         regf_close(h);
     }
     free(buf), free(log), free(prim), free(lp);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* Garbage and hostile headers: every length field at its extremes. */
@@ -981,7 +928,7 @@ static void test_hostile_entries(void **state)
                                      0x7FFFF000u, 0x80000000u, 0xFFFFFE00u,
                                      0xFFFFFFFFu };
     static const size_t fields[] = { 4, 16, 20, 40, 44 };
-    write_file(s.log1, s.d1, s.n1);
+    tu_write_file(s.log1, s.d1, s.n1);
     uint32_t last;
     for (size_t f = 0; f < sizeof fields / sizeof *fields; f++)
         for (size_t v = 0; v < sizeof vals / sizeof *vals; v++) {
@@ -995,7 +942,7 @@ static void test_hostile_entries(void **state)
                 wr_le64(buf + pos + 24, regf__marvin32(buf + pos + 40,
                                                        size - 40));
             wr_le64(buf + pos + 32, regf__marvin32(buf + pos, 32));
-            write_file(s.log2, buf, s.n2);
+            tu_write_file(s.log2, buf, s.n2);
             /* A consistent entry may carry pages that make no valid hive:
              * then the replay is refused as a whole. */
             int rc = recover_setup(&s, &last);
@@ -1036,8 +983,8 @@ static void test_growth_dummy_bins(void **state)
     memcpy(e + 48, s.prim + 4096, 4096);        /* bin 0 unchanged */
     wr_le64(e + 24, regf__marvin32(e + 40, size - 40));
     wr_le64(e + 32, regf__marvin32(e, 32));
-    write_file(s.log1, log, sizeof log);
-    write_file(s.log2, "", 0);
+    tu_write_file(s.log1, log, sizeof log);
+    tu_write_file(s.log2, "", 0);
     regf_hive *h = NULL;
     assert_int_equal(regf_open_mem(s.prim, s.np, "NewDirtyHive",
                                    REGF_OPEN_WRITE, &h), REGF_OK);
@@ -1061,7 +1008,7 @@ static void test_growth_dummy_bins(void **state)
 static void test_api_rules(void **state)
 {
     (void)state;
-    char *hp = tu_corpus(YARP "NewDirtyHive1/NewDirtyHive");
+    char *hp = tu_input(FYARP "NewDirtyHive1/NewDirtyHive.xz");
     regf_hive *h = open_w(hp, REGF_OK);
     regf_key root, k;
     assert_int_equal(regf_root(h, &root), REGF_OK);
@@ -1087,9 +1034,15 @@ static void test_api_rules(void **state)
     assert_non_null(strstr(regf_errmsg(h), "none was found"));
     regf_close(h);
     free(hp);
+}
+
+static void test_api_rules_corpus(void **state)
+{
+    (void)state;
+    struct regf_recovery r;
     /* A clean hive: left alone, logs ignored. */
-    hp = tu_corpus(DFIR "Win10/SAM");
-    h = open_w(hp, REGF_OK);
+    char *hp = tu_corpus(DFIR "Win10/SAM");
+    regf_hive *h = open_w(hp, REGF_OK);
     assert_int_equal(regf_recover(h, NULL, 0, &r), REGF_OK);
     assert_int_equal(r.state, REGF_RECOVERY_CLEAN);
     assert_int_equal(r.nlogs, 2);
@@ -1102,25 +1055,28 @@ static void test_api_rules(void **state)
     free(hp);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest core[] = {
         cmocka_unit_test(test_marvin32),
         cmocka_unit_test(test_new_dirty1),
         cmocka_unit_test(test_new_dirty2),
         cmocka_unit_test(test_old_dirty),
-        cmocka_unit_test(test_bad_base_block),
-        cmocka_unit_test(test_bad_logs_refused),
-        cmocka_unit_test(test_system_b_growth),
-        cmocka_unit_test(test_real_hives),
-        cmocka_unit_test(test_order_by_sequence),
         cmocka_unit_test(test_truncated_logs),
         cmocka_unit_test(test_flipped_logs),
-        cmocka_unit_test(test_system_b_damaged),
         cmocka_unit_test(test_damaged_old_log),
         cmocka_unit_test(test_hostile_entries),
         cmocka_unit_test(test_growth_dummy_bins),
         cmocka_unit_test(test_api_rules),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest corpus[] = {
+        cmocka_unit_test(test_bad_base_block),
+        cmocka_unit_test(test_bad_logs_refused),
+        cmocka_unit_test(test_system_b_growth),
+        cmocka_unit_test(test_real_hives),
+        cmocka_unit_test(test_order_by_sequence),
+        cmocka_unit_test(test_system_b_damaged),
+        cmocka_unit_test(test_api_rules_corpus),
+    };
+    return TU_MAIN(core, corpus, NULL, NULL);
 }

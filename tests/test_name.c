@@ -174,7 +174,7 @@ static void test_order(void **state)
     assert_true(cmp_utf8("\xF0\x90\x90\x80", "\xEF\xBF\xBD") < 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_upcase_table),
@@ -183,5 +183,5 @@ int main(void)
         cmocka_unit_test(test_utf16_utf8),
         cmocka_unit_test(test_order),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return TU_MAIN_CORE(tests, NULL, NULL);
 }

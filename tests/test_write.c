@@ -2,13 +2,13 @@
  * edits, regf_commit).
  *
  * Every test that writes commits to a file in a private temporary directory,
- * re-opens it, runs the independent structural checker (hivecheck, strict
- * writer rules) on the file bytes and compares the content. Record layouts
- * that matter (list types, hashes and hints, inline data, big data
- * segments, sk reference counts, header fields) are also read straight from
- * the file bytes with the small readers below, which share nothing with the
- * library. */
-#include <dirent.h>
+ * re-opens it, runs the structural checker (hivecheck: the library's own
+ * regf_check_image, strict writer rules) on the file bytes and compares the
+ * content. As that checker is the library's, record layouts that matter
+ * (list types, hashes and hints, inline data, big data segments, sk
+ * reference counts, header fields) are also read straight from the file
+ * bytes with the small readers below, which share nothing with the
+ * library: they are the oracle outside it. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,69 +70,16 @@ static uint32_t bb_checksum(const uint8_t *bb)
         }                                                                    \
     } while (0)
 
-/* ---- temporary directories --------------------------------------------- */
+/* ---- files ------------------------------------------------------------- */
 
-static char *tmp_dir(void)
-{
-    const char *t = getenv("TMPDIR");
-    if (!t || !*t)
-        t = "/tmp";
-    char *p = malloc(strlen(t) + 40);
-    assert_non_null(p);
-    sprintf(p, "%s/hivekit-write-XXXXXX", t);
-    assert_non_null(mkdtemp(p));
-    return p;
-}
-
-static char *path_in(const char *dir, const char *name)
-{
-    char *p = malloc(strlen(dir) + strlen(name) + 2);
-    assert_non_null(p);
-    sprintf(p, "%s/%s", dir, name);
-    return p;
-}
-
-/* Number of entries in DIR (without . and ..). */
-static int dir_entries(const char *dir)
-{
-    DIR *d = opendir(dir);
-    assert_non_null(d);
-    int n = 0;
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
-            n++;
-    closedir(d);
-    return n;
-}
-
-static void rm_dir(char *dir)
-{
-    DIR *d = opendir(dir);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            char *p = path_in(dir, e->d_name);
-            unlink(p);
-            free(p);
-        }
-        closedir(d);
-    }
-    rmdir(dir);
-    free(dir);
-}
-
-/* The Windows 10 SYSTEM fixture, decompressed into DIR. */
+/* A copy in DIR of the Windows 10 SYSTEM fixture (decompressed by the
+ * fixtures-xz test setup). */
 static char *system_copy(const char *dir)
 {
-    char *xz = tu_fixture("hives/SYSTEM-win10-20H2.xz");
-    char *dst = path_in(dir, "SYSTEM");
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd, "xz -dc '%s' > '%s'", xz, dst);
-    assert_int_equal(system(cmd), 0);
-    free(xz);
+    char *src = tu_fixture("hives/SYSTEM-win10-20H2.xz");
+    char *dst = tu_path(dir, "SYSTEM");
+    tu_copy_file(src, dst);
+    free(src);
     return dst;
 }
 
@@ -533,12 +480,8 @@ static void want_value(regf_hive *h, regf_key k, const char *name,
 static void fill(uint8_t *p, size_t n, uint32_t seed)
 {
     uint32_t x = seed * 2654435761u + 12345;
-    for (size_t i = 0; i < n; i++) {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        p[i] = (uint8_t)(x >> 7);
-    }
+    for (size_t i = 0; i < n; i++)
+        p[i] = (uint8_t)(tu_xorshift32(&x) >> 7);
 }
 
 /* ---- regf_create -------------------------------------------------------- */
@@ -546,11 +489,11 @@ static void fill(uint8_t *p, size_t n, uint32_t seed)
 static void test_create_versions(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
+    char *dir = tu_tmp_dir("write");
     for (uint32_t minor = 3; minor <= 6; minor++) {
         char name[32];
         snprintf(name, sizeof name, "v%u.hive", minor);
-        char *path = path_in(dir, name);
+        char *path = tu_path(dir, name);
         regf_hive *h = new_hive(minor);
         assert_int_equal(regf_modified(h), 1);
         h = commit_reopen(h, path, REGF_COMMIT_NEW, REGF_OPEN_WRITE);
@@ -615,7 +558,7 @@ static void test_create_versions(void **state)
         regf_close(h);
         free(path);
     }
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_create_bad_minor(void **state)
@@ -636,9 +579,9 @@ static void test_create_bad_minor(void **state)
 static void test_key_name_forms(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
+    char *dir = tu_tmp_dir("write");
     for (uint32_t minor = 3; minor <= 5; minor += 2) {
-        char *path = path_in(dir, minor == 3 ? "v3" : "v5");
+        char *path = tu_path(dir, minor == 3 ? "v3" : "v5");
         regf_hive *h = new_hive(minor);
         regf_key root = root_of(h);
         regf_key latin = mkkey(h, root, "äöü");
@@ -736,7 +679,7 @@ static void test_key_name_forms(void **state)
         regf_close(h);
         free(path);
     }
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void expect_exists(regf_hive *h, regf_key parent, const char *name,
@@ -753,8 +696,8 @@ static void expect_exists(regf_hive *h, regf_key parent, const char *name,
 static void test_key_case_duplicates(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = new_hive(5);
     regf_key root = root_of(h);
     h = commit_reopen(h, path, REGF_COMMIT_NEW, REGF_OPEN_WRITE);
@@ -802,14 +745,14 @@ static void test_key_case_duplicates(void **state)
     free(m.p);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_key_invalid_names(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = new_hive(5);
     regf_key root = root_of(h);
     mkkey(h, root, "existing");
@@ -870,7 +813,7 @@ static void test_key_invalid_names(void **state)
     free(m.p);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* ---- many subkeys: sorted lists, ri ------------------------------------- */
@@ -879,10 +822,7 @@ static void shuffle(uint32_t *v, uint32_t n, uint32_t seed)
 {
     uint32_t x = seed | 1;
     for (uint32_t i = n; i > 1; i--) {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        uint32_t j = x % i, t = v[i - 1];
+        uint32_t j = tu_xorshift32(&x) % i, t = v[i - 1];
         v[i - 1] = v[j];
         v[j] = t;
     }
@@ -923,8 +863,8 @@ static void check_children_api(regf_hive *h, regf_key key, uint32_t want)
 
 static void test_many_keys(uint32_t minor, uint32_t leafmax)
 {
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = new_hive(minor);
     regf_key root = root_of(h);
     regf_key p = mkkey(h, root, "parent");
@@ -1018,7 +958,7 @@ static void test_many_keys(uint32_t minor, uint32_t leafmax)
     free(order);
     free(keys);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_many_keys_lh(void **state)
@@ -1038,8 +978,8 @@ static void test_many_keys_lf(void **state)
 static void test_maxnamelen_flag_bits(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = new_hive(5);
     regf_key root = root_of(h);
     regf_key p = mkkey(h, root, "P");
@@ -1084,7 +1024,7 @@ static void test_maxnamelen_flag_bits(void **state)
     free(m.p);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* ---- subtrees: security references, freeing ----------------------------- */
@@ -1128,8 +1068,8 @@ static regf_key add_subtree(regf_hive *h, regf_key parent, const char *name,
 static void test_sk_refcounts_created(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = new_hive(5);
     regf_key root = root_of(h);
     regf_key a = add_subtree(h, root, "A", 1);
@@ -1152,7 +1092,7 @@ static void test_sk_refcounts_created(void **state)
     assert_int_equal(check_sk_refs(path), 1);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 struct skuse {
@@ -1198,7 +1138,7 @@ static int collect_use(void *ctx, regf_hive *h, regf_key key, const char *path,
 static void test_sk_refcounts_real(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
+    char *dir = tu_tmp_dir("write");
     char *path = system_copy(dir);
     size_t nsk0 = check_sk_refs(path);
     assert_true(nsk0 > 10);
@@ -1246,14 +1186,14 @@ static void test_sk_refcounts_real(void **state)
     regf_close(h);
     free(u.v);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_delete_frees_everything(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = new_hive(5);
     regf_key root = root_of(h);
     regf_key p = mkkey(h, root, "Parent");
@@ -1288,7 +1228,7 @@ static void test_delete_frees_everything(void **state)
     assert_int_equal(ki.nsubkeys, 1);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* The same edits repeated on a key that is then deleted must not grow the
@@ -1342,15 +1282,15 @@ static void test_root_undeletable(void **state)
     regf_key out;
     assert_true(regf_key_create(h, a, "c", 1, &out) < 0);
     assert_true(regf_key_delete(h, a) < 0);
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     h = commit_reopen(h, path, REGF_COMMIT_NEW, 0);
     struct regf_key_info ki;
     HOK(h, regf_key_info(h, root, &ki));
     assert_int_equal(ki.nsubkeys, 0);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* ---- values ------------------------------------------------------------- */
@@ -1416,9 +1356,9 @@ static void test_value_sizes(void **state)
     data[1] = 'b';
     data[2] = 1;
     data[3] = 0;
-    char *dir = tmp_dir();
+    char *dir = tu_tmp_dir("write");
     for (uint32_t minor = 4; minor <= 6; minor++) {
-        char *path = path_in(dir, minor == 4 ? "v4" : minor == 5 ? "v5" : "v6");
+        char *path = tu_path(dir, minor == 4 ? "v4" : minor == 5 ? "v5" : "v6");
         regf_hive *h = new_hive(minor);
         regf_key root = root_of(h);
         regf_key k = mkkey(h, root, "k");
@@ -1454,7 +1394,7 @@ static void test_value_sizes(void **state)
         free(path);
     }
     free(data);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_value_sizes_13(void **state)
@@ -1467,8 +1407,8 @@ static void test_value_sizes_13(void **state)
     assert_non_null(data);
     fill(data, (1 << 20) + 2, 5);
     memcpy(data, "db\x02\x00", 4);     /* no db in 1.3: plain data */
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "v3");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "v3");
     regf_hive *h = new_hive(3);
     regf_key root = root_of(h);
     regf_key k = mkkey(h, root, "k");
@@ -1507,7 +1447,7 @@ static void test_value_sizes_13(void **state)
     regf_close(h);
     free(data);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_value_types(void **state)
@@ -1516,8 +1456,8 @@ static void test_value_types(void **state)
     static const uint32_t types[] = { REGF_NONE, REGF_SZ, REGF_DWORD_BE,
                                       REGF_LINK, REGF_QWORD, 12, 0x100000,
                                       0x200000, 0x7FFFFFFF, 0xFFFFFFFF };
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = new_hive(5);
     regf_key k = mkkey(h, root_of(h), "types");
     for (size_t i = 0; i < sizeof types / sizeof *types; i++) {
@@ -1535,14 +1475,14 @@ static void test_value_types(void **state)
     want_value(h, k, "none-empty", REGF_NONE, "", 0);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_value_names(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = new_hive(5);
     regf_key k = mkkey(h, root_of(h), "k");
     setval(h, k, "äöü", REGF_DWORD, "\1\2\3\4", 4);
@@ -1583,7 +1523,7 @@ static void test_value_names(void **state)
     free(n16383);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_value_replace(void **state)
@@ -1592,8 +1532,8 @@ static void test_value_replace(void **state)
     uint8_t *big = malloc(100000);
     assert_non_null(big);
     fill(big, 100000, 9);
-    char *dir = tmp_dir();
-    char *pa = path_in(dir, "a"), *pb = path_in(dir, "b");
+    char *dir = tu_tmp_dir("write");
+    char *pa = tu_path(dir, "a"), *pb = tu_path(dir, "b");
     /* A: the final state set directly. */
     regf_hive *h = new_hive(5);
     regf_key k = mkkey(h, root_of(h), "k");
@@ -1629,14 +1569,14 @@ static void test_value_replace(void **state)
     free(big);
     free(pa);
     free(pb);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_default_value(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = new_hive(5);
     regf_key k = mkkey(h, root_of(h), "k");
     HOK(h, regf_value_set(h, k, NULL, 0, REGF_SZ, "x\0\0\0", 4));
@@ -1665,7 +1605,7 @@ static void test_default_value(void **state)
     assert_int_equal(ki.nvalues, 1);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_value_delete(void **state)
@@ -1673,8 +1613,8 @@ static void test_value_delete(void **state)
     (void)state;
     uint8_t data[20000];
     fill(data, sizeof data, 11);
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = new_hive(5);
     regf_key k = mkkey(h, root_of(h), "k");
     h = commit_reopen(h, path, REGF_COMMIT_NEW, REGF_OPEN_WRITE);
@@ -1711,7 +1651,7 @@ static void test_value_delete(void **state)
     assert_int_equal(regf_modified(h), 0);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* Many values on one key (the name index), replaced in other cases and
@@ -1720,8 +1660,8 @@ static void test_many_values(void **state)
 {
     (void)state;
     enum { NV = 400 };
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = new_hive(5);
     regf_key k = mkkey(h, root_of(h), "k");
     regf_key k2 = mkkey(h, root_of(h), "k2");
@@ -1765,14 +1705,14 @@ static void test_many_values(void **state)
     }
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_value_max_lens(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = new_hive(5);
     regf_key k = mkkey(h, root_of(h), "k");
     uint8_t d[300] = { 0 };
@@ -1794,15 +1734,15 @@ static void test_value_max_lens(void **state)
     assert_true(ki.max_value_data_len >= 300);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* LastWritten: set on the keys an edit changes, kept on the others. */
 static void test_last_written(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = new_hive(5);
     regf_key root = root_of(h);
     regf_key a = mkkey(h, root, "a"), b = mkkey(h, root, "b");
@@ -1833,7 +1773,7 @@ static void test_last_written(void **state)
     }
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* ---- determinism -------------------------------------------------------- */
@@ -1859,8 +1799,8 @@ static void edit_sequence(regf_hive *h)
 static void test_deterministic(void **state)
 {
     (void)state;
-    char *d1 = tmp_dir(), *d2 = tmp_dir();
-    char *p1 = path_in(d1, "hive"), *p2 = path_in(d2, "hive");
+    char *d1 = tu_tmp_dir("write"), *d2 = tu_tmp_dir("write");
+    char *p1 = tu_path(d1, "hive"), *p2 = tu_path(d2, "hive");
     for (int round = 0; round < 2; round++) {
         regf_hive *h = new_hive(5);
         edit_sequence(h);
@@ -1897,8 +1837,8 @@ static void test_deterministic(void **state)
     free(b.p);
     free(p1);
     free(p2);
-    rm_dir(d1);
-    rm_dir(d2);
+    tu_rm_dir(d1);
+    tu_rm_dir(d2);
 }
 
 /* ---- commit ------------------------------------------------------------- */
@@ -1906,8 +1846,8 @@ static void test_deterministic(void **state)
 static void test_commit_header_and_mode(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "hive");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "hive");
     regf_hive *h = new_hive(5);
     HOK(h, regf_commit(h, path, REGF_COMMIT_NEW));
     regf_close(h);
@@ -1946,22 +1886,22 @@ static void test_commit_header_and_mode(void **state)
     assert_int_equal(le32(c.p + 8), seq + 1);
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0640);
-    assert_int_equal(dir_entries(dir), 1);     /* no temporary files left */
+    assert_int_equal(tu_dir_entries(dir), 1);     /* no temporary files left */
     regf_close(h);
     check_file(path);
     free(a.p);
     free(b.p);
     free(c.p);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_commit_backup(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "hive");
-    char *bak = path_in(dir, "hive.bak");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "hive");
+    char *bak = tu_path(dir, "hive.bak");
     regf_hive *h = new_hive(5);
     mkkey(h, root_of(h), "one");
     HOK(h, regf_commit(h, path, REGF_COMMIT_NEW));
@@ -1979,12 +1919,12 @@ static void test_commit_backup(void **state)
     struct img d = load(bak);
     assert_int_equal(c.len, d.len);
     assert_memory_equal(c.p, d.p, c.len);
-    assert_int_equal(dir_entries(dir), 2);
+    assert_int_equal(tu_dir_entries(dir), 2);
     /* A backup that cannot be written fails the commit: the file stays,
      * no temporary file is left. */
     unlink(bak);
     assert_int_equal(mkdir(bak, 0755), 0);
-    char *inner = path_in(bak, "x");
+    char *inner = tu_path(bak, "x");
     FILE *f = fopen(inner, "w");
     assert_non_null(f);
     fclose(f);
@@ -1994,7 +1934,7 @@ static void test_commit_backup(void **state)
     struct img g = load(path);
     assert_int_equal(e.len, g.len);
     assert_memory_equal(e.p, g.p, e.len);
-    assert_int_equal(dir_entries(dir), 2);
+    assert_int_equal(tu_dir_entries(dir), 2);
     unlink(inner);
     rmdir(bak);
     free(inner);
@@ -2013,15 +1953,15 @@ static void test_commit_backup(void **state)
     free(d.p);
     free(path);
     free(bak);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_commit_new_refuses(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "hive");
-    char *other = path_in(dir, "other");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "hive");
+    char *other = tu_path(dir, "other");
     regf_hive *h = new_hive(5);
     HOK(h, regf_commit(h, path, REGF_COMMIT_NEW));
     struct img a = load(path);
@@ -2031,7 +1971,7 @@ static void test_commit_new_refuses(void **state)
     struct img b = load(path);
     assert_int_equal(a.len, b.len);
     assert_memory_equal(a.p, b.p, a.len);
-    assert_int_equal(dir_entries(dir), 1);
+    assert_int_equal(tu_dir_entries(dir), 1);
     assert_int_equal(regf_modified(h), 1);
     /* The handle is still good. */
     HOK(h, regf_commit(h, other, REGF_COMMIT_NEW));
@@ -2044,16 +1984,16 @@ static void test_commit_new_refuses(void **state)
     free(b.p);
     free(path);
     free(other);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_dirty_refused(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "NewDirtyHive");
-    char *other = path_in(dir, "elsewhere");
-    char *src = tu_corpus("yarp/hives_for_tests/NewDirtyHive1/NewDirtyHive");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "NewDirtyHive");
+    char *other = tu_path(dir, "elsewhere");
+    char *src = tu_input("fixtures/hives/yarp/NewDirtyHive1/NewDirtyHive.xz");
     tu_copy_file(src, path);
     free(src);
     struct img a = load(path);
@@ -2073,11 +2013,11 @@ static void test_dirty_refused(void **state)
     struct img b = load(path);
     assert_int_equal(a.len, b.len);
     assert_memory_equal(a.p, b.p, a.len);
-    assert_int_equal(dir_entries(dir), 1);
+    assert_int_equal(tu_dir_entries(dir), 1);
     free(a.p);
     free(b.p);
     /* A bad header checksum makes a hive dirty as well. */
-    src = tu_corpus("yarp/hives_for_tests/GarbageHive");
+    src = tu_input("fixtures/hives/yarp/GarbageHive.xz");
     tu_copy_file(src, path);
     free(src);
     a = load(path);
@@ -2094,14 +2034,14 @@ static void test_dirty_refused(void **state)
     free(b.p);
     free(path);
     free(other);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_readonly_refused(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "hive");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "hive");
     regf_hive *h = new_hive(5);
     regf_key k = mkkey(h, root_of(h), "k");
     setval(h, k, "v", REGF_DWORD, "\1\2\3\4", 4);
@@ -2125,14 +2065,14 @@ static void test_readonly_refused(void **state)
     free(a.p);
     free(b.p);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_create_path(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "hive");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "hive");
     regf_hive *h = new_hive(5);
     regf_key k, k2;
     HOK(h, regf_key_create_path(h, 0, "A\\B\\Ключ\\D", &k));
@@ -2144,7 +2084,7 @@ static void test_create_path(void **state)
     assert_int_equal(lookup(h, "A\\B\\E"), k2);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* Windows' CmpCheckRegistry2 walks with a stack of CMP_MAX_REGISTRY_DEPTH
@@ -2185,14 +2125,14 @@ static void test_depth_limit(void **state)
     unsigned n = 0;
     HOK(h, regf_walk(h, 0, count_walk, &n));
     assert_int_equal(n, 512);
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     h = commit_reopen(h, path, REGF_COMMIT_NEW, REGF_OPEN_WRITE);
     HOK(h, regf_key_delete(h, top));
     h = commit_reopen(h, path, 0, 0);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* Freed cells are wiped: deleted names and data leave no trace. */
@@ -2212,9 +2152,9 @@ static void test_no_remnants(void **state)
     assert_non_null(data);
     for (size_t i = 0; i < 40000; i++)
         data[i] = (uint8_t)marker[i % (sizeof marker - 1)];
-    char *dir = tmp_dir();
+    char *dir = tu_tmp_dir("write");
     for (uint32_t minor = 3; minor <= 5; minor += 2) {
-        char *path = path_in(dir, minor == 3 ? "v3" : "v5");
+        char *path = tu_path(dir, minor == 3 ? "v3" : "v5");
         regf_hive *h = new_hive(minor);
         regf_key root = root_of(h);
         regf_key keep = mkkey(h, root, "keep");
@@ -2240,16 +2180,16 @@ static void test_no_remnants(void **state)
         free(path);
     }
     free(data);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 static void test_commit_failures(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *missing = path_in(dir, "no-such-dir/hive");
-    char *sub = path_in(dir, "subdir");
-    char *good = path_in(dir, "good");
+    char *dir = tu_tmp_dir("write");
+    char *missing = tu_path(dir, "no-such-dir/hive");
+    char *sub = tu_path(dir, "subdir");
+    char *good = tu_path(dir, "good");
     assert_int_equal(mkdir(sub, 0755), 0);
     regf_hive *h = new_hive(5);
     mkkey(h, root_of(h), "x");
@@ -2257,9 +2197,9 @@ static void test_commit_failures(void **state)
     assert_true(regf_errno(h) != 0);
     assert_true(strlen(regf_errmsg(h)) > 0);
     assert_int_equal(regf_commit(h, sub, 0), REGF_EIO);   /* a directory */
-    assert_int_equal(dir_entries(sub), 0);
+    assert_int_equal(tu_dir_entries(sub), 0);
     rmdir(sub);
-    assert_int_equal(dir_entries(dir), 0);
+    assert_int_equal(tu_dir_entries(dir), 0);
     /* The handle is intact: the edit is still there to commit. */
     assert_int_equal(regf_modified(h), 1);
     h = commit_reopen(h, good, REGF_COMMIT_NEW, 0);
@@ -2268,15 +2208,15 @@ static void test_commit_failures(void **state)
     free(missing);
     free(sub);
     free(good);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* Without regf_set_time, edits and the header get the current time. */
 static void test_current_time(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     regf_hive *h = NULL;
     assert_int_equal(regf_create("t", 5, &h), REGF_OK);
     regf_key k = mkkey(h, root_of(h), "k");
@@ -2291,7 +2231,7 @@ static void test_current_time(void **state)
     assert_true(kt > now - day && kt < now + day);
     free(m.p);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* ---- editing existing lists and data of other writers ------------------- */
@@ -2344,8 +2284,8 @@ static regf_hive *commit_reopen_base(regf_hive *h, const char *path,
 static void test_edit_mixed_lists(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "tiny");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "tiny");
     struct mk_tiny t;
     struct mkhive *mk = mk_tiny(5, &t);
     /* mk_tiny leaves the value maxima at 0; a valid input has them. */
@@ -2403,16 +2343,16 @@ static void test_edit_mixed_lists(void **state)
     free(m.p);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* A 1.3 hive of another writer: 5000 subkeys in an ri of li leaves. */
 static void test_edit_ri_li_hive(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "ManySubkeysHive");
-    char *src = tu_corpus("yarp/hives_for_tests/ManySubkeysHive");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "ManySubkeysHive");
+    char *src = tu_input("fixtures/hives/yarp/ManySubkeysHive.xz");
     tu_copy_file(src, path);
     free(src);
     unsigned base[HC_NCODES];
@@ -2455,7 +2395,7 @@ static void test_edit_ri_li_hive(void **state)
     free(m.p);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 struct bigvals {
@@ -2499,7 +2439,7 @@ static int find_big(void *ctx, regf_hive *h, regf_key key, const char *path,
 static void test_real_hive_big_values(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
+    char *dir = tu_tmp_dir("write");
     char *path = system_copy(dir);
     uint64_t used0 = file_used(path);
     regf_hive *h = NULL;
@@ -2526,7 +2466,7 @@ static void test_real_hive_big_values(void **state)
     check_sk_refs(path);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* ---- a real hive --------------------------------------------------------- */
@@ -2562,7 +2502,7 @@ static void drop_sections(struct tu_buf *text, const char *prefix)
 static void test_real_hive_edit(void **state)
 {
     (void)state;
-    char *dir = tmp_dir();
+    char *dir = tu_tmp_dir("write");
     char *path = system_copy(dir);
     uint64_t used0 = file_used(path);
     struct img bb0 = load(path);
@@ -2646,7 +2586,7 @@ static void test_real_hive_edit(void **state)
     tu_buf_free(&before);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* A leaf written by another tool far beyond Windows' 1012 entries (an lh
@@ -2679,15 +2619,15 @@ static void test_oversized_foreign_leaf(void **state)
     regf_key k, r;
     HOK(h, regf_root(h, &r));
     HOK(h, regf_key_create(h, r, "k1500x", 6, &k));
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     h = commit_reopen(h, path, REGF_COMMIT_NEW, 0);   /* strict check */
     unsigned n = 0;
     HOK(h, regf_walk(h, 0, count_walk, &n));
     assert_int_equal(n, N + 2);
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
 /* A symbolic-link key (flag 0x10) may hold only SymbolicLinkValue of type
@@ -2721,15 +2661,15 @@ static void test_symlink_key_values(void **state)
     HOK(h, regf_value_set(h, k, "symboliclinkvalue", 17, REGF_LINK, target, 4));
     assert_int_equal(regf_value_set(h, k, "Second", 6, REGF_LINK, target, 4),
                      REGF_EINVAL);
-    char *dir = tmp_dir();
-    char *path = path_in(dir, "h");
+    char *dir = tu_tmp_dir("write");
+    char *path = tu_path(dir, "h");
     h = commit_reopen(h, path, REGF_COMMIT_NEW, 0);   /* strict check */
     regf_close(h);
     free(path);
-    rm_dir(dir);
+    tu_rm_dir(dir);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_oversized_foreign_leaf),
@@ -2773,5 +2713,5 @@ int main(void)
         cmocka_unit_test(test_real_hive_big_values),
         cmocka_unit_test(test_real_hive_edit),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return TU_MAIN_CORE(tests, NULL, NULL);
 }

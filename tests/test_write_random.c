@@ -8,9 +8,11 @@
  * non-ASCII names, and case variants of existing names, which must give
  * REGF_EEXIST), delete subtree, set value (sizes around every storage
  * boundary: inline, one cell, 16344/16345, big data), delete value - and
- * every so often commits, re-opens, runs the independent checker
- * (hivecheck, strict writer rules) on the file and compares the whole hive
- * with the model.
+ * every so often commits, re-opens, runs the structural checker
+ * (hivecheck: the library's own regf_check_image, strict writer rules) on
+ * the file and compares the whole hive with the model. The model, not the
+ * checker, is the oracle here: it follows from the operations alone (it
+ * borrows only regf_upcase, for the order of names).
  *
  * The seed is printed at the start of each scenario and in every failure
  * message; HIVEKIT_SEED=N reruns a sequence, HIVEKIT_STEPS=N changes the
@@ -37,12 +39,7 @@ static char g_where[384];
 
 static uint64_t rnd(void)
 {
-    uint64_t x = g_rng;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    g_rng = x;
-    return x * 0x2545F4914F6CDD1Dull;
+    return tu_xorshift64star(&g_rng);
 }
 
 static uint32_t rn(uint32_t n)
@@ -81,13 +78,6 @@ static void seed_for(const char *scenario, uint64_t salt)
             FAIL("%s:%d: %s = %d, want %d (%s)", __FILE__, __LINE__, #expr,  \
                  rc_, (want), regf_errmsg(h));                               \
     } while (0)
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* ---- names: UTF-16 units <-> generalized UTF-8 ---------------------------- */
 
@@ -577,34 +567,6 @@ static regf_hive *commit_check(regf_hive *h, struct model *m,
     return h;
 }
 
-/* ---- temporary files ------------------------------------------------------- */
-
-static char *tmp_path(const char *name, char **dir_out)
-{
-    const char *t = getenv("TMPDIR");
-    if (!t || !*t)
-        t = "/tmp";
-    char *dir = xmalloc(strlen(t) + 40);
-    sprintf(dir, "%s/hivekit-wrand-XXXXXX", t);
-    assert_non_null(mkdtemp(dir));
-    char *p = xmalloc(strlen(dir) + strlen(name) + 2);
-    sprintf(p, "%s/%s", dir, name);
-    *dir_out = dir;
-    return p;
-}
-
-static void cleanup(char *dir, char *path)
-{
-    char *bak = xmalloc(strlen(path) + 8);
-    sprintf(bak, "%s.bak", path);
-    unlink(bak);
-    unlink(path);
-    rmdir(dir);
-    free(bak);
-    free(path);
-    free(dir);
-}
-
 /* ---- random operations --------------------------------------------------------- */
 
 static size_t draw_size(void)
@@ -859,7 +821,7 @@ static void run_random(const char *name, uint64_t salt, const char *path,
                        unsigned long steps, unsigned long every,
                        size_t del_cap, const struct baseline *b)
 {
-    double t0 = now_s();
+    double t0 = tu_now();
     seed_for(name, salt);
     regf_hive *h = open_write(path);
     struct model m;
@@ -879,7 +841,7 @@ static void run_random(const char *name, uint64_t salt, const char *path,
         }
     }
     regf_close(h);
-    print_stats(name, &st, &m, now_s() - t0);
+    print_stats(name, &st, &m, tu_now() - t0);
     model_free(&m);
 }
 
@@ -894,13 +856,13 @@ static void new_hive_file(uint32_t minor, const char *path)
 
 static void random_created(uint32_t minor, unsigned long steps)
 {
-    char *dir, *path = tmp_path("hive", &dir);
+    char *path = tu_tmp_file("wrand", "hive");
     char name[32];
     snprintf(name, sizeof name, "random 1.%u", minor);
     new_hive_file(minor, path);
     run_random(name, minor, path, steps, steps / 10 ? steps / 10 : 1, 0,
                NULL);
-    cleanup(dir, path);
+    tu_rm_tmp_file(path);
 }
 
 static void test_random_v5(void **state)
@@ -926,24 +888,22 @@ static void test_random_v4_v6(void **state)
 static void test_random_real_system(void **state)
 {
     (void)state;
-    char *dir, *path = tmp_path("SYSTEM", &dir);
-    char *xz = tu_fixture("hives/SYSTEM-win10-20H2.xz");
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd, "xz -dc '%s' > '%s'", xz, path);
-    assert_int_equal(system(cmd), 0);
-    free(xz);
+    char *path = tu_tmp_file("wrand", "SYSTEM");
+    char *src = tu_fixture("hives/SYSTEM-win10-20H2.xz");   /* decompressed */
+    tu_copy_file(src, path);
+    free(src);
     struct baseline b;
     baseline_of(path, &b);
     run_random("random SYSTEM", 100, path, g_steps * 2 / 3,
                g_steps * 2 / 3 / 4, 300, &b);
-    cleanup(dir, path);
+    tu_rm_tmp_file(path);
 }
 
 /* A copy of a real 1.3 NTUSER.DAT (lf lists, no big data). */
 static void test_random_real_13(void **state)
 {
     (void)state;
-    char *dir, *path = tmp_path("NTUSER.DAT", &dir);
+    char *path = tu_tmp_file("wrand", "NTUSER.DAT");
     char *src = tu_corpus("regipy/regipy_tests/data/NTUSER.DAT");
     tu_copy_file(src, path);
     free(src);
@@ -951,7 +911,7 @@ static void test_random_real_13(void **state)
     baseline_of(path, &b);
     run_random("random NTUSER.DAT 1.3", 101, path, g_steps * 2 / 3,
                g_steps * 2 / 3 / 5, 300, &b);
-    cleanup(dir, path);
+    tu_rm_tmp_file(path);
 }
 
 /* ---- thousands of subkeys under one key ------------------------------------ */
@@ -993,11 +953,11 @@ static void list_shape(const char *path, regf_key key, uint32_t leafmax,
 
 static void many_subkeys(uint32_t minor, uint32_t leafmax)
 {
-    double t0 = now_s();
+    double t0 = tu_now();
     char name[48];
     snprintf(name, sizeof name, "many subkeys 1.%u", minor);
     seed_for(name, 200 + minor);
-    char *dir, *path = tmp_path("hive", &dir);
+    char *path = tu_tmp_file("wrand", "hive");
     new_hive_file(minor, path);
     regf_hive *h = open_write(path);
     struct model m;
@@ -1083,11 +1043,11 @@ static void many_subkeys(uint32_t minor, uint32_t leafmax)
         FAIL("the list only reached %u keys", peak);
     regf_close(h);
     print_message("%s: peak %u subkeys\n", name, peak);
-    print_stats(name, &st, &m, now_s() - t0);
+    print_stats(name, &st, &m, tu_now() - t0);
     model_free(&m);
     free(pool);
     free(plen);
-    cleanup(dir, path);
+    tu_rm_tmp_file(path);
 }
 
 static void test_many_subkeys_lh(void **state)
@@ -1180,7 +1140,7 @@ static const char *cycles(const char *name, uint64_t salt, const char *path,
                           unsigned ncycles, unsigned ops, int strict,
                           const struct baseline *b)
 {
-    double t0 = now_s();
+    double t0 = tu_now();
     seed_for(name, salt);
     regf_hive *h = open_write(path);
     struct model m;
@@ -1231,7 +1191,7 @@ static const char *cycles(const char *name, uint64_t salt, const char *path,
     print_message("%s: %u cycles, bins %u bytes after the first, %u after "
                   "the last (last growth in cycle %u)\n", name, ncycles,
                   size[0], size[ncycles - 1], last_growth);
-    print_stats(name, &st, &m, now_s() - t0);
+    print_stats(name, &st, &m, tu_now() - t0);
     model_free(&m);
     /* The size reaches a plateau: no growth in the last third, and less
      * than 50% above the first cycle. */
@@ -1261,10 +1221,10 @@ static const char *cycles(const char *name, uint64_t salt, const char *path,
 static void test_cycles_stable_v5(void **state)
 {
     (void)state;
-    char *dir, *path = tmp_path("hive", &dir);
+    char *path = tu_tmp_file("wrand", "hive");
     new_hive_file(5, path);
     const char *err = cycles("cycles 1.5", 300, path, 90, 400, 1, NULL);
-    cleanup(dir, path);
+    tu_rm_tmp_file(path);
     if (err)
         fail_msg("%s", err);
 }
@@ -1272,10 +1232,10 @@ static void test_cycles_stable_v5(void **state)
 static void test_cycles_stable_v3(void **state)
 {
     (void)state;
-    char *dir, *path = tmp_path("hive", &dir);
+    char *path = tu_tmp_file("wrand", "hive");
     new_hive_file(3, path);
     const char *err = cycles("cycles 1.3", 301, path, 90, 400, 0, NULL);
-    cleanup(dir, path);
+    tu_rm_tmp_file(path);
     if (err)
         fail_msg("%s", err);
 }
@@ -1283,14 +1243,14 @@ static void test_cycles_stable_v3(void **state)
 static void test_cycles_stable_real(void **state)
 {
     (void)state;
-    char *dir, *path = tmp_path("NTUSER.DAT", &dir);
+    char *path = tu_tmp_file("wrand", "NTUSER.DAT");
     char *src = tu_corpus("regipy/regipy_tests/data/NTUSER.DAT");
     tu_copy_file(src, path);
     free(src);
     struct baseline b;
     baseline_of(path, &b);
     const char *err = cycles("cycles NTUSER.DAT", 302, path, 90, 400, 0, &b);
-    cleanup(dir, path);
+    tu_rm_tmp_file(path);
     if (err)
         fail_msg("%s", err);
 }
@@ -1318,22 +1278,25 @@ static int teardown(void **state)
     return 0;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
-    const struct CMUnitTest tests[] = {
+    const struct CMUnitTest core[] = {
         cmocka_unit_test(test_random_v5),
         cmocka_unit_test(test_random_v3),
         cmocka_unit_test(test_random_v4_v6),
         cmocka_unit_test(test_random_real_system),
-        cmocka_unit_test(test_random_real_13),
         cmocka_unit_test(test_many_subkeys_lh),
         cmocka_unit_test(test_many_subkeys_lf),
         cmocka_unit_test(test_cycles_stable_v5),
         cmocka_unit_test(test_cycles_stable_v3),
+    };
+    /* A real 1.3 hive (lf lists): regipy NTUSER.DAT of the corpus. */
+    const struct CMUnitTest corpus[] = {
+        cmocka_unit_test(test_random_real_13),
         cmocka_unit_test(test_cycles_stable_real),
     };
-    double t0 = now_s();
-    int rc = cmocka_run_group_tests(tests, setup, teardown);
-    print_message("test_write_random: %.2f s in all\n", now_s() - t0);
+    double t0 = tu_now();
+    int rc = TU_MAIN(core, corpus, setup, teardown);
+    print_message("test_write_random: %.2f s in all\n", tu_now() - t0);
     return rc;
 }

@@ -9,7 +9,16 @@
 #   predicates on the last run: rc_is N, out_has S, out_lacks S, out_re RE,
 #   err_has S, err_re RE, err_empty, out_empty, out_line S, out_first_line S,
 #   err_one_line, usage_err, quiet_ok, out_hex HEX; on files: same_files A
-#   B, no_file F.
+#   B, no_file F; require FILE... (missing inputs are failures).
+#
+# Core and corpus groups. The scripts that also read the shared corpus take
+# their group as the last argument: "core" runs the checks that need only
+# fixtures/ (and files the script makes), "corpus" those that need the
+# corpus; without it both run. Call `group_init GROUP CORPUS_DIR` once: in
+# the corpus group without a corpus it exits 77 (ctest's SKIP_RETURN_CODE:
+# "Skipped"). The checks of a group go inside `if in_group corpus; then
+# ... fi` (or core). `finish NAME` prints the summary and exits 1 if a check
+# failed or if no check ran at all (a group never passes silently).
 
 npass=0 nfail=0 nskip=0
 rc=0 last=""
@@ -67,3 +76,51 @@ usage_err()      { rc_is 64 && out_empty && err_one_line; }
 quiet_ok()       { rc_is 0 && out_empty && err_empty; }
 # out_hex HEX: stdout holds exactly these bytes
 out_hex()        { [ "$(od -An -v -tx1 "$T/out" | tr -d ' \n')" = "$1" ]; }
+
+# ---- groups ------------------------------------------------------------------
+GROUP= HAVE_CORPUS=0
+
+group_init() {
+    GROUP=${1:-all}
+    case $GROUP in
+        core|corpus|all) ;;
+        *) echo "unknown group '$GROUP' (core or corpus)" >&2; exit 2 ;;
+    esac
+    [ -d "$2" ] && HAVE_CORPUS=1
+    if [ "$HAVE_CORPUS" = 0 ] && [ "$GROUP" != core ]; then
+        echo "SKIP: corpus directory $2 not found: the corpus checks do not" \
+             "run (configure with -DHIVEKIT_CORPUS=DIR, default" \
+             "../shared/corpus beside the source tree)"
+        [ "$GROUP" = corpus ] && exit 77
+    fi
+}
+
+in_group() {
+    case $1 in
+        core) [ "$GROUP" != corpus ] ;;
+        corpus) [ "$GROUP" != core ] && [ "$HAVE_CORPUS" = 1 ] ;;
+        *) return 1 ;;
+    esac
+}
+
+# require FILE...: each input must exist (a missing one is a failure)
+require() {
+    local f
+    for f in "$@"; do
+        if [ ! -f "$f" ]; then
+            echo "FAIL: test input missing: $f"
+            nfail=$((nfail + 1))
+        fi
+    done
+}
+
+finish() {
+    local total=$((npass + nfail))
+    echo "$1${GROUP:+ ($GROUP)}: $npass/$total checks passed, $nfail failed, $nskip skipped"
+    if [ "$total" -eq 0 ]; then
+        echo "FAIL: no check ran"
+        exit 1
+    fi
+    [ "$nfail" -eq 0 ] && exit 0
+    exit 1
+}

@@ -1,25 +1,60 @@
 #!/bin/bash
-# test_inject_cli.sh HIVEKIT FIXTURES_DIR CORPUS_DIR CORPUS_XZ_DIR
+# test_inject_cli.sh HIVEKIT FIXTURES_DIR FIXTURES_XZ_DIR CORPUS_DIR
+#                    CORPUS_XZ_DIR [core|corpus]
 #
 # `hivekit inject` from the command line: the change set, exit statuses,
 # idempotence, --dry-run and refusals leave the file byte for byte
 # unchanged, --undo restores the content, --software DevicePath once.
-# Conventions of test_cli.sh (helpers in lib.sh).
+# The core group injects into the Windows 10 SYSTEM of fixtures/ (as the
+# fixtures-xz setup decompressed it into FIXTURES_XZ_DIR) with the INFs of
+# fixtures/inf; the corpus group recovers and injects the dirty regipy
+# SYSTEM_B. Conventions of test_cli.sh (helpers and groups in lib.sh).
 set -u
 
-if [ $# -ne 4 ]; then
-    echo "usage: bash test_inject_cli.sh HIVEKIT FIXTURES_DIR CORPUS_DIR CORPUS_XZ_DIR" >&2
+if [ $# -ne 5 ] && [ $# -ne 6 ]; then
+    echo "usage: bash test_inject_cli.sh HIVEKIT FIXTURES_DIR FIXTURES_XZ_DIR CORPUS_DIR CORPUS_XZ_DIR [core|corpus]" >&2
     exit 2
 fi
-H=$1 FIX=$2 CORPUS=$3 CXZ=$4
+H=$1 FIX=$2 FXZ=$3 CORPUS=$4 CXZ=$5
 case $H in /*) ;; *) H=$PWD/$H ;; esac
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/hivekit-icli.XXXXXX") || exit 2
 trap 'rm -rf "$T"' EXIT
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 export HIVEKIT_TIME=2024-01-02T03:04:05Z
+group_init "${6:-}" "$CORPUS"
 
-xz -dc "$FIX/hives/SYSTEM-win10-20H2.xz" > "$T/orig"
+# ---- a real dirty Windows 10 1709 SYSTEM (corpus) -----------------------------------
+# With its logs: refused, then --recover replays the logs and injects in one
+# atomic write.
+if in_group corpus; then
+X=$CXZ/regipy/regipy_tests/data
+require "$X/SYSTEM_B" "$X/SYSTEM_B.LOG1" "$X/SYSTEM_B.LOG2"
+mkdir -p "$T/sb"
+cp "$X/SYSTEM_B" "$T/sb/SYSTEM"
+cp "$X/SYSTEM_B.LOG1" "$T/sb/SYSTEM.LOG1"
+cp "$X/SYSTEM_B.LOG2" "$T/sb/SYSTEM.LOG2"
+run inject --system "$T/sb/SYSTEM" --driver viostor
+check "dirty SYSTEM_B: refused" rc_is 2
+check "dirty SYSTEM_B: unchanged" same_files "$T/sb/SYSTEM" "$X/SYSTEM_B"
+run inject --system "$T/sb/SYSTEM" --driver viostor --recover
+check "--recover: status 0" rc_is 0
+check "--recover: logs reset to 0 bytes" eval '[ ! -s "$T/sb/SYSTEM.LOG1" ] && [ ! -s "$T/sb/SYSTEM.LOG2" ]'
+run check "$T/sb/SYSTEM"
+check "--recover: the result passes hivekit check" rc_is 0
+run get "$T/sb/SYSTEM" 'CurrentControlSet\Services\viostor' Start
+check "--recover: injected" out_line 0
+run inject --system "$T/sb/SYSTEM" --driver viostor
+check "--recover: then idempotent" out_has "nothing to change"
+fi   # corpus
+
+in_group core || finish inject_cli
+
+# ---- the Windows 10 SYSTEM of fixtures/ ----------------------------------------------
+DIRTY=$FXZ/hives/yarp/NewDirtyHive1
+require "$FXZ/hives/SYSTEM-win10-20H2" "$DIRTY/NewDirtyHive" \
+        "$FIX/inf/viostor-w10-amd64.inf"
+cp "$FXZ/hives/SYSTEM-win10-20H2" "$T/orig"
 S=$T/SYSTEM
 cp "$T/orig" "$S"
 
@@ -62,7 +97,7 @@ check "the hive is clean after inject" out_has "state:          clean"
 if command -v hivexml >/dev/null 2>&1; then
     check "hivexml reads the injected hive" eval 'hivexml "$S" >/dev/null 2>&1'
 else
-    skip "hivexml not installed (extra oracle)"
+    skip "hivexml not installed (Debian package libhivex-bin, optional): the injected hive is read back by hivekit only"
 fi
 
 # Idempotent: a second run changes no byte.
@@ -99,32 +134,12 @@ run inject --system "$T/min" --driver viostor
 check "not a SYSTEM hive: refused" eval '[ "$rc" -ne 0 ] && err_has "Select"'
 check "not a SYSTEM hive: unchanged" same_files "$T/min" "$FIX/hives/minimal"
 mkdir -p "$T/dirty"
-cp "$CORPUS/yarp/hives_for_tests/NewDirtyHive1/NewDirtyHive" "$T/dirty/SYSTEM"
-cp "$CORPUS/yarp/hives_for_tests/NewDirtyHive1/NewDirtyHive.LOG1" "$T/dirty/SYSTEM.LOG1"
+cp "$DIRTY/NewDirtyHive" "$T/dirty/SYSTEM"
+cp "$DIRTY/NewDirtyHive.LOG1" "$T/dirty/SYSTEM.LOG1"
 run inject --system "$T/dirty/SYSTEM" --driver viostor
 check "dirty hive: refused (status 2)" rc_is 2
 check "dirty hive: logs named" err_has "SYSTEM.LOG1"
-check "dirty hive: unchanged" same_files "$T/dirty/SYSTEM" "$CORPUS/yarp/hives_for_tests/NewDirtyHive1/NewDirtyHive"
-
-# A real dirty Windows 10 1709 SYSTEM with its logs: refused, then
-# --recover replays the logs and injects in one atomic write.
-mkdir -p "$T/sb"
-X=$CXZ/regipy/regipy_tests/data
-cp "$X/SYSTEM_B" "$T/sb/SYSTEM"
-cp "$X/SYSTEM_B.LOG1" "$T/sb/SYSTEM.LOG1"
-cp "$X/SYSTEM_B.LOG2" "$T/sb/SYSTEM.LOG2"
-run inject --system "$T/sb/SYSTEM" --driver viostor
-check "dirty SYSTEM_B: refused" rc_is 2
-check "dirty SYSTEM_B: unchanged" same_files "$T/sb/SYSTEM" "$X/SYSTEM_B"
-run inject --system "$T/sb/SYSTEM" --driver viostor --recover
-check "--recover: status 0" rc_is 0
-check "--recover: logs reset to 0 bytes" eval '[ ! -s "$T/sb/SYSTEM.LOG1" ] && [ ! -s "$T/sb/SYSTEM.LOG2" ]'
-run check "$T/sb/SYSTEM"
-check "--recover: the result passes hivekit check" rc_is 0
-run get "$T/sb/SYSTEM" 'CurrentControlSet\Services\viostor' Start
-check "--recover: injected" out_line 0
-run inject --system "$T/sb/SYSTEM" --driver viostor
-check "--recover: then idempotent" out_has "nothing to change"
+check "dirty hive: unchanged" same_files "$T/dirty/SYSTEM" "$DIRTY/NewDirtyHive"
 
 # SOFTWARE: DevicePath appended once (a small hive built here).
 W=$T/SOFTWARE
@@ -142,19 +157,19 @@ check "DevicePath not extended twice" out_line '%SystemRoot%\inf;%SystemRoot%\Dr
 
 # --inf: the real virtio-win INF gives the same driver values.
 cp "$T/orig" "$S"
-run inject --system "$S" --inf "$CORPUS/inf/viostor-w10-amd64.inf" --windows 10.0.19041
+run inject --system "$S" --inf "$FIX/inf/viostor-w10-amd64.inf" --windows 10.0.19041
 check "--inf: status 0" rc_is 0
 run get "$S" 'ControlSet001\Services\viostor\Parameters' BusType
 check "--inf: BusType from the INF" out_line 1
-run inject --system "$S" --inf "$CORPUS/inf/viostor-w10-amd64.inf" --windows 6.1.7601
+run inject --system "$S" --inf "$FIX/inf/viostor-w10-amd64.inf" --windows 6.1.7601
 check "--inf: no model for Windows 7 (NTamd64.6.3 only)" eval '[ "$rc" -ne 0 ]'
 run inject --system "$S" --inf "$T/nonexistent.inf"
 check "--inf: missing file refused" eval '[ "$rc" -ne 0 ] && err_has nonexistent.inf'
-run inject --system "$S" --inf "$CORPUS/inf/viostor-w10-amd64.inf" --driver viostor
+run inject --system "$S" --inf "$FIX/inf/viostor-w10-amd64.inf" --driver viostor
 check "--inf and --driver together: usage error" usage_err
 
 # An INF with an error is refused naming its line; nothing is written.
-head -c 2000 "$CORPUS/inf/viostor-w10-amd64.inf" > "$T/bad.inf"
+head -c 2000 "$FIX/inf/viostor-w10-amd64.inf" > "$T/bad.inf"
 printf '\r\n[Strings]\r\nVENDOR = "Red Hat, Inc.\r\n' >> "$T/bad.inf"
 cp "$T/orig" "$S"
 run inject --system "$S" --inf "$T/bad.inf"
@@ -168,7 +183,7 @@ mkdir -p "$R/WINDOWS/system32/Config" "$R/WINDOWS/System32/DRIVERS" "$T/drv"
 rmdir "$R/WINDOWS/System32/DRIVERS" "$R/WINDOWS/System32" 2>/dev/null
 mkdir -p "$R/WINDOWS/system32/DRIVERS"
 cp "$T/orig" "$R/WINDOWS/system32/Config/system"
-cp "$CORPUS/inf/viostor-w10-amd64.inf" "$T/drv/viostor.inf"
+cp "$FIX/inf/viostor-w10-amd64.inf" "$T/drv/viostor.inf"
 printf 'driver binary' > "$T/drv/VIOSTOR.SYS"
 printf 'catalog' > "$T/drv/viostor.cat"
 run inject --root "$R" --driver viostor
@@ -198,6 +213,4 @@ run inject --root "$R" --inf "$T/drv/viostor.inf"
 check "--root: a missing driver binary is refused" eval '[ "$rc" -ne 0 ] && err_has viostor.sys'
 check "--root: ... and the hive is untouched" same_files "$R/WINDOWS/system32/Config/system" "$T/orig"
 
-total=$((npass + nfail))
-echo "inject_cli: $npass/$total checks passed, $nfail failed, $nskip skipped"
-[ "$nfail" -eq 0 ]
+finish inject_cli

@@ -2,11 +2,19 @@
  * tests (hc_* API), a thin wrapper over the library's regf_check_image
  * (src/regf/check.c, also behind `hivekit check`).
  *
- * Every test that writes a hive runs hc_check() on the result. The checker
- * has its own walk and bounds-checked readers, separate from the code that
- * reads and writes hives, so that a bug there cannot hide itself; it shares
- * only the upcase table, which tests/test_hivecheck.c compares with
- * data/windows-upcase.txt in all 65536 entries. Its rules are those of
+ * Every test that writes a hive runs hc_check() on the result. The
+ * library's checker has its own walk and bounds-checked readers, separate
+ * from the code that reads and writes hives, so that a bug there cannot
+ * hide itself; it shares only the upcase table, which tests/test_hivecheck.c
+ * compares with data/windows-upcase.txt in all 65536 entries. But it is
+ * the library's own code, written from the same reading of the format
+ * notes as the writer: it is not an independent oracle, and a rule both
+ * get wrong passes. The writer tests therefore also check against oracles
+ * outside the library: the raw-byte readers of test_write.c, the in-memory
+ * model of test_write_random.c, the golden files of python3-hivex
+ * (test_corpus.c: export, rebuild into a new hive, compare) and, where it
+ * is installed (optional), hivexml of libhivex-bin in the CLI write and
+ * inject tests. Its rules are those of
  * shared/docs/regf-format.md, sections 2-10, 13 ("What Windows checks")
  * and 14 ("Traps for writers"); every rule has a short, stable code
  * (HC_CODES below, the same list in the same order as the library's
