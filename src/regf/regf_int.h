@@ -199,15 +199,11 @@ uint32_t regf__checksum(const uint8_t *base_block);
  * the message. H keeps its name, time and recovery report. */
 int regf__replace_image(regf_hive *h, uint8_t *img, size_t len);
 
-/* ---- logs.c, log.c ---------------------------------------------------- */
+/* ---- log_find.c, log_marvin.c (the rest of log*.c: log_int.h) -------- */
 
 /* regf_find_logs without reading the logs. */
 int regf__find_log_paths(const char *hive_path, struct regf_log *out,
                          size_t max, size_t *count);
-/* Fills the analysis fields of OUT[0..N) (paths set) as regf_recover would
- * decide for the hive at HIVE_PATH. */
-void regf__logs_analyze(const char *hive_path, struct regf_log *out,
-                        size_t n);
 /* Marvin32 with the seed of hive log entries (0x82EF4D887A4E55C5). */
 uint64_t regf__marvin32(const void *buf, size_t n);
 

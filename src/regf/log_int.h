@@ -1,0 +1,146 @@
+/* log_int.h - internals of transaction-log recovery (regf-format.md §11,
+ * §12), shared by its files:
+ *   log.c         regf_recover and regf_recovery_report: the whole run;
+ *   log_find.c    the log files beside a hive, and regf_find_logs;
+ *   log_parse.c   one log read into memory: its base block, the old
+ *                 format's dirty vector, the new format's HvLE entries;
+ *   log_marvin.c  Marvin32, the hash of HvLE entries;
+ *   log_choose.c  what the primary file is, which logs apply and in which
+ *                 order, as Windows decides;
+ *   log_replay.c  the logs applied: the recovered image.
+ * Here: the layout of a log, and the state those files pass around. Nothing
+ * here is part of the public API. */
+#ifndef REGF_LOG_INT_H
+#define REGF_LOG_INT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "regf_int.h"
+
+#define LOG_BASE      512u
+#define ENTRY_HDR     40u
+#define PAGE          4096u
+#define LOG_MAX_BYTES ((uint64_t)0x80000000u)
+
+/* ---- the primary file ----------------------------------------------------- */
+
+enum { P_CLEAN, P_DATA, P_HEADER, P_NOTHIVE };
+
+struct prim {
+    int mode;
+    uint32_t seq1, seq2, length, flags;
+    uint64_t ts;             /* header TimeStamp, or the first bin's */
+    char why[200];           /* P_NOTHIVE */
+};
+
+/* A hive bins Length Windows accepts. */
+static inline int length_ok(uint32_t l)
+{
+    return l != 0 && l <= REGF_MAX_BINS_SIZE && l % PAGE == 0;
+}
+
+/* The file name in PATH. */
+static inline const char *base_name(const char *path)
+{
+    const char *s = strrchr(path, '/');
+    return s ? s + 1 : path;
+}
+
+/* ---- one log -------------------------------------------------------------- */
+
+struct lg {
+    struct regf_log *out;
+    uint8_t *data;
+    size_t len;
+    int rank;                /* preference for the old format: LOG1 first */
+    int hdr_ok;              /* base block valid (without the TimeStamp) */
+    int eligible;            /* and applicable to this primary */
+    int old;                 /* old format */
+    uint32_t seq;            /* base block Sequence1 */
+    /* new format: entries chained from SEQ */
+    uint32_t n, last, maxlen, endlen;
+    char stop[160];          /* why the chain ends */
+    /* old format */
+    uint32_t blen;           /* bins length the bitmap covers */
+    size_t data_off;
+    uint32_t npages;
+};
+
+/* ---- the plan: which logs are replayed ------------------------------------ */
+
+struct plan {
+    int old;                 /* replay the old-format log ORDER[0] alone */
+    size_t order[REGF_MAX_LOGS];
+    size_t norder;
+    int ts_newer;            /* RecoverHeader: accepted a newer TimeStamp */
+};
+
+/* ---- the logs of one recovery ------------------------------------------- */
+
+struct logset {
+    struct lg g[REGF_MAX_LOGS];
+    size_t n;
+};
+
+/* ---- the result of a replay ---------------------------------------------- */
+
+struct replay {
+    uint8_t *img;
+    uint32_t len;            /* bins bytes */
+    uint32_t final_seq, first_seq, last_seq, entries, flags, dummies;
+    uint32_t stop_bin;       /* old format: replay stopped at this bin */
+    int stopped;
+};
+
+/* ---- shared functions --------------------------------------------------- */
+
+/* The recovery's files share these functions under short names; as link
+ * symbols they carry the library's private prefix. */
+#define setwhy        regf__log_setwhy
+#define chain_entries regf__log_chain_entries
+#define parse_old     regf__log_parse_old
+#define logset_free   regf__log_logset_free
+#define logset_read   regf__log_logset_read
+#define classify      regf__log_classify
+#define plan_logs     regf__log_plan_logs
+#define replay_new    regf__log_replay_new
+#define replay_old    regf__log_replay_old
+
+/* log_parse.c */
+
+/* Sets the verdict of G's log and why, printf-style. */
+void setwhy(struct lg *g, int verdict, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Follows the entries of a new-format log from its own sequence number. */
+void chain_entries(struct lg *g);
+/* The dirty vector of an old-format log covering BLEN bytes of bins.
+ * 0, or -1 with the log marked broken. */
+int parse_old(struct lg *g, uint32_t blen);
+/* Reads the logs named in OUT[0..N) (paths set) and checks their headers. */
+int logset_read(struct logset *s, struct regf_log *out, size_t n);
+void logset_free(struct logset *s);
+
+/* log_choose.c */
+
+/* What the image IMG of LEN bytes is: a clean or dirty hive, one whose
+ * base block only a log can rebuild, or not a hive. */
+void classify(const uint8_t *img, size_t len, struct prim *p);
+/* Decides, for the primary P, what every log does. Returns REGF_OK with a
+ * plan, REGF_EDIRTY when no log applies, REGF_ECORRUPT when a broken log
+ * blocks recovery; ERR gets a summary. */
+int plan_logs(const struct prim *p, struct lg *g, size_t n,
+              struct plan *pl, char *err, size_t errn);
+
+/* log_replay.c */
+
+/* Replays the new-format logs of the plan PL over the primary image
+ * PRIMARY (PLEN bytes) into R. */
+int replay_new(const struct prim *p, const uint8_t *primary, size_t plen,
+               struct lg *g, const struct plan *pl, struct replay *r);
+/* Replays the old-format log L over PRIMARY into R. */
+int replay_old(const struct prim *p, const uint8_t *primary, size_t plen,
+               struct lg *l, struct replay *r);
+
+#endif /* REGF_LOG_INT_H */

@@ -1,0 +1,155 @@
+/* log_replay.c - the chosen transaction logs applied to the primary
+ * (regf-format.md §12): the recovered image starts from the primary's base
+ * block (or, for RecoverHeader, the newest log's) and bins; each HvLE
+ * entry sets the hive length and Flags bit 0 and writes its pages, and
+ * bins the replay leaves invalid are replaced by empty 4 KiB bins; an old
+ * log writes its dirty 512-byte pages in bitmap order, and a dirty page
+ * that starts a bin must carry a sound bin header, else the replay stops
+ * there. The replayed image is at most 4096 + 0x7FFFE000 bytes. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "log_int.h"
+
+/* ---- replay --------------------------------------------------------------- */
+
+/* Is there a sound bin header at bins offset OFF of an image of LEN bins
+ * bytes? */
+static int bin_ok(const uint8_t *bins, uint32_t len, uint32_t off,
+                  uint32_t *size)
+{
+    if ((uint64_t)off + REGF_BIN_HDR > len)
+        return 0;
+    const uint8_t *b = bins + off;
+    uint32_t sz = rd_le32(b + HBIN_SIZE);
+    if (memcmp(b, "hbin", 4) != 0 || rd_le32(b + HBIN_OFFSET) != off ||
+        sz < PAGE || sz % PAGE != 0 || (uint64_t)off + sz > len)
+        return 0;
+    *size = sz;
+    return 1;
+}
+
+static void dummy_bin(uint8_t *bins, uint32_t off)
+{
+    uint8_t *b = bins + off;
+    memset(b, 0, PAGE);
+    memcpy(b, "hbin", 4);
+    wr_le32(b + HBIN_OFFSET, off);
+    wr_le32(b + HBIN_SIZE, PAGE);
+    wr_le32(b + REGF_BIN_HDR, PAGE - REGF_BIN_HDR);   /* one free cell */
+}
+
+int replay_new(const struct prim *p, const uint8_t *primary,
+               size_t plen, struct lg *g, const struct plan *pl,
+               struct replay *r)
+{
+    const struct lg *hdr_log = &g[pl->order[0]];
+    uint32_t base_len = p->mode == P_DATA ? p->length : hdr_log->out->length;
+    uint32_t maxlen = base_len;
+    for (size_t k = 0; k < pl->norder; k++)
+        if (g[pl->order[k]].maxlen > maxlen)
+            maxlen = g[pl->order[k]].maxlen;
+    r->img = calloc(1, (size_t)REGF_BASE_SIZE + maxlen);
+    if (!r->img)
+        return REGF_ENOMEM;
+    uint8_t *bins = r->img + REGF_BASE_SIZE;
+    if (p->mode == P_DATA) {
+        memcpy(r->img, primary, REGF_BASE_SIZE);
+    } else {
+        memcpy(r->img, hdr_log->data, LOG_BASE);
+        wr_le32(r->img + BB_TYPE, 0);
+    }
+    size_t avail = plen > REGF_BASE_SIZE ? plen - REGF_BASE_SIZE : 0;
+    memcpy(bins, primary + REGF_BASE_SIZE, avail < base_len ? avail : base_len);
+
+    uint32_t cur = base_len, flags = rd_le32(r->img + BB_FLAGS);
+    for (size_t k = 0; k < pl->norder; k++) {
+        const struct lg *l = &g[pl->order[k]];
+        size_t pos = LOG_BASE;
+        for (uint32_t i = 0; i < l->n; i++) {
+            const uint8_t *e = l->data + pos;
+            uint32_t size = rd_le32(e + 4), cnt = rd_le32(e + 20);
+            cur = rd_le32(e + 16);
+            flags = (flags & ~1u) | (rd_le32(e + 8) & 1u);
+            const uint8_t *src = e + ENTRY_HDR + 8 * (size_t)cnt;
+            for (uint32_t j = 0; j < cnt; j++) {
+                uint32_t off = rd_le32(e + ENTRY_HDR + 8 * j);
+                uint32_t sz = rd_le32(e + ENTRY_HDR + 8 * j + 4);
+                memcpy(bins + off, src, sz);       /* checked by check_entry */
+                src += sz;
+            }
+            if (r->entries == 0)
+                r->first_seq = rd_le32(e + 12);
+            r->last_seq = rd_le32(e + 12);
+            r->entries++;
+            pos += size;
+        }
+    }
+    /* Bins the replay left invalid become empty bins. */
+    for (uint32_t off = 0, sz; off < cur;) {
+        if (bin_ok(bins, cur, off, &sz)) {
+            off += sz;
+            continue;
+        }
+        dummy_bin(bins, off);
+        r->dummies++;
+        off += PAGE;
+    }
+    r->len = cur;
+    r->flags = flags;
+    r->final_seq = r->last_seq;
+    return REGF_OK;
+}
+
+int replay_old(const struct prim *p, const uint8_t *primary,
+               size_t plen, struct lg *l, struct replay *r)
+{
+    uint32_t len = l->blen;
+    r->img = calloc(1, (size_t)REGF_BASE_SIZE + len);
+    if (!r->img)
+        return REGF_ENOMEM;
+    uint8_t *bins = r->img + REGF_BASE_SIZE;
+    if (p->mode == P_DATA) {
+        memcpy(r->img, primary, REGF_BASE_SIZE);
+    } else {
+        memcpy(r->img, l->data, LOG_BASE);
+        wr_le32(r->img + BB_TYPE, 0);
+    }
+    size_t avail = plen > REGF_BASE_SIZE ? plen - REGF_BASE_SIZE : 0;
+    size_t ncopy = avail < len ? avail : len;
+    memcpy(bins, primary + REGF_BASE_SIZE, ncopy);
+    /* Where the primary's bins start (one bit per 4 KiB). */
+    uint8_t *starts = calloc(1, len / PAGE / 8 + 1);
+    if (!starts)
+        return REGF_ENOMEM;
+    for (uint32_t off = 0, sz; bin_ok(bins, (uint32_t)ncopy, off, &sz);
+         off += sz)
+        starts[off / PAGE / 8] |= (uint8_t)(1u << (off / PAGE % 8));
+
+    const uint8_t *bm = l->data + LOG_BASE + 4;
+    const uint8_t *src = l->data + l->data_off;
+    for (uint32_t bit = 0; bit < len / 512; bit++) {
+        if (!(bm[bit / 8] >> (bit % 8) & 1))
+            continue;
+        uint32_t a = bit * 512;
+        if (a % PAGE == 0 && ((starts[a / PAGE / 8] >> (a / PAGE % 8) & 1) ||
+                              memcmp(src, "hbin", 4) == 0)) {
+            /* A dirty page that starts a bin must hold a sound header. */
+            if (memcmp(src, "hbin", 4) != 0 ||
+                rd_le32(src + HBIN_OFFSET) != a ||
+                rd_le32(src + HBIN_SIZE) < PAGE) {
+                r->stopped = 1;
+                r->stop_bin = a;
+                break;
+            }
+        }
+        memcpy(bins + a, src, 512);
+        src += 512;
+        r->entries++;
+    }
+    free(starts);
+    r->len = len;
+    r->flags = p->mode == P_DATA ? p->flags : rd_le32(l->data + BB_FLAGS);
+    r->final_seq = p->mode == P_DATA ? p->seq1 : l->seq;
+    return REGF_OK;
+}
