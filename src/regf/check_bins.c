@@ -100,7 +100,7 @@ int check_base_block(struct ck *c)
     }
     c->blen = length;
     c->bins = c->img + BASE;
-    return length >= 32;
+    return length >= REGF_BIN_HDR;
 }
 
 void check_bins(struct ck *c)
@@ -108,7 +108,7 @@ void check_bins(struct ck *c)
     uint32_t off = 0;
     while (off < c->blen && !c->stop) {
         const uint8_t *b = c->bins + off;
-        if (c->blen - off < 32) {
+        if (c->blen - off < REGF_BIN_HDR) {
             problem(c, C_BIN_SIZE, off, "%u bytes left for a bin at 0x%x",
                     c->blen - off, off);
             break;
@@ -127,7 +127,7 @@ void check_bins(struct ck *c)
             break;
         }
         c->st->bins++;
-        uint32_t end = off + size, p = off + 32;
+        uint32_t end = off + size, p = off + REGF_BIN_HDR;
         int prev_free = 0;
         while (p < end) {
             uint32_t raw = rd_le32(c->bins + p);

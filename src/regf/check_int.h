@@ -21,10 +21,38 @@
 #define BASE      REGF_BASE_SIZE
 #define NIL       REGF_NIL
 #define SEGMENT   REGF_BIG_SEGMENT   /* data bytes per big-data segment */
-#define MAX_DEPTH 512u               /* levels, root included */
-#define NK_FIXED  76u
+#define SEGMENT_CELL 16352u          /* a segment's cell as Windows makes it */
+#define MAX_DEPTH ((unsigned)REGF_MAX_DEPTH) /* levels, root included */
+#define NK_FIXED  ((uint32_t)NK_NAME) /* fixed part of an nk; the name */
 #define NK_MAX_USABLE 1116u          /* 76 + 2*512 + 16 */
-#define VK_FIXED  20u
+#define VK_FIXED  ((uint32_t)VK_NAME) /* fixed part of a vk */
+
+/* The descriptor of an sk (at SK_DESC): a self-relative
+ * SECURITY_DESCRIPTOR, offsets from its start; the owner and group SIDs
+ * and the ACLs are found by their offsets in it (0: none). */
+#define SD_REVISION     0    /* byte, 1 */
+#define SD_CONTROL      2    /* u16 */
+#define SD_OWNER        4
+#define SD_GROUP        8
+#define SD_SACL        12
+#define SD_DACL        16
+#define SD_HEADER      20u
+#define SD_DACL_PRESENT   0x0004
+#define SD_SACL_PRESENT   0x0010
+#define SD_SELF_RELATIVE  0x8000
+/* A SID: revision (1), sub-authority count, 6-byte authority, then the
+ * 4-byte sub-authorities. */
+#define SID_REVISION    0
+#define SID_COUNT       1
+#define SID_HEADER      8u
+/* An ACL: revision (2..4), spare, u16 size, u16 ACE count, spare; then
+ * the ACEs, each starting with type, flags, u16 size. */
+#define ACL_REVISION    0
+#define ACL_SIZE        2
+#define ACL_COUNT       4
+#define ACL_HEADER      8u
+#define ACE_SIZE        2
+#define ACE_HEADER      4u
 
 /* ---- problem codes ------------------------------------------------------ */
 

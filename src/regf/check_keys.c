@@ -84,7 +84,7 @@ static void check_key(struct ck *c, struct frame *f)
         problem(c, C_NK_FLAGS, k, "flags 0x%04x (0x01/0x02/0x04/0x08/0x40)",
                 fl);
     }
-    unsigned layer = d[13];
+    unsigned layer = d[NK_LAYER];
     if (!c->layered && layer)
         problem(c, C_NK_LAYER_BITS, k,
                 "layer byte 0x%02x in a hive without layered keys", layer);

@@ -23,11 +23,11 @@ static void check_leaf(struct ck *c, struct leafwalk *w, uint32_t leaf,
     int lf = d[1] == 'f', lh = d[1] == 'h';
     uint32_t stride = (lf || lh) ? 8 : 4, n = rd_le16(d + LIST_COUNT);
     char nb[SHOW_MAX], pb[SHOW_MAX];
-    if (4 + (uint64_t)n * stride > usable) {
+    if (LIST_ITEMS + (uint64_t)n * stride > usable) {
         problem(c, C_LIST_CELL, leaf,
                 "%c%c 0x%x: %u entries in %u usable bytes", d[0], d[1], leaf,
                 n, usable);
-        n = (usable - 4) / stride;
+        n = (usable - LIST_ITEMS) / stride;
     }
     if (c->strict) {
         int want_lh = c->minor >= 5;
@@ -45,14 +45,16 @@ static void check_leaf(struct ck *c, struct leafwalk *w, uint32_t leaf,
         struct name nm;
         if (!key_cell(c, off, &nm, C_LIST_ENTRY, C_NK_CELL, "subkey"))
             continue;
-        if (lh && rd_le32(e + 4) != name_hash(&nm))
+        if (lh && rd_le32(e + LIST_HASH) != name_hash(&nm))
             problem(c, C_LH_HASH, leaf,
                     "lh 0x%x: subkey '%s' (0x%x) hash 0x%08x, want 0x%08x",
-                    leaf, show(nb, &nm), off, rd_le32(e + 4), name_hash(&nm));
-        if (lf && rd_le32(e + 4) != name_hint(&nm))
+                    leaf, show(nb, &nm), off, rd_le32(e + LIST_HASH),
+                    name_hash(&nm));
+        if (lf && rd_le32(e + LIST_HASH) != name_hint(&nm))
             problem(c, C_LF_HINT, leaf,
                     "lf 0x%x: subkey '%s' (0x%x) hint 0x%08x, want 0x%08x",
-                    leaf, show(nb, &nm), off, rd_le32(e + 4), name_hint(&nm));
+                    leaf, show(nb, &nm), off, rd_le32(e + LIST_HASH),
+                    name_hint(&nm));
         if (w->have_prev) {
             int r = name_cmp(&w->prev, &nm);
             if (r == 0)
@@ -106,7 +108,7 @@ void check_subkeys(struct ck *c, uint32_t k, const uint8_t *d)
         goto done;
     }
     take(c, list, "subkey list");
-    if (usable < 4 || l[0] == 0 || !strchr("lr", l[0]) || !l[1] ||
+    if (usable < LIST_ITEMS || l[0] == 0 || !strchr("lr", l[0]) || !l[1] ||
         !strchr(l[0] == 'r' ? "i" : "ifh", l[1])) {
         problem(c, C_LIST_CELL, list,
                 "subkey list 0x%x: signature %02x %02x, %u usable bytes", list,
@@ -117,10 +119,10 @@ void check_subkeys(struct ck *c, uint32_t k, const uint8_t *d)
         check_leaf(c, &w, list, l, usable);
     } else {
         uint32_t n = rd_le16(l + LIST_COUNT);
-        if (4 + (uint64_t)n * 4 > usable) {
+        if (LIST_ITEMS + (uint64_t)n * 4 > usable) {
             problem(c, C_LIST_CELL, list, "ri 0x%x: %u leaves in %u bytes",
                     list, n, usable);
-            n = (usable - 4) / 4;
+            n = (usable - LIST_ITEMS) / 4;
         }
         for (uint32_t i = 0; i < n && !c->stop; i++) {
             uint32_t leaf = rd_le32(l + LIST_ITEMS + 4 * i), lu;

@@ -12,26 +12,28 @@
 
 static int sid_ok(const uint8_t *sd, uint32_t len, uint32_t off)
 {
-    if (off < 20 || off >= len || len - off < 8)
+    if (off < SD_HEADER || off >= len || len - off < SID_HEADER)
         return 0;
     const uint8_t *s = sd + off;
-    return s[0] == 1 && s[1] <= 15 && 8 + 4 * (uint32_t)s[1] <= len - off;
+    return s[SID_REVISION] == 1 && s[SID_COUNT] <= 15 &&
+           SID_HEADER + 4 * (uint32_t)s[SID_COUNT] <= len - off;
 }
 
 static int acl_ok(const uint8_t *sd, uint32_t len, uint32_t off)
 {
-    if (off < 20 || off >= len || len - off < 8)
+    if (off < SD_HEADER || off >= len || len - off < ACL_HEADER)
         return 0;
     const uint8_t *a = sd + off;
-    uint32_t size = rd_le16(a + 2), count = rd_le16(a + 4);
-    if (a[0] < 2 || a[0] > 4 || size < 8 || size > len - off)
+    uint32_t size = rd_le16(a + ACL_SIZE), count = rd_le16(a + ACL_COUNT);
+    if (a[ACL_REVISION] < 2 || a[ACL_REVISION] > 4 || size < ACL_HEADER ||
+        size > len - off)
         return 0;
-    uint32_t p = 8;
+    uint32_t p = ACL_HEADER;
     for (uint32_t i = 0; i < count; i++) {
-        if (size - p < 4)
+        if (size - p < ACE_HEADER)
             return 0;
-        uint32_t ace = rd_le16(a + p + 2);
-        if (ace < 4 || ace > size - p)
+        uint32_t ace = rd_le16(a + p + ACE_SIZE);
+        if (ace < ACE_HEADER || ace > size - p)
             return 0;
         p += ace;
     }
@@ -41,22 +43,22 @@ static int acl_ok(const uint8_t *sd, uint32_t len, uint32_t off)
 /* Plausible self-relative SECURITY_DESCRIPTOR; NULL or why not. */
 static const char *sd_problem(const uint8_t *sd, uint32_t len)
 {
-    if (len < 20)
+    if (len < SD_HEADER)
         return "shorter than 20 bytes";
-    if (sd[0] != 1)
+    if (sd[SD_REVISION] != 1)
         return "revision is not 1";
-    uint16_t control = rd_le16(sd + 2);
-    if (!(control & 0x8000))
+    uint16_t control = rd_le16(sd + SD_CONTROL);
+    if (!(control & SD_SELF_RELATIVE))
         return "SE_SELF_RELATIVE not set";
-    uint32_t owner = rd_le32(sd + 4), group = rd_le32(sd + 8);
-    uint32_t sacl = rd_le32(sd + 12), dacl = rd_le32(sd + 16);
+    uint32_t owner = rd_le32(sd + SD_OWNER), group = rd_le32(sd + SD_GROUP);
+    uint32_t sacl = rd_le32(sd + SD_SACL), dacl = rd_le32(sd + SD_DACL);
     if (owner && !sid_ok(sd, len, owner))
         return "bad owner SID";
     if (group && !sid_ok(sd, len, group))
         return "bad group SID";
-    if ((control & 0x10) && sacl && !acl_ok(sd, len, sacl))
+    if ((control & SD_SACL_PRESENT) && sacl && !acl_ok(sd, len, sacl))
         return "bad SACL";
-    if ((control & 0x04) && dacl && !acl_ok(sd, len, dacl))
+    if ((control & SD_DACL_PRESENT) && dacl && !acl_ok(sd, len, dacl))
         return "bad DACL";
     return NULL;
 }
@@ -66,7 +68,7 @@ static int sk_valid(struct ck *c, uint32_t off, const uint8_t **d)
 {
     uint32_t usable;
     const uint8_t *p = cell_at(c, off, &usable);
-    if (!p || usable < 20 || memcmp(p, "sk", 2) != 0)
+    if (!p || usable < SK_DESC || memcmp(p, "sk", 2) != 0)
         return 0;
     *d = p;
     return 1;
@@ -100,7 +102,7 @@ void check_sk_ring(struct ck *c, uint32_t first)
         c->sk[c->nsk++] = (struct skent){ cur, rd_le32(s + SK_REFCOUNT), 0 };
         c->map[cur / 8] |= M_SK | M_REF;
         uint32_t dlen = rd_le32(s + SK_DESCLEN);
-        if (dlen > usable - 20) {
+        if (dlen > usable - SK_DESC) {
             problem(c, C_SK_CELL, cur,
                     "sk 0x%x: descriptor of %u bytes in %u usable bytes", cur,
                     dlen, usable);

@@ -21,7 +21,7 @@ static void check_big_data(struct ck *c, uint32_t vk, uint32_t db,
         return;
     }
     take(c, db, "db");
-    if (usable < 8 || memcmp(d, "db", 2) != 0) {
+    if (usable < DB_LIST + 4 || memcmp(d, "db", 2) != 0) {
         problem(c, C_DB, db,
                 "value 0x%x: %u bytes (> 16344, minor %u) but data cell 0x%x "
                 "is not a db record", vk, len, c->minor, db);
@@ -57,10 +57,10 @@ static void check_big_data(struct ck *c, uint32_t vk, uint32_t db,
             problem(c, C_DB_SEGMENT, seg,
                     "db 0x%x: segment %u (0x%x) has %u usable bytes (< 16344)",
                     db, i, seg, susable);
-        else if (susable + 4 != 16352)
+        else if (susable + 4 != SEGMENT_CELL)
             problem(c, C_DB_SEGMENT_SIZE, seg,
-                    "db 0x%x: segment %u (0x%x) is a %u-byte cell (want 16352)",
-                    db, i, seg, susable + 4);
+                    "db 0x%x: segment %u (0x%x) is a %u-byte cell (want %u)",
+                    db, i, seg, susable + 4, SEGMENT_CELL);
     }
 }
 

@@ -150,7 +150,8 @@ static int scan_bins(regf_hive *h)
 static void read_file_name(const uint8_t *bb, char *out, size_t size)
 {
     uint32_t n = 0;
-    while (n < 32 && rd_le16(bb + BB_FILENAME + 2 * n) != 0)
+    while (n < BB_FILENAME_SIZE / 2 &&
+           rd_le16(bb + BB_FILENAME + 2 * n) != 0)
         n++;
     struct regf_name nm = { bb + BB_FILENAME, 2 * n, 0 };
     regf__name_copy(&nm, out, size, NULL);

@@ -62,7 +62,7 @@ void classify(const uint8_t *img, size_t len, struct prim *p)
         memcmp(img + REGF_BASE_SIZE, "hbin", 4) == 0 &&
         rd_le32(img + REGF_BASE_SIZE + HBIN_OFFSET) == 0) {
         p->mode = P_HEADER;
-        p->ts = rd_le64(img + REGF_BASE_SIZE + 20);
+        p->ts = rd_le64(img + REGF_BASE_SIZE + HBIN_TIMESTAMP);
         return;
     }
     p->mode = P_NOTHIVE;

@@ -19,10 +19,35 @@
 
 #include "regf_int.h"
 
-#define LOG_BASE      512u
-#define ENTRY_HDR     40u
-#define PAGE          4096u
+/* ---- the layout of a log (regf-format.md §12) -------------------------- */
+
+#define LOG_BASE      512u   /* a log starts with this much of a base block */
+#define LOG_SECTOR    512u   /* unit of HvLE entries and of old dirty pages */
+#define PAGE          4096u  /* unit of hive bins, and of HvLE pages */
 #define LOG_MAX_BYTES ((uint64_t)0x80000000u)
+
+/* Old format (types 1, 2): after the base block, the dirty vector. */
+#define DIRT_SIGNATURE LOG_BASE         /* "DIRT" */
+#define DIRT_BITMAP    (LOG_BASE + 4u)  /* 1 bit per LOG_SECTOR of the bins;
+                                         * the dirty sectors follow from the
+                                         * next LOG_SECTOR boundary */
+
+/* New format (type 6): from LOG_BASE on, HvLE entries; offsets from the
+ * start of an entry. */
+#define HVLE_SIGNATURE  0    /* "HvLE" */
+#define HVLE_SIZE       4    /* the whole entry, a multiple of LOG_SECTOR */
+#define HVLE_FLAGS      8    /* bit 0: the base block's Flags bit 0 */
+#define HVLE_SEQ       12    /* sequence number */
+#define HVLE_BINS_SIZE 16    /* hive bins data size after this entry */
+#define HVLE_NPAGES    20    /* dirty pages count */
+#define HVLE_HASH1     24    /* Marvin32 of bytes [HVLE_HEADER, size) */
+#define HVLE_HASH2     32    /* Marvin32 of bytes [0, HVLE_HASH2) */
+#define HVLE_HEADER    40u   /* then HVLE_NPAGES page references, then the
+                              * pages themselves in that order */
+/* A page reference, HVLE_REF bytes. */
+#define HVLE_REF_OFFSET 0    /* offset of the page in the hive bins data */
+#define HVLE_REF_SIZE   4    /* its size, a multiple of PAGE */
+#define HVLE_REF        8u
 
 /* ---- the primary file ----------------------------------------------------- */
 

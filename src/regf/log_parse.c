@@ -165,19 +165,19 @@ static uint32_t check_entry(const uint8_t *d, size_t len, size_t pos,
         snprintf(why, wn, "the end of the file");
         return 0;
     }
-    if (len - pos < ENTRY_HDR) {
+    if (len - pos < HVLE_HEADER) {
         snprintf(why, wn, "offset 0x%zx: %zu bytes left, too few for an "
                  "entry header", pos, len - pos);
         return 0;
     }
     const uint8_t *e = d + pos;
-    if (memcmp(e, "HvLE", 4) != 0) {
+    if (memcmp(e + HVLE_SIGNATURE, "HvLE", 4) != 0) {
         snprintf(why, wn, "offset 0x%zx: no 'HvLE' signature", pos);
         return 0;
     }
-    uint32_t size = rd_le32(e + 4), hbds = rd_le32(e + 16);
-    uint32_t cnt = rd_le32(e + 20), eseq = rd_le32(e + 12);
-    if (size < LOG_BASE || size % LOG_BASE != 0) {
+    uint32_t size = rd_le32(e + HVLE_SIZE), hbds = rd_le32(e + HVLE_BINS_SIZE);
+    uint32_t cnt = rd_le32(e + HVLE_NPAGES), eseq = rd_le32(e + HVLE_SEQ);
+    if (size < LOG_SECTOR || size % LOG_SECTOR != 0) {
         snprintf(why, wn, "offset 0x%zx: entry size %u is not a non-zero "
                  "multiple of 512", pos, size);
         return 0;
@@ -192,12 +192,12 @@ static uint32_t check_entry(const uint8_t *d, size_t len, size_t pos,
                  "non-zero multiple of 4096 up to 0x7FFFE000", pos, hbds);
         return 0;
     }
-    if (cnt == 0 || cnt > (size - ENTRY_HDR) / 8) {
+    if (cnt == 0 || cnt > (size - HVLE_HEADER) / HVLE_REF) {
         snprintf(why, wn, "offset 0x%zx: %u dirty pages cannot be described "
                  "in a %u-byte entry", pos, cnt, size);
         return 0;
     }
-    if (regf__marvin32(e, 32) != rd_le64(e + 32)) {
+    if (regf__marvin32(e, HVLE_HASH2) != rd_le64(e + HVLE_HASH2)) {
         snprintf(why, wn, "offset 0x%zx: header hash (Hash2) is wrong", pos);
         return 0;
     }
@@ -206,14 +206,16 @@ static uint32_t check_entry(const uint8_t *d, size_t len, size_t pos,
                  "expected", pos, eseq, seq);
         return 0;
     }
-    if (regf__marvin32(e + ENTRY_HDR, size - ENTRY_HDR) != rd_le64(e + 24)) {
+    if (regf__marvin32(e + HVLE_HEADER, size - HVLE_HEADER) !=
+        rd_le64(e + HVLE_HASH1)) {
         snprintf(why, wn, "offset 0x%zx: data hash (Hash1) is wrong", pos);
         return 0;
     }
-    uint64_t total = ENTRY_HDR + 8ull * cnt, prev_end = 0;
+    uint64_t total = HVLE_HEADER + (uint64_t)HVLE_REF * cnt, prev_end = 0;
     for (uint32_t i = 0; i < cnt; i++) {
-        uint32_t off = rd_le32(e + ENTRY_HDR + 8 * i);
-        uint32_t sz = rd_le32(e + ENTRY_HDR + 8 * i + 4);
+        const uint8_t *ref = e + HVLE_HEADER + HVLE_REF * i;
+        uint32_t off = rd_le32(ref + HVLE_REF_OFFSET);
+        uint32_t sz = rd_le32(ref + HVLE_REF_SIZE);
         if (sz == 0 || sz % PAGE != 0 || off % PAGE != 0) {
             snprintf(why, wn, "offset 0x%zx: page %u (offset 0x%x, size "
                      "0x%x) is not 4096-aligned", pos, i, off, sz);
@@ -252,7 +254,7 @@ void chain_entries(struct lg *g)
                                     sizeof g->stop);
         if (!size)
             break;
-        uint32_t hbds = rd_le32(g->data + pos + 16);
+        uint32_t hbds = rd_le32(g->data + pos + HVLE_BINS_SIZE);
         if (hbds > g->maxlen)
             g->maxlen = hbds;
         g->endlen = hbds;
@@ -274,14 +276,14 @@ void chain_entries(struct lg *g)
  * 0, or -1 with the log marked broken. */
 int parse_old(struct lg *g, uint32_t blen)
 {
-    uint32_t bytes = blen / PAGE;       /* blen / 512 bits */
+    uint32_t bytes = blen / LOG_SECTOR / 8;
     g->blen = blen;
-    if (g->len < (size_t)LOG_BASE + 4 + bytes ||
-        memcmp(g->data + LOG_BASE, "DIRT", 4) != 0) {
-        if (g->len < (size_t)LOG_BASE + 4)
+    if (g->len < (size_t)DIRT_BITMAP + bytes ||
+        memcmp(g->data + DIRT_SIGNATURE, "DIRT", 4) != 0) {
+        if (g->len < (size_t)DIRT_BITMAP)
             setwhy(g, REGF_LOG_BROKEN, "valid base block but the file ends "
                    "before the dirty vector: Windows refuses to replay it");
-        else if (memcmp(g->data + LOG_BASE, "DIRT", 4) != 0)
+        else if (memcmp(g->data + DIRT_SIGNATURE, "DIRT", 4) != 0)
             setwhy(g, REGF_LOG_BROKEN, "valid base block but no 'DIRT' "
                    "dirty vector at offset 512: Windows refuses to replay "
                    "it");
@@ -291,19 +293,19 @@ int parse_old(struct lg *g, uint32_t blen)
                    "replay it", bytes);
         return -1;
     }
-    const uint8_t *bm = g->data + LOG_BASE + 4;
+    const uint8_t *bm = g->data + DIRT_BITMAP;
     uint32_t n = 0;
     for (uint32_t i = 0; i < bytes; i++)
         n += (uint32_t)__builtin_popcount(bm[i]);
     g->npages = n;
-    g->data_off = LOG_BASE + ((4 + (size_t)bytes + LOG_BASE - 1) /
-                              LOG_BASE) * LOG_BASE;
+    g->data_off = ((size_t)DIRT_BITMAP + bytes + LOG_SECTOR - 1) /
+                  LOG_SECTOR * LOG_SECTOR;
     g->out->entries = n;
-    if (g->data_off + (uint64_t)n * 512 > g->len) {
+    if (g->data_off + (uint64_t)n * LOG_SECTOR > g->len) {
         setwhy(g, REGF_LOG_BROKEN, "truncated: its dirty vector names %u "
                "pages (%llu bytes from offset 0x%zx) but the file has %zu "
                "bytes: Windows refuses to replay it", n,
-               (unsigned long long)n * 512, g->data_off, g->len);
+               (unsigned long long)n * LOG_SECTOR, g->data_off, g->len);
         return -1;
     }
     return 0;

@@ -68,19 +68,21 @@ int replay_new(const struct prim *p, const uint8_t *primary,
         size_t pos = LOG_BASE;
         for (uint32_t i = 0; i < l->n; i++) {
             const uint8_t *e = l->data + pos;
-            uint32_t size = rd_le32(e + 4), cnt = rd_le32(e + 20);
-            cur = rd_le32(e + 16);
-            flags = (flags & ~1u) | (rd_le32(e + 8) & 1u);
-            const uint8_t *src = e + ENTRY_HDR + 8 * (size_t)cnt;
+            uint32_t size = rd_le32(e + HVLE_SIZE);
+            uint32_t cnt = rd_le32(e + HVLE_NPAGES);
+            cur = rd_le32(e + HVLE_BINS_SIZE);
+            flags = (flags & ~1u) | (rd_le32(e + HVLE_FLAGS) & 1u);
+            const uint8_t *src = e + HVLE_HEADER + HVLE_REF * (size_t)cnt;
             for (uint32_t j = 0; j < cnt; j++) {
-                uint32_t off = rd_le32(e + ENTRY_HDR + 8 * j);
-                uint32_t sz = rd_le32(e + ENTRY_HDR + 8 * j + 4);
+                const uint8_t *ref = e + HVLE_HEADER + HVLE_REF * j;
+                uint32_t off = rd_le32(ref + HVLE_REF_OFFSET);
+                uint32_t sz = rd_le32(ref + HVLE_REF_SIZE);
                 memcpy(bins + off, src, sz);       /* checked by check_entry */
                 src += sz;
             }
             if (r->entries == 0)
-                r->first_seq = rd_le32(e + 12);
-            r->last_seq = rd_le32(e + 12);
+                r->first_seq = rd_le32(e + HVLE_SEQ);
+            r->last_seq = rd_le32(e + HVLE_SEQ);
             r->entries++;
             pos += size;
         }
@@ -126,12 +128,12 @@ int replay_old(const struct prim *p, const uint8_t *primary,
          off += sz)
         starts[off / PAGE / 8] |= (uint8_t)(1u << (off / PAGE % 8));
 
-    const uint8_t *bm = l->data + LOG_BASE + 4;
+    const uint8_t *bm = l->data + DIRT_BITMAP;
     const uint8_t *src = l->data + l->data_off;
-    for (uint32_t bit = 0; bit < len / 512; bit++) {
+    for (uint32_t bit = 0; bit < len / LOG_SECTOR; bit++) {
         if (!(bm[bit / 8] >> (bit % 8) & 1))
             continue;
-        uint32_t a = bit * 512;
+        uint32_t a = bit * LOG_SECTOR;
         if (a % PAGE == 0 && ((starts[a / PAGE / 8] >> (a / PAGE % 8) & 1) ||
                               memcmp(src, "hbin", 4) == 0)) {
             /* A dirty page that starts a bin must hold a sound header. */
@@ -143,8 +145,8 @@ int replay_old(const struct prim *p, const uint8_t *primary,
                 break;
             }
         }
-        memcpy(bins + a, src, 512);
-        src += 512;
+        memcpy(bins + a, src, LOG_SECTOR);
+        src += LOG_SECTOR;
         r->entries++;
     }
     free(starts);

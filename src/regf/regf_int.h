@@ -32,7 +32,8 @@
 #define BB_ROOT       36
 #define BB_LENGTH     40
 #define BB_CLUSTER    44
-#define BB_FILENAME   48    /* 64 bytes UTF-16LE */
+#define BB_FILENAME   48    /* BB_FILENAME_SIZE bytes UTF-16LE */
+#define BB_FILENAME_SIZE 64
 #define BB_FLAGS     144
 #define BB_REORG     168
 #define BB_CHECKSUM  508    /* XOR of the 127 dwords before it */
@@ -41,11 +42,14 @@
 #define HBIN_SIGNATURE 0    /* "hbin" */
 #define HBIN_OFFSET    4    /* offset of this bin in the bins data */
 #define HBIN_SIZE      8
+#define HBIN_TIMESTAMP 20   /* FILETIME; the first bin's stands in for the
+                             * base block's when matching logs (§12) */
 
 /* Key node nk, offsets from the start of the cell data. */
 #define NK_SIGNATURE   0
 #define NK_FLAGS       2
 #define NK_LASTWRITE   4
+#define NK_LAYER      13    /* byte: layered-key semantics (bits 0-1) */
 #define NK_PARENT     16
 #define NK_NSUBKEYS   20
 #define NK_NVSUBKEYS  24
@@ -93,6 +97,7 @@
 /* Subkey lists li/lf/lh/ri: signature, u16 count, elements. */
 #define LIST_COUNT     2
 #define LIST_ITEMS     4
+#define LIST_HASH      4    /* lf/lh element: hint or hash after the nk */
 
 /* ---- limits ----------------------------------------------------------- */
 
