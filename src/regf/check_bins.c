@@ -51,6 +51,26 @@ void take(struct ck *c, uint32_t off, const char *what)
     *m |= M_REF;
 }
 
+const uint8_t *list_cell(struct ck *c, uint32_t k, uint32_t count,
+                         uint32_t list, enum code code, const char *items,
+                         const char *name, uint32_t *usable)
+{
+    if (count == 0) {
+        if (list != NIL)
+            problem(c, code, k, "no %s but %s 0x%x (want NIL)", items, name,
+                    list);
+        return NULL;
+    }
+    const uint8_t *l = cell_at(c, list, usable);
+    if (!l) {
+        problem(c, code, k, "%u %s, %s 0x%x is %s", count, items, name, list,
+                not_cell(c, list));
+        return NULL;
+    }
+    take(c, list, name);
+    return l;
+}
+
 /* ---- base block and bins ----------------------------------------------- */
 
 /* Returns 0 if there are no bins to look at. */

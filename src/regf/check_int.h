@@ -279,6 +279,7 @@ static inline uint16_t unit(const struct name *n, uint32_t i)
 #define is_alloc         regf__check_is_alloc
 #define not_cell         regf__check_not_cell
 #define take             regf__check_take
+#define list_cell        regf__check_list_cell
 #define check_base_block regf__check_base_block
 #define check_bins       regf__check_bins
 #define check_leaks      regf__check_leaks
@@ -333,6 +334,13 @@ int is_alloc(const struct ck *c, uint32_t off);
 const char *not_cell(const struct ck *c, uint32_t off);
 /* Marks OFF referenced; reports a second reference. */
 void take(struct ck *c, uint32_t off, const char *what);
+/* The list of key K (a value list or subkey list, NAME) at LIST, with
+ * COUNT entries (ITEMS): NIL when COUNT is 0, else an allocated cell,
+ * then taken. Returns the list's data and *USABLE bytes, or NULL when
+ * there is nothing to read (a problem is reported as CODE, if any). */
+const uint8_t *list_cell(struct ck *c, uint32_t k, uint32_t count,
+                         uint32_t list, enum code code, const char *items,
+                         const char *name, uint32_t *usable);
 /* The base block; returns 0 if there are no bins to look at. */
 int check_base_block(struct ck *c);
 /* The bins and their cells: fills the cell map. */

@@ -143,20 +143,11 @@ void check_values(struct ck *c, uint32_t k, const uint8_t *d)
     uint32_t max_name = 0, max_data = 0, nv = 0;
     int link_ok = 0;
     char nb[SHOW_MAX];
-    if (count == 0) {
-        if (list != NIL)
-            problem(c, C_VALUE_LIST, k,
-                    "no values but value list 0x%x (want NIL)", list);
-        goto done;
-    }
     uint32_t usable;
-    const uint8_t *l = cell_at(c, list, &usable);
-    if (!l) {
-        problem(c, C_VALUE_LIST, k, "%u values, value list 0x%x is %s", count,
-                list, not_cell(c, list));
+    const uint8_t *l = list_cell(c, k, count, list, C_VALUE_LIST, "values",
+                                 "value list", &usable);
+    if (!l)
         goto done;
-    }
-    take(c, list, "value list");
     if ((uint64_t)count * 4 > usable) {
         problem(c, C_VALUE_LIST, list,
                 "%u values in a value list of %u usable bytes", count, usable);
