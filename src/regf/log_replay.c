@@ -13,22 +13,6 @@
 
 /* ---- replay --------------------------------------------------------------- */
 
-/* Is there a sound bin header at bins offset OFF of an image of LEN bins
- * bytes? */
-static int bin_ok(const uint8_t *bins, uint32_t len, uint32_t off,
-                  uint32_t *size)
-{
-    if ((uint64_t)off + REGF_BIN_HDR > len)
-        return 0;
-    const uint8_t *b = bins + off;
-    uint32_t sz = rd_le32(b + HBIN_SIZE);
-    if (memcmp(b, "hbin", 4) != 0 || rd_le32(b + HBIN_OFFSET) != off ||
-        sz < PAGE || sz % PAGE != 0 || (uint64_t)off + sz > len)
-        return 0;
-    *size = sz;
-    return 1;
-}
-
 static void dummy_bin(uint8_t *bins, uint32_t off)
 {
     uint8_t *b = bins + off;
@@ -37,6 +21,29 @@ static void dummy_bin(uint8_t *bins, uint32_t off)
     wr_le32(b + HBIN_OFFSET, off);
     wr_le32(b + HBIN_SIZE, PAGE);
     wr_le32(b + REGF_BIN_HDR, PAGE - REGF_BIN_HDR);   /* one free cell */
+}
+
+/* Starts R's image with room for LEN bytes of bins: the base block of the
+ * primary (RecoverData) or of the log HDR_LOG (RecoverHeader, then made a
+ * primary's), and the primary's bins, at most COPY bytes of them, *NCOPY
+ * in fact. */
+static int start_image(const struct prim *p, const uint8_t *primary,
+                       size_t plen, const struct lg *hdr_log, uint32_t len,
+                       uint32_t copy, struct replay *r, size_t *ncopy)
+{
+    r->img = calloc(1, (size_t)REGF_BASE_SIZE + len);
+    if (!r->img)
+        return REGF_ENOMEM;
+    if (p->mode == P_DATA) {
+        memcpy(r->img, primary, REGF_BASE_SIZE);
+    } else {
+        memcpy(r->img, hdr_log->data, LOG_BASE);
+        wr_le32(r->img + BB_TYPE, 0);
+    }
+    size_t avail = plen > REGF_BASE_SIZE ? plen - REGF_BASE_SIZE : 0;
+    *ncopy = avail < copy ? avail : copy;
+    memcpy(r->img + REGF_BASE_SIZE, primary + REGF_BASE_SIZE, *ncopy);
+    return REGF_OK;
 }
 
 int replay_new(const struct prim *p, const uint8_t *primary,
@@ -49,18 +56,12 @@ int replay_new(const struct prim *p, const uint8_t *primary,
     for (size_t k = 0; k < pl->norder; k++)
         if (g[pl->order[k]].maxlen > maxlen)
             maxlen = g[pl->order[k]].maxlen;
-    r->img = calloc(1, (size_t)REGF_BASE_SIZE + maxlen);
-    if (!r->img)
-        return REGF_ENOMEM;
+    size_t ncopy;
+    int rc = start_image(p, primary, plen, hdr_log, maxlen, base_len, r,
+                         &ncopy);
+    if (rc != REGF_OK)
+        return rc;
     uint8_t *bins = r->img + REGF_BASE_SIZE;
-    if (p->mode == P_DATA) {
-        memcpy(r->img, primary, REGF_BASE_SIZE);
-    } else {
-        memcpy(r->img, hdr_log->data, LOG_BASE);
-        wr_le32(r->img + BB_TYPE, 0);
-    }
-    size_t avail = plen > REGF_BASE_SIZE ? plen - REGF_BASE_SIZE : 0;
-    memcpy(bins, primary + REGF_BASE_SIZE, avail < base_len ? avail : base_len);
 
     uint32_t cur = base_len, flags = rd_le32(r->img + BB_FLAGS);
     for (size_t k = 0; k < pl->norder; k++) {
@@ -89,7 +90,7 @@ int replay_new(const struct prim *p, const uint8_t *primary,
     }
     /* Bins the replay left invalid become empty bins. */
     for (uint32_t off = 0, sz; off < cur;) {
-        if (bin_ok(bins, cur, off, &sz)) {
+        if (regf__bin_header_ok(bins, cur, off, &sz)) {
             off += sz;
             continue;
         }
@@ -107,25 +108,17 @@ int replay_old(const struct prim *p, const uint8_t *primary,
                size_t plen, struct lg *l, struct replay *r)
 {
     uint32_t len = l->blen;
-    r->img = calloc(1, (size_t)REGF_BASE_SIZE + len);
-    if (!r->img)
-        return REGF_ENOMEM;
+    size_t ncopy;
+    int rc = start_image(p, primary, plen, l, len, len, r, &ncopy);
+    if (rc != REGF_OK)
+        return rc;
     uint8_t *bins = r->img + REGF_BASE_SIZE;
-    if (p->mode == P_DATA) {
-        memcpy(r->img, primary, REGF_BASE_SIZE);
-    } else {
-        memcpy(r->img, l->data, LOG_BASE);
-        wr_le32(r->img + BB_TYPE, 0);
-    }
-    size_t avail = plen > REGF_BASE_SIZE ? plen - REGF_BASE_SIZE : 0;
-    size_t ncopy = avail < len ? avail : len;
-    memcpy(bins, primary + REGF_BASE_SIZE, ncopy);
     /* Where the primary's bins start (one bit per 4 KiB). */
     uint8_t *starts = calloc(1, len / PAGE / 8 + 1);
     if (!starts)
         return REGF_ENOMEM;
-    for (uint32_t off = 0, sz; bin_ok(bins, (uint32_t)ncopy, off, &sz);
-         off += sz)
+    for (uint32_t off = 0, sz;
+         regf__bin_header_ok(bins, (uint32_t)ncopy, off, &sz); off += sz)
         starts[off / PAGE / 8] |= (uint8_t)(1u << (off / PAGE % 8));
 
     const uint8_t *bm = l->data + DIRT_BITMAP;

@@ -199,6 +199,11 @@ void regf__clear_error(regf_hive *h);
 /* ---- hive.c ----------------------------------------------------------- */
 
 uint32_t regf__checksum(const uint8_t *base_block);
+/* Is there a sound hbin header at bins offset OFF within LIMIT bytes of
+ * bins (signature, its own offset, a size that is a multiple of 4096 and
+ * fits)? Its size goes to *SIZE. */
+int regf__bin_header_ok(const uint8_t *bins, uint64_t limit, uint32_t off,
+                        uint32_t *size);
 /* Replaces H's image by IMG (malloc'd, LEN bytes; taken over in every
  * case) if it passes the open-time checks; else H is unchanged and holds
  * the message. H keeps its name, time and recovery report. */
