@@ -7,9 +7,8 @@
  * (log_find.c); the primary file is classified (log_choose.c); each log is
  * read and its base block and entries parsed (log_parse.c, with
  * log_marvin.c); the logs that apply are chosen and ordered
- * (log_choose.c) and replayed into a new image (log_replay.c), whose base
- * block is finished here. The image replaces the handle's only if it
- * passes the checks of an open; the report says what each log did and
+ * (log_choose.c) and replayed into a new image (log_replay.c). The image
+ * replaces the handle's only if it passes the checks of an open; the report says what each log did and
  * why. log_int.h holds what these files share. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,21 +107,11 @@ int regf_recover(regf_hive *h, const char *const *logs, size_t nlogs,
 
     rep->header_rebuilt = p.mode == P_HEADER;
     rep->old_format = pl.old;
-    if (pl.old)
-        rc = replay_old(&p, h->image, h->image_len, &s.g[pl.order[0]], &r);
-    else
-        rc = replay_new(&p, h->image, h->image_len, s.g, &pl, &r);
+    rc = replay_logs(&p, h->image, h->image_len, s.g, &pl, &r);
     if (rc != REGF_OK) {
         rc = regf__fail(h, rc, "out of memory replaying the logs");
         goto out;
     }
-    /* The base block of the recovered hive. */
-    wr_le32(r.img + BB_SEQ1, r.final_seq);
-    wr_le32(r.img + BB_SEQ2, r.final_seq);
-    wr_le32(r.img + BB_LENGTH, r.len);
-    wr_le32(r.img + BB_TYPE, 0);
-    wr_le32(r.img + BB_FLAGS, r.flags);
-    wr_le32(r.img + BB_CHECKSUM, regf__checksum(r.img));
 
     rep->first_seq = r.first_seq;
     rep->last_seq = r.last_seq;

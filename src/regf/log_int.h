@@ -130,8 +130,7 @@ struct replay {
 #define logset_read   regf__log_logset_read
 #define classify      regf__log_classify
 #define plan_logs     regf__log_plan_logs
-#define replay_new    regf__log_replay_new
-#define replay_old    regf__log_replay_old
+#define replay_logs   regf__log_replay_logs
 
 /* log_parse.c */
 
@@ -160,12 +159,10 @@ int plan_logs(const struct prim *p, struct lg *g, size_t n,
 
 /* log_replay.c */
 
-/* Replays the new-format logs of the plan PL over the primary image
- * PRIMARY (PLEN bytes) into R. */
-int replay_new(const struct prim *p, const uint8_t *primary, size_t plen,
-               struct lg *g, const struct plan *pl, struct replay *r);
-/* Replays the old-format log L over PRIMARY into R. */
-int replay_old(const struct prim *p, const uint8_t *primary, size_t plen,
-               struct lg *l, struct replay *r);
+/* Replays the logs of the plan PL over the primary image PRIMARY (PLEN
+ * bytes, classified as P) into R: its image, with the base block of the
+ * recovered hive (sequence numbers, Length, Type, Flags, checksum). */
+int replay_logs(const struct prim *p, const uint8_t *primary, size_t plen,
+                struct lg *g, const struct plan *pl, struct replay *r);
 
 #endif /* REGF_LOG_INT_H */

@@ -46,9 +46,9 @@ static int start_image(const struct prim *p, const uint8_t *primary,
     return REGF_OK;
 }
 
-int replay_new(const struct prim *p, const uint8_t *primary,
-               size_t plen, struct lg *g, const struct plan *pl,
-               struct replay *r)
+static int replay_new(const struct prim *p, const uint8_t *primary,
+                      size_t plen, struct lg *g, const struct plan *pl,
+                      struct replay *r)
 {
     const struct lg *hdr_log = &g[pl->order[0]];
     uint32_t base_len = p->mode == P_DATA ? p->length : hdr_log->out->length;
@@ -104,8 +104,8 @@ int replay_new(const struct prim *p, const uint8_t *primary,
     return REGF_OK;
 }
 
-int replay_old(const struct prim *p, const uint8_t *primary,
-               size_t plen, struct lg *l, struct replay *r)
+static int replay_old(const struct prim *p, const uint8_t *primary,
+                      size_t plen, struct lg *l, struct replay *r)
 {
     uint32_t len = l->blen;
     size_t ncopy;
@@ -146,5 +146,22 @@ int replay_old(const struct prim *p, const uint8_t *primary,
     r->len = len;
     r->flags = p->mode == P_DATA ? p->flags : rd_le32(l->data + BB_FLAGS);
     r->final_seq = p->mode == P_DATA ? p->seq1 : l->seq;
+    return REGF_OK;
+}
+
+int replay_logs(const struct prim *p, const uint8_t *primary, size_t plen,
+                struct lg *g, const struct plan *pl, struct replay *r)
+{
+    int rc = pl->old ? replay_old(p, primary, plen, &g[pl->order[0]], r)
+                     : replay_new(p, primary, plen, g, pl, r);
+    if (rc != REGF_OK)
+        return rc;
+    /* The base block of the recovered hive. */
+    wr_le32(r->img + BB_SEQ1, r->final_seq);
+    wr_le32(r->img + BB_SEQ2, r->final_seq);
+    wr_le32(r->img + BB_LENGTH, r->len);
+    wr_le32(r->img + BB_TYPE, 0);
+    wr_le32(r->img + BB_FLAGS, r->flags);
+    wr_le32(r->img + BB_CHECKSUM, regf__checksum(r->img));
     return REGF_OK;
 }
