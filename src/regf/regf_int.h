@@ -308,6 +308,34 @@ uint32_t regf__hash_units(const uint16_t *u, size_t nu);
 /* UTF-16LE bytes to UTF-8: like regf__name_to_utf8 for arbitrary data. */
 size_t regf__utf16_to_utf8(const uint8_t *p, size_t nunits, char *out);
 
+/* ---- names of new keys and values (key_write.c, value_write.c) ------- */
+
+/* The stored form of a new name of NU UTF-16 units U: compressed (Latin-1,
+ * returns 1) when every unit is <= 0xFF, else UTF-16LE (0); its size in
+ * bytes goes to *NBYTES. */
+static inline int regf__name_form(const uint16_t *u, size_t nu,
+                                  uint32_t *nbytes)
+{
+    int comp = 1;
+    for (size_t i = 0; i < nu; i++)
+        if (u[i] > 0xFF)
+            comp = 0;
+    *nbytes = (uint32_t)(comp ? nu : 2 * nu);
+    return comp;
+}
+
+/* Writes the name U in that form (COMP) at P. */
+static inline void regf__name_store(uint8_t *p, const uint16_t *u, size_t nu,
+                                    int comp)
+{
+    for (size_t i = 0; i < nu; i++) {
+        if (comp)
+            p[i] = (uint8_t)u[i];
+        else
+            wr_le16(p + 2 * i, u[i]);
+    }
+}
+
 /* ---- key.c ------------------------------------------------------------ */
 
 /* The ControlSetNNN key named by Select\Current (REGF_NOTFOUND, with a
