@@ -139,13 +139,8 @@ int regf_key_create_path(regf_hive *h, regf_key from, const char *path,
     if (from)
         cur = from;
     const char *p = path ? path : "";
-    while (*p) {
-        if (*p == '\\') {
-            p++;
-            continue;
-        }
-        const char *e = strchr(p, '\\');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
+    size_t len;
+    while ((p = regf__path_next(p, &len)) != NULL) {
         regf_key next, root;
         /* As in lookups, a first "CurrentControlSet" that is not a real
          * key means the control set Select\Current names: never create a

@@ -338,6 +338,11 @@ static inline void regf__name_store(uint8_t *p, const uint16_t *u, size_t nu,
 
 /* ---- key.c ------------------------------------------------------------ */
 
+/* The next component of the backslash-separated key path at P (empty
+ * components are skipped): its start, its length in *LEN; NULL at the
+ * end of the path. */
+const char *regf__path_next(const char *p, size_t *len);
+
 /* The ControlSetNNN key named by Select\Current (REGF_NOTFOUND, with a
  * message, when the hive has none). */
 int regf__current_control_set(regf_hive *h, regf_key root, regf_key *out);
