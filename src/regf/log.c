@@ -8,8 +8,9 @@
  * read and its base block and entries parsed (log_parse.c, with
  * log_marvin.c); the logs that apply are chosen and ordered
  * (log_choose.c) and replayed into a new image (log_replay.c). The image
- * replaces the handle's only if it passes the checks of an open; the report says what each log did and
- * why. log_int.h holds what these files share. */
+ * replaces the handle's only if it passes the checks of an open; the
+ * report says what each log did and why. log_int.h holds what these files
+ * share. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
