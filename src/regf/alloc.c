@@ -192,7 +192,7 @@ void regf_set_time(regf_hive *h, uint64_t filetime)
         /* A hive just made by regf_create takes the time as well. */
         uint64_t t = regf__now(h);
         wr_le64(h->image + BB_TIMESTAMP, t);
-        wr_le64(h->image + REGF_BASE_SIZE + 20, t);
+        wr_le64(h->image + REGF_BASE_SIZE + HBIN_TIMESTAMP, t);
         wr_le64(regf__w(h, h->info.root) + NK_LASTWRITE, t);
         wr_le32(h->image + BB_CHECKSUM, regf__checksum(h->image));
     }

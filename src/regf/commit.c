@@ -194,37 +194,37 @@ int regf_commit(regf_hive *h, const char *path, unsigned flags)
         base = base ? base + 1 : path;
         uint16_t u[256];
         long n = regf__utf8_to_units(base, strlen(base), u, 256);
-        memset(bb + BB_FILENAME, 0, 64);
+        memset(bb + BB_FILENAME, 0, BB_FILENAME_SIZE);
         for (long i = n > 31 ? n - 31 : 0, j = 0; n > 0 && i < n; i++, j++)
             wr_le16(bb + BB_FILENAME + 2 * j, u[i]);
     }
     wr_le32(bb + BB_CHECKSUM, regf__checksum(bb));
     uint8_t bin0_time[8];
-    memcpy(bin0_time, h->image + REGF_BASE_SIZE + 20, 8);
-    wr_le64(h->image + REGF_BASE_SIZE + 20, now);
+    memcpy(bin0_time, h->image + REGF_BASE_SIZE + HBIN_TIMESTAMP, 8);
+    wr_le64(h->image + REGF_BASE_SIZE + HBIN_TIMESTAMP, now);
 
     struct stat st;
     int have_old = stat(path, &st) == 0;
     if (have_old && (flags & REGF_COMMIT_NEW)) {
-        memcpy(h->image + REGF_BASE_SIZE + 20, bin0_time, 8);
+        memcpy(h->image + REGF_BASE_SIZE + HBIN_TIMESTAMP, bin0_time, 8);
         return regf__fail(h, REGF_EEXIST, "%s exists already; not "
                           "overwriting it", path);
     }
     if (have_old && !S_ISREG(st.st_mode)) {
-        memcpy(h->image + REGF_BASE_SIZE + 20, bin0_time, 8);
+        memcpy(h->image + REGF_BASE_SIZE + HBIN_TIMESTAMP, bin0_time, 8);
         return regf__fail(h, REGF_EIO, "%s is not a regular file", path);
     }
 
     char *tmp = malloc(strlen(path) + 24);
     if (!tmp) {
-        memcpy(h->image + REGF_BASE_SIZE + 20, bin0_time, 8);
+        memcpy(h->image + REGF_BASE_SIZE + HBIN_TIMESTAMP, bin0_time, 8);
         return regf__fail(h, REGF_ENOMEM, "out of memory");
     }
     sprintf(tmp, "%s.hivekit-XXXXXX", path);
     int fd = mkstemp(tmp);
     if (fd < 0) {
         rc = io_fail(h, "cannot create a temporary file beside", path);
-        memcpy(h->image + REGF_BASE_SIZE + 20, bin0_time, 8);
+        memcpy(h->image + REGF_BASE_SIZE + HBIN_TIMESTAMP, bin0_time, 8);
         free(tmp);
         return rc;
     }
@@ -257,7 +257,7 @@ int regf_commit(regf_hive *h, const char *path, unsigned flags)
         if ((rc = backup(h, path)) != REGF_OK) {
             io_unlink(h, tmp);
             free(tmp);
-            memcpy(h->image + REGF_BASE_SIZE + 20, bin0_time, 8);
+            memcpy(h->image + REGF_BASE_SIZE + HBIN_TIMESTAMP, bin0_time, 8);
             return rc;
         }
     }
@@ -281,7 +281,7 @@ int regf_commit(regf_hive *h, const char *path, unsigned flags)
         if (h->sys_errno == EEXIST)
             rc = regf__fail(h, REGF_EEXIST, "%s exists already; not "
                             "overwriting it", path);
-        memcpy(h->image + REGF_BASE_SIZE + 20, bin0_time, 8);
+        memcpy(h->image + REGF_BASE_SIZE + HBIN_TIMESTAMP, bin0_time, 8);
         free(tmp);
         return rc;
     }
@@ -331,6 +331,19 @@ static const uint8_t default_sd[] = {
 
 _Static_assert(sizeof default_sd == 124, "default SD layout");
 
+/* The one bin of a new hive, offsets in the bins data: the root nk, its
+ * sk, then one free cell to the end of the bin. */
+enum {
+    NEW_ROOT = REGF_BIN_HDR,         /* first cell of the bin */
+    NEW_ROOT_CELL = 88,              /* 4 + 76 + 4 ("ROOT"), 8-aligned */
+    NEW_SK = NEW_ROOT + NEW_ROOT_CELL,                        /* 0x78 */
+    NEW_SK_CELL = 152,               /* 4 + 20 + 124 (default_sd), 8-aligned */
+    NEW_FREE = NEW_SK + NEW_SK_CELL,
+};
+_Static_assert((4 + NK_NAME + 4 + 7) / 8 * 8 == NEW_ROOT_CELL, "root cell");
+_Static_assert((4 + SK_DESC + sizeof default_sd + 7) / 8 * 8 == NEW_SK_CELL,
+               "sk cell");
+
 int regf_create(const char *name, uint32_t minor, regf_hive **out)
 {
     *out = NULL;
@@ -358,17 +371,17 @@ int regf_create(const char *name, uint32_t minor, regf_hive **out)
     wr_le32(bb + BB_MAJOR, 1);
     wr_le32(bb + BB_MINOR, minor);
     wr_le32(bb + BB_FORMAT, 1);
-    wr_le32(bb + BB_ROOT, 0x20);
+    wr_le32(bb + BB_ROOT, NEW_ROOT);
     wr_le32(bb + BB_LENGTH, 4096);
     wr_le32(bb + BB_CLUSTER, 1);
     wr_le32(bb + BB_CHECKSUM, regf__checksum(bb));
 
     memcpy(bin, "hbin", 4);
     wr_le32(bin + HBIN_SIZE, 4096);
-    wr_le64(bin + 20, now);
-    /* Root nk at 0x20: 76 + 4 ("ROOT") bytes, cell of 88. */
-    uint8_t *nk = bin + 0x20;
-    wr_le32(nk, 0u - 88u);
+    wr_le64(bin + HBIN_TIMESTAMP, now);
+    /* Root nk: 76 + 4 ("ROOT") bytes. */
+    uint8_t *nk = bin + NEW_ROOT;
+    wr_le32(nk, 0u - NEW_ROOT_CELL);
     nk += 4;
     memcpy(nk, "nk", 2);
     wr_le16(nk + NK_FLAGS, 0x2C);           /* HIVE_ENTRY|NO_DELETE|COMP */
@@ -377,22 +390,22 @@ int regf_create(const char *name, uint32_t minor, regf_hive **out)
     wr_le32(nk + NK_SUBKEYS, REGF_NIL);
     wr_le32(nk + NK_VSUBKEYS, REGF_NIL);
     wr_le32(nk + NK_VALUES, REGF_NIL);
-    wr_le32(nk + NK_SECURITY, 0x78);
+    wr_le32(nk + NK_SECURITY, NEW_SK);
     wr_le32(nk + NK_CLASS, REGF_NIL);
     wr_le16(nk + NK_NAMELEN, 4);
     memcpy(nk + NK_NAME, "ROOT", 4);
-    /* sk at 0x78: 4 + 20 + 124 bytes, cell of 152. */
-    uint8_t *sk = bin + 0x78;
-    wr_le32(sk, 0u - 152u);
+    /* sk: 20 + 124 bytes. */
+    uint8_t *sk = bin + NEW_SK;
+    wr_le32(sk, 0u - NEW_SK_CELL);
     sk += 4;
     memcpy(sk, "sk", 2);
-    wr_le32(sk + SK_FLINK, 0x78);
-    wr_le32(sk + SK_BLINK, 0x78);
+    wr_le32(sk + SK_FLINK, NEW_SK);
+    wr_le32(sk + SK_BLINK, NEW_SK);
     wr_le32(sk + SK_REFCOUNT, 1);
     wr_le32(sk + SK_DESCLEN, sizeof default_sd);
     memcpy(sk + SK_DESC, default_sd, sizeof default_sd);
     /* The rest of the bin is one free cell. */
-    wr_le32(bin + 0x78 + 152, 4096 - (0x78 + 152));
+    wr_le32(bin + NEW_FREE, 4096 - NEW_FREE);
 
     int rc = regf_open_mem(img, sizeof img, name, REGF_OPEN_WRITE, out);
     if (rc == REGF_OK) {

@@ -173,7 +173,6 @@ static int put_hex(struct out *o, uint32_t type, const uint8_t *p, uint32_t n,
         for (size_t j = 0; j < m; j++, d += 3)
             memcpy(d, hex_comma[p[i + j]], 4);
         i += (uint32_t)m;
-        col += 3 * m;
         if (i == n) {
             d--;                      /* drop the last comma */
             break;

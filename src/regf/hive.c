@@ -64,9 +64,8 @@ void regf_close(regf_hive *h)
     free(h);
 }
 
-/* Is there a plausible hbin header at bins offset OFF within LIMIT bytes? */
-static int bin_header_ok(const uint8_t *bins, uint64_t limit, uint32_t off,
-                         uint32_t *size)
+int regf__bin_header_ok(const uint8_t *bins, uint64_t limit, uint32_t off,
+                        uint32_t *size)
 {
     if ((uint64_t)off + REGF_BIN_HDR > limit)
         return 0;
@@ -85,7 +84,7 @@ static uint32_t effective_bins_size(const uint8_t *bins, uint64_t avail)
 {
     uint64_t limit = avail < REGF_MAX_BINS_SIZE ? avail : REGF_MAX_BINS_SIZE;
     uint32_t off = 0, sz;
-    while (bin_header_ok(bins, limit, off, &sz))
+    while (regf__bin_header_ok(bins, limit, off, &sz))
         off += sz;
     return off;
 }
@@ -101,7 +100,7 @@ static int scan_bins(regf_hive *h)
         return regf__fail(h, REGF_ENOMEM, "out of memory for the cell map");
     while (off < end) {
         uint32_t bsize;
-        if (!bin_header_ok(bins, end, off, &bsize)) {
+        if (!regf__bin_header_ok(bins, end, off, &bsize)) {
             const uint8_t *b = bins + off;
             if ((uint64_t)off + REGF_BIN_HDR > end)
                 return regf__fail(h, REGF_ECORRUPT,
@@ -150,7 +149,8 @@ static int scan_bins(regf_hive *h)
 static void read_file_name(const uint8_t *bb, char *out, size_t size)
 {
     uint32_t n = 0;
-    while (n < 32 && rd_le16(bb + BB_FILENAME + 2 * n) != 0)
+    while (n < BB_FILENAME_SIZE / 2 &&
+           rd_le16(bb + BB_FILENAME + 2 * n) != 0)
         n++;
     struct regf_name nm = { bb + BB_FILENAME, 2 * n, 0 };
     regf__name_copy(&nm, out, size, NULL);

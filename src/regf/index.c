@@ -371,7 +371,7 @@ static int list_put(regf_hive *h, uint32_t *off, uint32_t pos, uint32_t w0,
     memmove(e + stride, e, (size_t)(count - pos) * stride);
     wr_le32(e, w0);
     if (stride == 8)
-        wr_le32(e + 4, w1);
+        wr_le32(e + LIST_HASH, w1);
     wr_le16(d + LIST_COUNT, (uint16_t)(count + 1));
     return REGF_OK;
 }

@@ -180,6 +180,17 @@ int regf__current_control_set(regf_hive *h, regf_key root, regf_key *out)
     return rc;
 }
 
+const char *regf__path_next(const char *p, size_t *len)
+{
+    while (*p == '\\')
+        p++;
+    if (!*p)
+        return NULL;
+    const char *e = strchr(p, '\\');
+    *len = e ? (size_t)(e - p) : strlen(p);
+    return p;
+}
+
 int regf_key_lookup(regf_hive *h, regf_key from, const char *path,
                     regf_key *out)
 {
@@ -189,13 +200,8 @@ int regf_key_lookup(regf_hive *h, regf_key from, const char *path,
         return rc;
     cur = from ? from : root;
     const char *p = path ? path : "";
-    while (*p) {
-        if (*p == '\\') {
-            p++;
-            continue;
-        }
-        const char *e = strchr(p, '\\');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
+    size_t len;
+    while ((p = regf__path_next(p, &len)) != NULL) {
         regf_key next;
         rc = regf_key_child(h, cur, p, len, &next);
         if (rc == REGF_NOTFOUND && cur == root && len == 17 &&

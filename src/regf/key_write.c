@@ -90,11 +90,8 @@ int regf_key_create(regf_hive *h, regf_key parent, const char *name,
         k = rd_le32(a.data + NK_PARENT);
     }
 
-    int comp = 1;
-    for (size_t i = 0; i < nu; i++)
-        if (u[i] > 0xFF)
-            comp = 0;
-    uint32_t nbytes = (uint32_t)(comp ? nu : 2 * nu);
+    uint32_t nbytes;
+    int comp = regf__name_form(u, nu, &nbytes);
 
     /* From here on the hive changes: failures mark the handle broken. */
     regf_key key;
@@ -113,12 +110,7 @@ int regf_key_create(regf_hive *h, regf_key parent, const char *name,
     wr_le32(d + NK_SECURITY, skoff);
     wr_le32(d + NK_CLASS, REGF_NIL);
     wr_le16(d + NK_NAMELEN, (uint16_t)nbytes);
-    for (size_t i = 0; i < nu; i++) {
-        if (comp)
-            d[NK_NAME + i] = (uint8_t)u[i];
-        else
-            wr_le16(d + NK_NAME + 2 * i, u[i]);
-    }
+    regf__name_store(d + NK_NAME, u, nu, comp);
     if ((rc = regf__list_insert(h, parent, key, u, nu)) != REGF_OK)
         return regf__edit_fail(h, rc);
 
@@ -147,13 +139,8 @@ int regf_key_create_path(regf_hive *h, regf_key from, const char *path,
     if (from)
         cur = from;
     const char *p = path ? path : "";
-    while (*p) {
-        if (*p == '\\') {
-            p++;
-            continue;
-        }
-        const char *e = strchr(p, '\\');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
+    size_t len;
+    while ((p = regf__path_next(p, &len)) != NULL) {
         regf_key next, root;
         /* As in lookups, a first "CurrentControlSet" that is not a real
          * key means the control set Select\Current names: never create a

@@ -33,7 +33,8 @@
 #define BB_ROOT       36
 #define BB_LENGTH     40
 #define BB_CLUSTER    44
-#define BB_FILENAME   48    /* 64 bytes UTF-16LE */
+#define BB_FILENAME   48    /* BB_FILENAME_SIZE bytes UTF-16LE */
+#define BB_FILENAME_SIZE 64
 #define BB_FLAGS     144
 #define BB_REORG     168
 #define BB_CHECKSUM  508    /* XOR of the 127 dwords before it */
@@ -42,11 +43,14 @@
 #define HBIN_SIGNATURE 0    /* "hbin" */
 #define HBIN_OFFSET    4    /* offset of this bin in the bins data */
 #define HBIN_SIZE      8
+#define HBIN_TIMESTAMP 20   /* FILETIME; the first bin's stands in for the
+                             * base block's when matching logs (§12) */
 
 /* Key node nk, offsets from the start of the cell data. */
 #define NK_SIGNATURE   0
 #define NK_FLAGS       2
 #define NK_LASTWRITE   4
+#define NK_LAYER      13    /* byte: layered-key semantics (bits 0-1) */
 #define NK_PARENT     16
 #define NK_NSUBKEYS   20
 #define NK_NVSUBKEYS  24
@@ -94,6 +98,7 @@
 /* Subkey lists li/lf/lh/ri: signature, u16 count, elements. */
 #define LIST_COUNT     2
 #define LIST_ITEMS     4
+#define LIST_HASH      4    /* lf/lh element: hint or hash after the nk */
 
 /* ---- limits ----------------------------------------------------------- */
 
@@ -195,20 +200,21 @@ void regf__clear_error(regf_hive *h);
 /* ---- hive.c ----------------------------------------------------------- */
 
 uint32_t regf__checksum(const uint8_t *base_block);
+/* Is there a sound hbin header at bins offset OFF within LIMIT bytes of
+ * bins (signature, its own offset, a size that is a multiple of 4096 and
+ * fits)? Its size goes to *SIZE. */
+int regf__bin_header_ok(const uint8_t *bins, uint64_t limit, uint32_t off,
+                        uint32_t *size);
 /* Replaces H's image by IMG (malloc'd, LEN bytes; taken over in every
  * case) if it passes the open-time checks; else H is unchanged and holds
  * the message. H keeps its name, time and recovery report. */
 int regf__replace_image(regf_hive *h, uint8_t *img, size_t len);
 
-/* ---- logs.c, log.c ---------------------------------------------------- */
+/* ---- log_find.c, log_marvin.c (the rest of log*.c: log_int.h) -------- */
 
 /* regf_find_logs without reading the logs. */
 int regf__find_log_paths(const char *hive_path, struct regf_log *out,
                          size_t max, size_t *count);
-/* Fills the analysis fields of OUT[0..N) (paths set) as regf_recover would
- * decide for the hive at HIVE_PATH. */
-void regf__logs_analyze(const char *hive_path, struct regf_log *out,
-                        size_t n);
 /* Marvin32 with the seed of hive log entries (0x82EF4D887A4E55C5). */
 uint64_t regf__marvin32(const void *buf, size_t n);
 
@@ -299,7 +305,40 @@ uint32_t regf__hash_units(const uint16_t *u, size_t nu);
 /* UTF-16LE bytes to UTF-8: like regf__name_to_utf8 for arbitrary data. */
 size_t regf__utf16_to_utf8(const uint8_t *p, size_t nunits, char *out);
 
+/* ---- names of new keys and values (key_write.c, value_write.c) ------- */
+
+/* The stored form of a new name of NU UTF-16 units U: compressed (Latin-1,
+ * returns 1) when every unit is <= 0xFF, else UTF-16LE (0); its size in
+ * bytes goes to *NBYTES. */
+static inline int regf__name_form(const uint16_t *u, size_t nu,
+                                  uint32_t *nbytes)
+{
+    int comp = 1;
+    for (size_t i = 0; i < nu; i++)
+        if (u[i] > 0xFF)
+            comp = 0;
+    *nbytes = (uint32_t)(comp ? nu : 2 * nu);
+    return comp;
+}
+
+/* Writes the name U in that form (COMP) at P. */
+static inline void regf__name_store(uint8_t *p, const uint16_t *u, size_t nu,
+                                    int comp)
+{
+    for (size_t i = 0; i < nu; i++) {
+        if (comp)
+            p[i] = (uint8_t)u[i];
+        else
+            wr_le16(p + 2 * i, u[i]);
+    }
+}
+
 /* ---- key.c ------------------------------------------------------------ */
+
+/* The next component of the backslash-separated key path at P (empty
+ * components are skipped): its start, its length in *LEN; NULL at the
+ * end of the path. */
+const char *regf__path_next(const char *p, size_t *len);
 
 /* The ControlSetNNN key named by Select\Current (REGF_NOTFOUND, with a
  * message, when the hive has none). */

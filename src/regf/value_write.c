@@ -118,11 +118,27 @@ static int vcache_sync(regf_hive *h, regf_key key, uint32_t nvalues)
     return REGF_OK;
 }
 
+/* Whether value I of KEY is named U: *SAME. */
+static int value_named(regf_hive *h, regf_key key, uint32_t i,
+                       const uint16_t *u, size_t nu, int *same)
+{
+    regf_val v;
+    struct regf_span vk;
+    struct regf_name n;
+    int rc;
+    if ((rc = regf_value_at(h, key, i, &v)) != REGF_OK ||
+        (rc = regf__vk(h, v, &vk)) != REGF_OK)
+        return rc;
+    regf__vk_name(&vk, &n);
+    *same = regf__name_cmp(&n, u, nu) == 0;
+    return REGF_OK;
+}
+
 /* Index of the value of KEY named U, or REGF_NOTFOUND. */
 static int find_value(regf_hive *h, regf_key key, uint32_t nvalues,
                       const uint16_t *u, size_t nu, uint32_t *index)
 {
-    int rc;
+    int rc, same;
     if (nvalues > 32) {
         if ((rc = vcache_sync(h, key, nvalues)) != REGF_OK)
             return rc;
@@ -131,14 +147,10 @@ static int find_value(regf_hive *h, regf_key key, uint32_t nvalues,
         for (uint32_t i = hv & m; c->slot[i]; i = (i + 1) & m) {
             if (c->hash[i] != hv)
                 continue;
-            regf_val v;
-            struct regf_span vk;
-            struct regf_name n;
-            if ((rc = regf_value_at(h, key, c->slot[i] - 1, &v)) != REGF_OK ||
-                (rc = regf__vk(h, v, &vk)) != REGF_OK)
+            if ((rc = value_named(h, key, c->slot[i] - 1, u, nu, &same)) !=
+                REGF_OK)
                 return rc;
-            regf__vk_name(&vk, &n);
-            if (regf__name_cmp(&n, u, nu) == 0) {
+            if (same) {
                 *index = c->slot[i] - 1;
                 return REGF_OK;
             }
@@ -146,14 +158,9 @@ static int find_value(regf_hive *h, regf_key key, uint32_t nvalues,
         return REGF_NOTFOUND;
     }
     for (uint32_t i = 0; i < nvalues; i++) {
-        regf_val v;
-        struct regf_span vk;
-        struct regf_name n;
-        if ((rc = regf_value_at(h, key, i, &v)) != REGF_OK ||
-            (rc = regf__vk(h, v, &vk)) != REGF_OK)
+        if ((rc = value_named(h, key, i, u, nu, &same)) != REGF_OK)
             return rc;
-        regf__vk_name(&vk, &n);
-        if (regf__name_cmp(&n, u, nu) == 0) {
+        if (same) {
             *index = i;
             return REGF_OK;
         }
@@ -362,11 +369,8 @@ int regf_value_set(regf_hive *h, regf_key key, const char *name,
         for (size_t i = 0; i < oldcells.n; i++)
             regf__free(h, oldcells.p[i]);
     } else {
-        int comp = 1;
-        for (size_t i = 0; i < nu; i++)
-            if (u[i] > 0xFF)
-                comp = 0;
-        uint32_t nbytes = (uint32_t)(comp ? nu : 2 * nu);
+        uint32_t nbytes;
+        int comp = regf__name_form(u, nu, &nbytes);
         regf_val vk;
         if ((rc = regf__alloc(h, VK_NAME + nbytes, &vk)) != REGF_OK) {
             rc = regf__edit_fail(h, rc);
@@ -380,12 +384,7 @@ int regf_value_set(regf_hive *h, regf_key key, const char *name,
         wr_le32(v + VK_DATA, f_data);
         wr_le32(v + VK_TYPE, type);
         wr_le16(v + VK_FLAGS, comp && nu ? VK_FLAG_COMP_NAME : 0);
-        for (size_t i = 0; i < nu; i++) {
-            if (comp)
-                v[VK_NAME + i] = (uint8_t)u[i];
-            else
-                wr_le16(v + VK_NAME + 2 * i, u[i]);
-        }
+        regf__name_store(v + VK_NAME, u, nu, comp);
         /* Append to the value list, growing its cell with some slack. */
         uint32_t list = rd_le32(regf__w(h, key) + NK_VALUES);
         struct regf_span ls;
@@ -396,10 +395,10 @@ int regf_value_set(regf_hive *h, regf_key key, const char *name,
                 rc = regf__edit_fail(h, rc);
                 goto out_cells;
             }
-            if (nvalues)
+            if (nvalues) {
                 memcpy(regf__w(h, nl), regf__w(h, list), 4 * (size_t)nvalues);
-            if (nvalues)
                 regf__free(h, list);
+            }
             list = nl;
         }
         wr_le32(regf__w(h, list) + 4 * (size_t)nvalues, vk);

@@ -1,10 +1,12 @@
-/* logs.c - finding a hive's transaction log files (regf-format.md §12).
+/* log_find.c - finding a hive's transaction log files (regf-format.md
+ * §12), and regf_find_logs, which also tells what recovery would do with
+ * each of them, without replaying anything.
  *
  * Windows keeps HIVE.LOG1 and HIVE.LOG2 (dual logging, Vista+) or a single
  * HIVE.LOG beside the primary file; the case of the names varies
  * ("ntuser.dat.LOG1"), so names are compared case-insensitively. Empty
  * logs are normal. What each log holds and whether it applies is decided
- * in log.c, as recovery decides it. */
+ * as recovery decides it (log_parse.c, log_choose.c). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "regf_int.h"
+#include "log_int.h"
 
 static int by_path(const void *a, const void *b)
 {
@@ -71,11 +73,43 @@ int regf__find_log_paths(const char *hive_path, struct regf_log *out,
     return REGF_OK;
 }
 
+/* Fills the analysis fields of OUT[0..N) (paths set) as regf_recover would
+ * decide for the hive at HIVE_PATH. */
+static void logs_analyze(const char *hive_path, struct regf_log *out,
+                         size_t n)
+{
+    uint8_t head[REGF_BASE_SIZE + REGF_BIN_HDR];
+    size_t hl = 0;
+    int fd = open(hive_path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        while (hl < sizeof head) {
+            ssize_t k = pread(fd, head + hl, sizeof head - hl, (off_t)hl);
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k <= 0)
+                break;
+            hl += (size_t)k;
+        }
+        close(fd);
+    }
+    struct prim p;
+    classify(head, hl, &p);
+    struct logset s;
+    if (n > REGF_MAX_LOGS)
+        n = REGF_MAX_LOGS;
+    if (logset_read(&s, out, n) == REGF_OK) {
+        struct plan pl;
+        char err[sizeof out->why];
+        plan_logs(&p, s.g, s.n, &pl, err, sizeof err);
+    }
+    logset_free(&s);
+}
+
 int regf_find_logs(const char *hive_path, struct regf_log *out, size_t max,
                    size_t *count)
 {
     int rc = regf__find_log_paths(hive_path, out, max, count);
     if (rc == REGF_OK)
-        regf__logs_analyze(hive_path, out, *count < max ? *count : max);
+        logs_analyze(hive_path, out, *count < max ? *count : max);
     return rc;
 }
