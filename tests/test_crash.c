@@ -17,7 +17,7 @@
  * later one is never new while an earlier one is old. Recovery: the logs
  * are reset (as `hivekit recover` does) only after the commit succeeded;
  * a recovered hive beside its stale logs opens clean and is not replayed
- * again (regf-format.md §12.3). */
+ * again (docs/format.md §12.3). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

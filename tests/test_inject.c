@@ -85,7 +85,7 @@ static void has_dword(regf_hive *h, const char *key, const char *name,
     has_value(h, key, name, REGF_DWORD, b, 4);
 }
 
-/* The doc's layout of DriverPackages\<label>\Version (Part 1, §4). */
+/* The layout of DriverPackages\<label>\Version (docs/injection.md §7). */
 static void test_version_blob(void **state)
 {
     (void)state;

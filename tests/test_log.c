@@ -1,6 +1,6 @@
 /* test_log.c - transaction logs and recovery (src/regf/log.c).
  *
- *  - Marvin32 against the vectors of regf-format.md §12.2;
+ *  - Marvin32 against the vectors of docs/format.md §12.2;
  *  - the corpus's dirty hives recovered as Windows recovers them:
  *    NewDirtyHive1 gives the very file Windows 10 wrote (RecoveredHive_-
  *    Windows10, byte for byte once the same TimeStamp is used), NewDirty-

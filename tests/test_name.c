@@ -19,7 +19,7 @@ static void test_upcase_table(void **state)
     assert_int_equal(regf_upcase(0x00E0), 0x00C0);
     assert_int_equal(regf_upcase(0x00FE), 0x00DE);
     assert_int_equal(regf_upcase(0x00F7), 0x00F7);
-    /* The traps of regf-format.md §8: unchanged by Windows ... */
+    /* The traps of docs/format.md §8: unchanged by Windows ... */
     assert_int_equal(regf_upcase(0x00B5), 0x00B5);   /* micro sign */
     assert_int_equal(regf_upcase(0x00DF), 0x00DF);   /* sharp s */
     assert_int_equal(regf_upcase(0x0131), 0x0131);   /* dotless i */
@@ -72,7 +72,7 @@ static uint32_t hash_utf8(const char *s)
     return regf__hash_units(u, (size_t)n);
 }
 
-/* Vectors of regf-format.md §7.7, verified there on real hives. */
+/* Vectors of docs/format.md §7.7, verified there on real hives. */
 static void test_lh_hash_vectors(void **state)
 {
     (void)state;
@@ -159,7 +159,7 @@ static int cmp_utf8(const char *a, const char *b)
     return regf__name_cmp(&n, ub, (size_t)nb);
 }
 
-/* Ordering as Windows sorts subkeys (regf-format.md §7.7, §8). */
+/* Ordering as Windows sorts subkeys (docs/format.md §7.7, §8). */
 static void test_order(void **state)
 {
     (void)state;

@@ -2089,7 +2089,7 @@ static void test_create_path(void **state)
 
 /* Windows' CmpCheckRegistry2 walks with a stack of CMP_MAX_REGISTRY_DEPTH
  * (512) entries, the root being entry 0: the deepest loadable key is 511
- * levels below the root (regf-format.md §9, §14 item 17). */
+ * levels below the root (docs/format.md §9, §14 item 17). */
 static int count_walk(void *ctx, regf_hive *h, regf_key key, const char *path,
                       size_t plen, unsigned depth)
 {
@@ -2631,7 +2631,7 @@ static void test_oversized_foreign_leaf(void **state)
 }
 
 /* A symbolic-link key (flag 0x10) may hold only SymbolicLinkValue of type
- * REG_LINK (regf-format.md §7.1): anything else is refused and changes
+ * REG_LINK (docs/format.md §7.1): anything else is refused and changes
  * nothing. */
 static void test_symlink_key_values(void **state)
 {

@@ -121,7 +121,7 @@ struct regf_info {
 };
 int regf_get_info(regf_hive *h, struct regf_info *out);
 
-/* ---- transaction logs (regf-format.md §12) -----------------------------
+/* ---- transaction logs (docs/format.md §12) -----------------------------
  *
  * Windows writes changes to HIVE.LOG1/.LOG2 (or HIVE.LOG) before the
  * primary file; a hive copied from a running or crashed Windows is "dirty"
@@ -363,7 +363,7 @@ int regf_export_reg(regf_hive *h, regf_key key, const char *prefix,
  *
  * A hive opened with REGF_OPEN_WRITE (or made by regf_create) is edited in
  * memory; nothing reaches a file before regf_commit. Every hive written
- * follows the rules Windows checks at load (regf-format.md §13, §14): free
+ * follows the rules Windows checks at load (docs/format.md §13, §14): free
  * cells are reused and coalesced, subkey lists stay sorted with correct
  * hints/hashes and split into ri leaves, security reference counts stay
  * exact, big values use db records in hives of minor version >= 4, the
@@ -469,7 +469,7 @@ int regf_reg_value(regf_hive *h, const char *name, size_t name_len,
 /* ---- checking ---------------------------------------------------------
  *
  * A full structural validation of a hive image, like e2fsck -n: every rule
- * Windows checks when it loads a hive (regf-format.md §13) and, with
+ * Windows checks when it loads a hive (docs/format.md §13) and, with
  * REGF_CHECK_STRICT, the rules a writer must also keep (§14). Works on the
  * raw bytes, so a hive that regf_open refuses (bad base block, broken bin)
  * is still checked and its defects reported. Never crashes on any input. */

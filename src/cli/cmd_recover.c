@@ -1,6 +1,6 @@
 /* cmd_recover.c - `hivekit recover HIVE`: replays the transaction logs of a
  * dirty hive into it as Windows would when loading it, writes the result
- * atomically and resets the logs (regf-format.md §12). */
+ * atomically and resets the logs (docs/format.md §12). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* from_inf.c - the driver description of an INF file (inf.h) for the
- * injection (inject.h): everything is taken from the INF, as Part 1 of
- * driver-injection.md asks.
+ * injection (inject.h): everything is taken from the INF, as docs/injection.md §2
+ * asks.
  *
  *   service, binary, type, start, error control, group, display name
  *       <- the AddService (with SPSVCINST_ASSOCSERVICE) of the install

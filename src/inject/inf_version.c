@@ -4,7 +4,7 @@
  * DriverVer = mm/dd/yyyy[,w.x.y.z]: the date is turned into a FILETIME at
  * midnight UTC and the version into a DWORDLONG w<<48|x<<32|y<<16|z, the
  * two forms DriverDatabase\DriverPackages\<pkg>\Version stores at 0x18 and
- * 0x20 (see docs/driver-injection.md, part 2 section 4).
+ * 0x20 (see docs/injection.md §7).
  */
 #include <string.h>
 

@@ -1,5 +1,5 @@
 /* inject.c - the registry edits that let Windows boot from a virtio
- * storage controller (../shared/docs/driver-injection.md, Part 1).
+ * storage controller (docs/injection.md §3-§8).
  *
  * Planning reads the hive and records only the changes needed; applying
  * replays them through the regf write API. Because the plan compares with

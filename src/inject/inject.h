@@ -1,6 +1,6 @@
 /* inject.h - register a boot-storage driver in an offline Windows SYSTEM
- * (and SOFTWARE) hive, as specified in Part 1 of
- * ../shared/docs/driver-injection.md.
+ * (and SOFTWARE) hive, as specified in
+ * docs/injection.md (§3-§8).
  *
  * Use: fill a struct inj_driver (from an INF, or a built-in profile),
  * call inj_plan() on the open SYSTEM hive to compute the change set (only

@@ -1,6 +1,6 @@
 /* alloc.c - cell allocation in a hive being edited.
  *
- * Cells tile each bin exactly (regf-format.md §6); sizes are multiples of
+ * Cells tile each bin exactly (docs/format.md §6); sizes are multiples of
  * 8, negative when allocated. This allocator:
  *   - reuses free cells: size classes (one per 8 bytes up to 4 KiB, one per
  *     power of two above) hold the offsets of free cells; an entry is

@@ -1,5 +1,5 @@
 /* check.c - full structural validation of a hive image (regf_check_image),
- * in the spirit of e2fsck: every rule of regf-format.md §13 ("What Windows
+ * in the spirit of e2fsck: every rule of docs/format.md §13 ("What Windows
  * checks when loading a hive") and, with REGF_CHECK_STRICT, the writer
  * rules of §14. Each problem is reported once to a callback with a stable
  * code, a severity, the key path, the cell offset and a message.

@@ -57,7 +57,7 @@
 /* ---- problem codes ------------------------------------------------------ */
 
 /* Severities (what Windows does when it loads a hive with the problem;
- * §13, §7, §3 of the format notes):
+ * docs/format.md §13, §7, §3):
  *   fatal     the load fails (STATUS_REGISTRY_CORRUPT; for SYSTEM the boot
  *             stops, bug check 0x74): every base-block and bin/cell-tiling
  *             rule, the root key (BB_ROOT, ROOT_FLAGS; a root key whose nk

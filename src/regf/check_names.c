@@ -9,42 +9,22 @@
 
 /* Appends the name as UTF-8 (Latin-1 for compressed names; lone
  * surrogates as U+FFFD; control characters as \xNN): at most 4 bytes per
- * unit, written while *POS + 8 < CAP. */
+ * unit, written while *POS + 8 < CAP; the characters by utf.h's codec. */
 void put_name(char *buf, size_t cap, size_t *pos, const struct name *n)
 {
     for (uint32_t i = 0; i < n->units && *pos + 8 < cap; i++) {
         uint32_t cp = unit(n, i);
-        if (cp >= 0xD800 && cp < 0xDC00 && i + 1 < n->units) {
-            uint16_t lo = unit(n, i + 1);
-            if (lo >= 0xDC00 && lo < 0xE000) {
-                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-                i++;
-            }
+        if (REGF__IS_HIGH(cp) && i + 1 < n->units &&
+            REGF__IS_LOW(unit(n, i + 1))) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (unit(n, i + 1) - 0xDC00u);
+            i++;
         }
-        if (cp >= 0xD800 && cp < 0xE000)
+        if (REGF__IS_SURR(cp))
             cp = 0xFFFD;
-        char *o = buf + *pos;
-        if (cp < 0x20 || cp == 0x7F) {
-            *pos += (size_t)snprintf(o, 8, "\\x%02X", (unsigned)cp);
-        } else if (cp < 0x80) {
-            o[0] = (char)cp;
-            *pos += 1;
-        } else if (cp < 0x800) {
-            o[0] = (char)(0xC0 | cp >> 6);
-            o[1] = (char)(0x80 | (cp & 0x3F));
-            *pos += 2;
-        } else if (cp < 0x10000) {
-            o[0] = (char)(0xE0 | cp >> 12);
-            o[1] = (char)(0x80 | (cp >> 6 & 0x3F));
-            o[2] = (char)(0x80 | (cp & 0x3F));
-            *pos += 3;
-        } else {
-            o[0] = (char)(0xF0 | cp >> 18);
-            o[1] = (char)(0x80 | (cp >> 12 & 0x3F));
-            o[2] = (char)(0x80 | (cp >> 6 & 0x3F));
-            o[3] = (char)(0x80 | (cp & 0x3F));
-            *pos += 4;
-        }
+        if (cp < 0x20 || cp == 0x7F)
+            *pos += (size_t)snprintf(buf + *pos, 8, "\\x%02X", (unsigned)cp);
+        else
+            *pos += regf__utf8_put(cp, (unsigned char *)buf + *pos);
     }
     buf[*pos] = 0;
 }

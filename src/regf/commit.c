@@ -1,6 +1,6 @@
 /* commit.c - writing a hive to disk atomically, and new hives.
  *
- * The base block written (regf-format.md §3, §11, §14 item 1):
+ * The base block written (docs/format.md §3, §11, §14 item 1):
  * Sequence1 = Sequence2 = the stored Sequence1 + 1 (so the file is clean
  * and newer than anything it replaces), Length = the bins, TimeStamp and
  * the first bin's backup copy of it set to now (stale transaction logs can

@@ -1,7 +1,7 @@
 /* hive.c - opening a hive: reading the file, checking the base block and
  * scanning every bin and cell once.
  *
- * Base block (regf-format.md §3): "regf", Sequence1, Sequence2, TimeStamp,
+ * Base block (docs/format.md §3): "regf", Sequence1, Sequence2, TimeStamp,
  * Major 1, Minor 2..6, Type 0, Format 1, RootCell, Length (bytes of hive
  * bins data, a multiple of 4096), ..., CheckSum at 508 = XOR of the 127
  * dwords before it with 0 -> 1 and 0xFFFFFFFF -> 0xFFFFFFFE.

@@ -8,7 +8,7 @@
  *   lh: "lh" u16 count, count x {u32 nk offset, u32 name hash}
  *   ri: "ri" u16 count, count x u32 leaf offset (never another ri)
  *
- * Entries are sorted by upcased name (regf-format.md §7.7), and with an ri
+ * Entries are sorted by upcased name (docs/format.md §7.7), and with an ri
  * the concatenation of its leaves is sorted, so a lookup is a binary search
  * over the leaves and then inside one leaf. A damaged hive may hold an
  * unsorted list (Windows would drop such keys); a lookup that misses falls
@@ -262,7 +262,7 @@ int regf__key_child_sorted(regf_hive *h, regf_key key, const uint16_t *u,
  * Insertion keeps the concatenated entries sorted: a binary search picks
  * the leaf (the last one whose first entry is not greater) and the place in
  * it. A leaf that outgrows Windows' sizes (1012 entries for lh/li, 506 for
- * lf, regf-format.md §7.7) is split in halves under an ri, which is created
+ * lf, docs/format.md §7.7) is split in halves under an ri, which is created
  * when the key had a single leaf. Cells are grown with some slack so that
  * many insertions do not copy a leaf each time. Removal shrinks in place;
  * an emptied leaf leaves its ri, an ri with one leaf left is replaced by

@@ -1,6 +1,6 @@
 /* key.c - key nodes (nk): fields, names, class names, security, lookup.
  *
- * nk (regf-format.md §7.1), offsets from the cell data:
+ * nk (docs/format.md §7.1), offsets from the cell data:
  *   0 "nk"  2 flags  4 LastWriteTime  16 Parent  20 subkey count
  *   28 subkey list  36 value count  40 value list  44 sk  48 class
  *   52 MaxNameLen (low 16 bits) + flags  56 MaxClassLen  60 MaxValueNameLen

@@ -1,6 +1,6 @@
 /* key_write.c - creating and deleting keys.
  *
- * A new key (regf-format.md §7.1, §14): compressed (Latin-1) name when every
+ * A new key (docs/format.md §7.1, §14): compressed (Latin-1) name when every
  * UTF-16 unit is <= 0xFF, else UTF-16; flags 0x20 or 0; Parent = parent;
  * empty lists and class NIL, volatile count 0 and list NIL; the parent's
  * security descriptor with its reference count raised by one; inserted in

@@ -1,6 +1,6 @@
 /* log.c - recovery of a dirty hive from its transaction logs
  * (regf_recover), exactly as Windows does it when it loads the hive
- * (regf-format.md §11, §12), and the report of the last recovery
+ * (docs/format.md §11, §12), and the report of the last recovery
  * (regf_recovery_report).
  *
  * A run: the logs are named by the caller or found beside the hive

@@ -1,5 +1,5 @@
 /* log_choose.c - which transaction logs apply, as Windows decides
- * (regf-format.md §12).
+ * (docs/format.md §12).
  *
  * What the primary file is (HvpGetHiveHeader): a base block with signature,
  * checksum and Length sane is either clean (Sequence1 == Sequence2: logs are

@@ -1,4 +1,4 @@
-/* log_find.c - finding a hive's transaction log files (regf-format.md
+/* log_find.c - finding a hive's transaction log files (docs/format.md
  * §12), and regf_find_logs, which also tells what recovery would do with
  * each of them, without replaying anything.
  *

@@ -1,4 +1,4 @@
-/* log_int.h - internals of transaction-log recovery (regf-format.md §11,
+/* log_int.h - internals of transaction-log recovery (docs/format.md §11,
  * §12), shared by its files:
  *   log.c         regf_recover and regf_recovery_report: the whole run;
  *   log_find.c    the log files beside a hive, and regf_find_logs;
@@ -19,7 +19,7 @@
 
 #include "regf_int.h"
 
-/* ---- the layout of a log (regf-format.md §12) -------------------------- */
+/* ---- the layout of a log (docs/format.md §12) -------------------------- */
 
 #define LOG_BASE      512u   /* a log starts with this much of a base block */
 #define LOG_SECTOR    512u   /* unit of HvLE entries and of old dirty pages */

@@ -1,5 +1,5 @@
 /* log_parse.c - one transaction log read into memory and parsed
- * (regf-format.md §11). Two formats:
+ * (docs/format.md §11). Two formats:
  *   old (type 1, 2 on NT <= 2000): a 512-byte copy of the base block,
  *       "DIRT" and a bitmap of the dirty 512-byte pages of the hive bins
  *       (Length/512 bits), then those pages, 512 bytes each, from the next

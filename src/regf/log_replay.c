@@ -1,5 +1,5 @@
 /* log_replay.c - the chosen transaction logs applied to the primary
- * (regf-format.md §12): the recovered image starts from the primary's base
+ * (docs/format.md §12): the recovered image starts from the primary's base
  * block (or, for RecoverHeader, the newest log's) and bins; each HvLE
  * entry sets the hive length and Flags bit 0 and writes its pages, and
  * bins the replay leaves invalid are replaced by empty 4 KiB bins; an old

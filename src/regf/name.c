@@ -3,7 +3,7 @@
  *
  * Windows compares names by upcasing every UTF-16 code unit with
  * RtlUpcaseUnicodeChar and comparing the results as unsigned 16-bit
- * numbers, the shorter name first on a common prefix (regf-format.md §8).
+ * numbers, the shorter name first on a common prefix (docs/format.md §8).
  * Surrogate pairs are not combined and there is no locale: the table in
  * upcase_table.c is that function, generated from data/windows-upcase.txt.
  *

@@ -13,7 +13,7 @@
 #include <hivekit/regf.h>
 #include "utf.h"
 
-/* ---- format constants (see ../shared/docs/regf-format.md) ------------- */
+/* ---- format constants (see docs/format.md) ------------- */
 
 #define REGF_NIL            0xFFFFFFFFu
 #define REGF_BASE_SIZE      4096u       /* base block; bins data follows */

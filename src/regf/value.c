@@ -1,6 +1,6 @@
 /* value.c - values (vk), value lists and value data.
  *
- * vk (regf-format.md §7.4): 0 "vk"  2 NameLength  4 DataLength (bit 31:
+ * vk (docs/format.md §7.4): 0 "vk"  2 NameLength  4 DataLength (bit 31:
  * inline)  8 Data  12 Type  16 Flags (0x1 compressed name)  20 name.
  *
  * Where the data lives:

@@ -1,6 +1,6 @@
 /* value_write.c - setting and deleting values.
  *
- * Storage of the data (regf-format.md §7.4, §7.6, §14 items 8-9):
+ * Storage of the data (docs/format.md §7.4, §7.6, §14 items 8-9):
  *   - 0..4 bytes inline in the vk: DataLength = len | 0x80000000, unused
  *     bytes zero (an empty value is 0x80000000 / 0);
  *   - up to 16344 bytes, or any size in a hive of minor version < 4: one
@@ -328,7 +328,7 @@ int regf_value_set(regf_hive *h, regf_key key, const char *name,
         goto out;
     int exists = rc == REGF_OK;
     /* A symbolic-link key holds exactly one value, SymbolicLinkValue of
-     * type REG_LINK (regf-format.md §7.1; Windows checks it at load). */
+     * type REG_LINK (docs/format.md §7.1; Windows checks it at load). */
     if (rd_le16(nk.data + NK_FLAGS) & NK_FLAG_SYM_LINK) {
         static const uint16_t slv[] = { 'S','y','m','b','o','l','i','c','L',
                                         'i','n','k','V','a','l','u','e' };

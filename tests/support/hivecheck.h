@@ -15,7 +15,7 @@
  * (test_corpus.c: export, rebuild into a new hive, compare) and, where it
  * is installed (optional), hivexml of libhivex-bin in the CLI write and
  * inject tests. Its rules are those of
- * shared/docs/regf-format.md, sections 2-10, 13 ("What Windows checks")
+ * docs/format.md, sections 2-10, 13 ("What Windows checks")
  * and 14 ("Traps for writers"); every rule has a short, stable code
  * (HC_CODES below, the same list in the same order as the library's
  * regf_check_codes()).
