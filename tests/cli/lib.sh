@@ -67,3 +67,7 @@ usage_err()      { rc_is 64 && out_empty && err_one_line; }
 quiet_ok()       { rc_is 0 && out_empty && err_empty; }
 # out_hex HEX: stdout holds exactly these bytes
 out_hex()        { [ "$(od -An -v -tx1 "$T/out" | tr -d ' \n')" = "$1" ]; }
+
+# Cross builds: run $H through $HIVEKIT_TEST_EMULATOR (emulator.sh).
+. "$(dirname "${BASH_SOURCE[0]}")/emulator.sh"
+emu_wrap H
