@@ -67,6 +67,37 @@ else
     skip "truncate -s 3G failed here ($(cat "$T/err")): the 3 GiB file was not tried"
 fi
 
+# ---- REG_DWORD values read as numbers: the guest's Windows version -------------
+# inject --inf picks the INF's models section by the version in SOFTWARE
+# (CurrentMajorVersionNumber and CurrentMinorVersionNumber, REG_DWORD;
+# CurrentBuildNumber). Windows 10.0.19042 must get NTamd64.6.3, not the
+# section for build 30000 and later that a byte-swapped major version
+# (0x0a000000) would select.
+S=$T/SOFTWARE
+INF=$T/viostor-deco.inf
+sed -e 's/= VioStor,NTamd64\.6\.3/&,NTamd64.10.0...30000/' \
+    -e 's/^\[VioStor\.NTamd64\.6\.3\]/[VioStor.NTamd64.10.0...30000]\r\n%VioStorScsi.DeviceDesc% = scsi_inst, PCI\\VEN_1AF4\&DEV_BEEF\r\n\r\n&/' \
+    "$FIX/inf/viostor-w10-amd64.inf" >"$INF"
+export HIVEKIT_TIME=2024-01-02T03:04:05Z
+run new "$S"
+run set -p "$S" 'Microsoft\Windows NT\CurrentVersion' CurrentMajorVersionNumber dword 10
+run set "$S" 'Microsoft\Windows NT\CurrentVersion' CurrentMinorVersionNumber dword 0
+run set "$S" 'Microsoft\Windows NT\CurrentVersion' CurrentBuildNumber sz 19042
+run set -p "$S" 'Microsoft\Windows\CurrentVersion' DevicePath expand_sz '%SystemRoot%\inf'
+check "SOFTWARE with Windows 10.0.19042 made" rc_is 0
+if xz -dc "$FIX/hives/SYSTEM-win10-20H2.xz" >"$T/SYSTEM-inf" 2>"$T/err"; then
+    run inject --system "$T/SYSTEM-inf" --software "$S" --inf "$INF" --dry-run
+    check "inject --inf --software (10.0.19042): status 0" rc_is 0
+    check "inject --inf: the NTamd64.6.3 models (DEV_1001)" out_has 'DEV_1001'
+    check "inject --inf: not the models for build 30000 (DEV_BEEF)" out_lacks 'DEV_BEEF'
+    run inject --system "$T/SYSTEM-inf" --inf "$INF" --windows 10.0.30000 --dry-run
+    check "inject --inf --windows 10.0.30000: the build 30000 models" \
+        eval 'rc_is 0 && out_has DEV_BEEF'
+else
+    skip "xz could not decompress the SYSTEM fixture: $(cat "$T/err")"
+fi
+unset HIVEKIT_TIME
+
 # ---- the same bytes on every host ----------------------------------------------
 G=$FIX/portable.sha256
 O=$T/o
@@ -106,6 +137,8 @@ else
         got=$(awk -v f="$f" '$2 == f { print $1 }' "$T/sums")
         if [ -z "$want" ]; then
             nfail=$((nfail + 1)); echo "FAIL: $f: no sum in $G"
+        elif [ ! -e "$f" ]; then
+            nfail=$((nfail + 1)); echo "FAIL: $f was not written (inject.log: $(head -n 2 inject.log))"
         elif [ "$want" = "$got" ]; then
             npass=$((npass + 1))
         else
