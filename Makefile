@@ -4,7 +4,8 @@
 #               build, and run hivekit on the bundled Windows 10 SYSTEM hive,
 #               ending with the virtio driver injection on a copy of it
 #   make test   same set-up, then build and run every test, then the whole
-#               suite again under ASan+UBSan (gcc) in $(ASAN_BUILD)
+#               suite cross-built for s390x and i386 (make test-cross), then
+#               again under ASan+UBSan (gcc) in $(ASAN_BUILD)
 #   make fuzz-smoke  build the libFuzzer harnesses (clang) in build-fuzz and
 #               run each for FUZZ_SECONDS (60); fails on any crash (fuzz/README)
 #   make static a static, stripped hivekit-static linked with musl (musl-gcc)
@@ -33,8 +34,20 @@ build: deps
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+	$(MAKE) test-cross
 	$(MAKE) test-asan
 	$(MAKE) fuzz-smoke
+
+# The whole suite cross-built for s390x (big-endian, 64-bit; run under
+# qemu-s390x-static, no binfmt_misc needed) and i386 (32-bit), in
+# build-s390x and build-i386 (tools/test-cross.sh, cmake/toolchain-*.cmake).
+# Installs each target's packages (tools/install-deps.sh --cross=T, root);
+# a target that cannot get them is reported SKIPPED and the others go on.
+# CROSS_TARGETS= (empty) runs none.
+CROSS_TARGETS ?= s390x i386
+.PHONY: test-cross
+test-cross: deps
+	@sh tools/test-cross.sh $(JOBS) $(CROSS_TARGETS) -- $(CMAKE_FLAGS)
 
 # The whole suite under AddressSanitizer + UBSan, built with gcc (Debian's
 # gcc ships libasan and libubsan).
