@@ -38,7 +38,8 @@ for t in $targets; do
         continue
     fi
     if ! sh tools/install-deps.sh --cross="$t" >"$B.deps.log" 2>&1; then
-        reason=$(grep -v '^ *$' "$B.deps.log" | tail -n 3 | tr '\n' ' ')
+        reason=$(grep -m 1 'missing:' "$B.deps.log" ||
+                 grep -v '^ *$' "$B.deps.log" | tail -n 2 | tr '\n' ' ')
         cat "$B.deps.log"
         echo "test-cross: $t SKIPPED: its packages are missing and could not be installed"
         add "$t: SKIPPED: packages missing, not installed: $reason"
@@ -64,9 +65,9 @@ for t in $targets; do
     end=$(date +%s)
     cat "$B/ctest.log"
     res=$(grep -E '^[0-9]+% tests passed' "$B/ctest.log" | tail -n 1)
-    nskip=$(grep -c '\*\*\*Skipped' "$B/ctest.log")
+    skipped=$(sed -n 's/^[[:space:]]*[0-9]* - \([^ ]*\) (Skipped)$/\1/p' "$B/ctest.log" | tr '\n' ' ')
     [ -n "$res" ] || res="ctest status $rc, no summary"
-    line="$t: $res, $nskip skipped; build $((built - start)) s, ctest $((end - built)) s"
+    line="$t: $res; skipped: ${skipped:-none}; build $((built - start)) s, ctest $((end - built)) s"
     if [ $rc -ne 0 ]; then
         fails=$(sed -n 's/^[[:space:]]*[0-9]* - \([^ ]*\) (Failed.*/\1/p' "$B/ctest.log" | tr '\n' ' ')
         line="$line; FAILED: $fails"
