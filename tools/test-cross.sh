@@ -37,22 +37,23 @@ for t in $targets; do
         failed="$failed $t"
         continue
     fi
-    if ! sh tools/install-deps.sh --cross="$t" >"$B.deps.log" 2>&1; then
-        reason=$(grep -m 1 'missing:' "$B.deps.log" ||
-                 grep -v '^ *$' "$B.deps.log" | tail -n 2 | tr '\n' ' ')
-        cat "$B.deps.log"
+    mkdir -p "$B" || exit 2
+    if ! sh tools/install-deps.sh --cross="$t" >"$B/deps.log" 2>&1; then
+        reason=$(grep -m 1 'missing:' "$B/deps.log" ||
+                 grep -v '^ *$' "$B/deps.log" | tail -n 2 | tr '\n' ' ')
+        cat "$B/deps.log"
         echo "test-cross: $t SKIPPED: its packages are missing and could not be installed"
         add "$t: SKIPPED: packages missing, not installed: $reason"
         continue
     fi
-    cat "$B.deps.log"
-    rm -f "$B.deps.log"
+    cat "$B/deps.log"
+    rm -f "$B/deps.log"
     emu=
     [ "$t" = s390x ] && emu=qemu-s390x-static
-    if ! cmake -S . -B "$B" -DCMAKE_TOOLCHAIN_FILE="$TC" "$@" >"$B.cmake.log" 2>&1 ||
-       ! cmake --build "$B" -j"$JOBS" >>"$B.cmake.log" 2>&1; then
-        tail -n 40 "$B.cmake.log"
-        add "$t: FAILED: the build failed ($B.cmake.log)"
+    if ! cmake -S . -B "$B" -DCMAKE_TOOLCHAIN_FILE="$TC" "$@" >"$B/cmake.log" 2>&1 ||
+       ! cmake --build "$B" -j"$JOBS" >>"$B/cmake.log" 2>&1; then
+        tail -n 40 "$B/cmake.log"
+        add "$t: FAILED: the build failed ($B/cmake.log)"
         failed="$failed $t"
         continue
     fi
