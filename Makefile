@@ -4,7 +4,8 @@
 #               build, and run hivekit on the bundled Windows 10 SYSTEM hive,
 #               ending with the virtio driver injection on a copy of it
 #   make test   same set-up, then build and run every test, then the whole
-#               suite again under ASan+UBSan (gcc) in $(ASAN_BUILD); the
+#               suite cross-built for s390x and i386 (make test-cross), then
+#               again under ASan+UBSan (gcc) in $(ASAN_BUILD); the
 #               tests that need the shared hive corpus (HIVEKIT_CORPUS=DIR,
 #               default ../shared/corpus) report Skipped without it, and a
 #               last line says how many were skipped
@@ -45,9 +46,21 @@ RUN_CTEST = ctest --output-on-failure -j$(JOBS) -O ctest.log; rc=$$?; \
 
 test: build
 	cd $(BUILD) && $(RUN_CTEST)
+	$(MAKE) test-cross
 	$(MAKE) test-asan
 	$(MAKE) fuzz-smoke
 	@sh tests/support/ctest-summary.sh $(BUILD)/ctest.log $(BUILD)
+
+# The whole suite cross-built for s390x (big-endian, 64-bit; run under
+# qemu-s390x-static, no binfmt_misc needed) and i386 (32-bit), in
+# build-s390x and build-i386 (tools/test-cross.sh, cmake/toolchain-*.cmake).
+# Installs each target's packages (tools/install-deps.sh --cross=T, root);
+# a target that cannot get them is reported SKIPPED and the others go on.
+# CROSS_TARGETS= (empty) runs none.
+CROSS_TARGETS ?= s390x i386
+.PHONY: test-cross
+test-cross: deps
+	@sh tools/test-cross.sh $(JOBS) $(CROSS_TARGETS) -- $(CMAKE_FLAGS) $(CORPUS_FLAG)
 
 # The whole suite under AddressSanitizer + UBSan, built with gcc (Debian's
 # gcc ships libasan and libubsan).

@@ -230,7 +230,8 @@ static char *read_golden(const char *path)
     size_t n = strlen(path);
     if (n > 3 && strcmp(path + n - 3, ".xz") == 0) {
         char cmd[4200];
-        snprintf(cmd, sizeof cmd, "xz -dc '%s'", path);
+        int c = snprintf(cmd, sizeof cmd, "xz -dc '%s'", path);
+        assert_true(c > 0 && (size_t)c < sizeof cmd);
         FILE *f = popen(cmd, "r");
         assert_non_null(f);
         struct tu_buf t = { NULL, 0, 0 };

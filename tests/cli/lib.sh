@@ -124,3 +124,7 @@ finish() {
     [ "$nfail" -eq 0 ] && exit 0
     exit 1
 }
+
+# Cross builds: run $H through $HIVEKIT_TEST_EMULATOR (emulator.sh).
+. "$(dirname "${BASH_SOURCE[0]}")/emulator.sh"
+emu_wrap H

@@ -8,6 +8,7 @@ set -u
 EX=$1 H=$2 FIX=$3
 T=$(mktemp -d "${TMPDIR:-/tmp}/hivekit-example.XXXXXX") || exit 2
 trap 'rm -rf "$T"' EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/emulator.sh"; emu_wrap H EX   # cross builds
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 cp "$FIX/hives/minimal" "$T/in"

@@ -13,6 +13,7 @@ fails=0
 bad() { echo "FAIL: $*" >&2; fails=$((fails + 1)); }
 T=$(mktemp -d "${TMPDIR:-/tmp}/hivekit-meta.XXXXXX") || exit 2
 trap 'rm -rf "$T"' EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/emulator.sh"; emu_wrap H   # cross builds
 
 [ "$("$H" --version)" = "hivekit $VERSION" ] || bad "--version: $("$H" --version)"
 "$H" --help >"$T/help" || bad "--help status"
