@@ -161,45 +161,53 @@ static int is_file(const char *p)
     return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/* OUT (holding a path of USED bytes) extended by REL with every
+ * '/'-separated component matched in any case: the exact name first, then
+ * each name that differs only in case (a tree copied from a
+ * case-insensitive medium may hold both). 0, or -1 when none leads to an
+ * existing path. */
+static int ci_walk(char *out, size_t n, size_t used, const char *rel,
+                   int depth)
+{
+    while (*rel == '/')
+        rel++;
+    if (!*rel)
+        return 0;
+    const char *end = strchr(rel, '/');
+    size_t len = end ? (size_t)(end - rel) : strlen(rel);
+    struct stat st;
+    if (used + 1 + len + 1 > n || depth > 32)
+        return -1;
+    snprintf(out + used, n - used, "/%.*s", (int)len, rel);
+    if (stat(out, &st) == 0 &&
+        ci_walk(out, n, strlen(out), rel + len, depth + 1) == 0)
+        return 0;
+    out[used] = '\0';
+    DIR *d = opendir(used ? out : "/");
+    if (!d)
+        return -1;
+    struct dirent *e;
+    int rc = -1;
+    while (rc != 0 && (e = readdir(d)) != NULL) {
+        if (strlen(e->d_name) != len || strncmp(e->d_name, rel, len) == 0 ||
+            strncasecmp(e->d_name, rel, len) != 0)
+            continue;
+        snprintf(out + used, n - used, "/%s", e->d_name);
+        rc = ci_walk(out, n, strlen(out), rel + len, depth + 1);
+        if (rc != 0)
+            out[used] = '\0';
+    }
+    closedir(d);
+    return rc;
+}
+
 /* BASE/REL with every '/'-separated component of REL matched in any case
  * (the exact name first). 0 and the path in OUT, or -1. */
 static int ci_path(const char *base, const char *rel, char *out, size_t n)
 {
     if ((size_t)snprintf(out, n, "%s", base) >= n)
         return -1;
-    while (*rel) {
-        const char *end = strchr(rel, '/');
-        size_t len = end ? (size_t)(end - rel) : strlen(rel);
-        size_t used = strlen(out);
-        if (len == 0) {
-            rel++;
-            continue;
-        }
-        if (used + 1 + len + 1 > n)
-            return -1;
-        snprintf(out + used, n - used, "/%.*s", (int)len, rel);
-        struct stat st;
-        if (stat(out, &st) != 0) {
-            out[used] = '\0';
-            DIR *d = opendir(used ? out : "/");
-            if (!d)
-                return -1;
-            struct dirent *e;
-            int found = 0;
-            while ((e = readdir(d)) != NULL)
-                if (strlen(e->d_name) == len &&
-                    strncasecmp(e->d_name, rel, len) == 0) {
-                    snprintf(out + used, n - used, "/%s", e->d_name);
-                    found = 1;
-                    break;
-                }
-            closedir(d);
-            if (!found)
-                return -1;
-        }
-        rel += len;
-    }
-    return 0;
+    return ci_walk(out, n, strlen(out), rel, 0);
 }
 
 /* ---- data/info.json ------------------------------------------------------------- */
@@ -909,13 +917,14 @@ int inj_inf_in_dir(const char *dir, const char *driver, char *out,
         return INF_NOTFOUND;
     }
     if (!driver && count != 1) {
-        if (count)
-            snprintf(err, errn, "%s: %zu INFs in this folder (%s): say which "
-                     "with --driver NAME or --inf %s/NAME.inf", dir, count,
-                     names, dir);
-        else
+        if (!count) {
             snprintf(err, errn, "%s: no INF in this folder", dir);
-        return INF_NOTFOUND;
+            return INF_NOTFOUND;
+        }
+        snprintf(err, errn, "%s: %zu INFs in this folder (%s): say which "
+                 "with --driver NAME or --inf %s/NAME.inf", dir, count, names,
+                 dir);
+        return INF_EARG;
     }
     if ((size_t)snprintf(out, outn, "%s/%s", dir, pick) >= outn) {
         snprintf(err, errn, "%s: path too long", dir);
