@@ -66,8 +66,9 @@ int inj_vw_find(const char *dir, const char *driver,
                 size_t errn);
 
 /* `--inf DIR`: the INF in DIR (not below it): the only *.inf there, or
- * DRIVER.inf (any case) when DRIVER is given. INF_OK and the path in OUT,
- * or INF_NOTFOUND / INF_EIO with a message naming what is there. */
+ * DRIVER.inf (any case) when DRIVER is given. INF_OK and the path in OUT;
+ * INF_NOTFOUND (none), INF_EARG (several, and no DRIVER to choose) or
+ * INF_EIO, with a message naming what is there. */
 int inj_inf_in_dir(const char *dir, const char *driver, char *out,
                    size_t outn, char *err, size_t errn);
 

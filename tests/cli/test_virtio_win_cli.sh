@@ -436,6 +436,21 @@ if [ "$MODE" = core ]; then
     check "--inf twice == --virtio-win --driver viostor,vioscsi" same_files "$T/a.reg" "$T/b.reg"
     run inject --system "$T/two2" --inf "$V/iso/viostor/w10/amd64" --inf "$V/auto/amd64/w10/viostor.inf" --dry-run
     check "the same service twice: usage error" eval 'usage_err && err_has "both install the service viostor"'
+    # --root: each driver's files come from the folder chosen for it.
+    R=$T/root
+    mkdir -p "$R/Windows/System32/config" "$R/Windows/System32/drivers"
+    cp "$T/two.orig" "$R/Windows/System32/config/SYSTEM"
+    printf 'viostor binary' > "$V/iso/viostor/w10/amd64/viostor.sys"
+    printf 'vioscsi binary' > "$V/iso/vioscsi/w10/amd64/vioscsi.sys"
+    run inject --root "$R" --virtio-win "$V/iso" --driver viostor,vioscsi
+    check "--root --virtio-win, two drivers: status 0" rc_is 0
+    check "--root: viostor.sys from viostor/w10/amd64" \
+        same_files "$R/Windows/System32/drivers/viostor.sys" "$V/iso/viostor/w10/amd64/viostor.sys"
+    check "--root: vioscsi.sys from vioscsi/w10/amd64" \
+        same_files "$R/Windows/System32/drivers/vioscsi.sys" "$V/iso/vioscsi/w10/amd64/vioscsi.sys"
+    check "--root: both INFs in Drivers\\VirtIO" \
+        eval 'same_files "$R/Windows/Drivers/VirtIO/viostor.inf" "$V/iso/viostor/w10/amd64/viostor.inf" &&
+              same_files "$R/Windows/Drivers/VirtIO/vioscsi.inf" "$V/iso/vioscsi/w10/amd64/vioscsi.inf"'
     # Built-in profiles, two at once.
     cp "$T/two.orig" "$T/two3"
     run inject --system "$T/two3" --driver viostor,vioscsi --dry-run --json
