@@ -510,6 +510,9 @@ static void test_inf_checks(void **state)
     assert_int_equal(inj_vw_driver(path, "amd64", &g, 1, &d, err, sizeof err,
                                    warn, sizeof warn), INF_OK);
     assert_string_equal(warn, "");
+    g = guest(10, 0, 0, 0, "AMD64");            /* build not known */
+    assert_int_equal(inj_vw_driver(path, "amd64", &g, 1, &d, err, sizeof err,
+                                   warn, sizeof warn), INF_OK);
 
     /* DriverVer for a newer Windows than the guest's; for an older one, a
      * warning. */

@@ -626,6 +626,8 @@ static int check_driver(const char *path, const char *arch,
         maj = 10;
         min = 0;
         build = 65535;
+    } else if (!build) {
+        build = 65535;                  /* build unknown: not held against */
     }
     int rc = inj_from_inf(path, arch, maj, min, build, d, err, errn);
     if (rc == INF_NOTFOUND && g->major)

@@ -30,7 +30,8 @@ const char *inj_vw_folder(const struct inj_guest *g);
  * is not for a newer Windows than the guest's, and the driver binary and
  * catalog the INF names beside it (in any case). A missing file is an
  * error with NEED_FILES, otherwise a warning. G's version 0: the newest
- * decoration applies and DriverVer is not compared. INF_OK (WARN may then
+ * decoration applies and DriverVer is not compared; G's build 0: any
+ * build of its version satisfies a decoration. INF_OK (WARN may then
  * hold a warning, else ""), or a status with a message in ERR that says
  * what the INF needs, what the guest is and which folder would fit. */
 int inj_vw_driver(const char *path, const char *arch,
