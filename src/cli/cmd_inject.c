@@ -415,7 +415,7 @@ static int describe_drivers(const struct inject_opts *o, const char *arch,
             if (warn[0])
                 cli_error("warning: %s", warn);
             if (g->major)
-                snprintf(j->choice, sizeof j->choice, "%s -> %s", gl, j->inf);
+                snprintf(j->choice, sizeof j->choice, "%s -> %.1200s", gl, j->inf);
         }
     }
     for (size_t i = 0; i < *njobs; i++)
