@@ -4,7 +4,8 @@
 # `hivekit inject --virtio-win DIR`, `--inf DIR`, several drivers in one
 # run, --arch spellings. Synthetic virtio-win trees are built in a
 # temporary folder: empty files, except the INFs, which are the real
-# virtio-win INFs of fixtures/inf with the [Manufacturer] decoration and
+# virtio-win INFs of fixtures/inf with the [Manufacturer] decoration
+# (theirs is NTamd64.6.3 for viostor, NTamd64.10.0 for vioscsi) and
 # DriverVer of each folder (the DriverVer's last part says which folder).
 #   core    small trees of real paths written here, the fixture SYSTEM hive
 #           (Windows 10 20H2) and SYSTEM hives made with hivekit for the
@@ -86,7 +87,7 @@ mkfile() {
         fo=$(folder_of "$2"); ar=$(arch_of "$2")
         set -- $(deco_of "$fo")
         d="$ar.$1"
-        sed -e "s/NTamd64\.6\.3/$d/g" \
+        sed -E -e "s/NTamd64\.(6\.3|10\.0)/$d/g" \
             -e "s/100\.85\.104\.20800/$2.85.104.$(id_of "$fo")/" \
             "$FIX/inf/$drv-w10-amd64.inf" > "$f" ;;
     *) : > "$f" ;;
@@ -288,6 +289,7 @@ if [ "$MODE" = corpus ]; then
     while IFS='|' read -r g line iso auto rpmd rpmo legacy; do
         expect_folder "$g" "$V/iso" "$iso" --force
         check "$g: detected as $line" err_has "hivekit: $line -> "
+        expect_folder "$g" "$V/iso" "vioscsi/${iso#viostor/}" --force --driver vioscsi
         [ "$auto" = - ] || expect_folder "$g" "$V/auto" "$auto" --force
         expect_folder "$g" "$V/rpm-by-driver" "drivers/by-driver/$rpmd" --force
         expect_folder "$g" "$V/rpm-by-os" "drivers/by-os/$rpmo" --force
