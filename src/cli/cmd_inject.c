@@ -347,9 +347,9 @@ static void guest_line(const struct inj_guest *g, const char *arch,
 /* The drivers of the run into JOBS (*NJOBS): the built-in profiles, the
  * --inf files (an --inf DIR gives the INF in it), or what --virtio-win
  * finds for the guest. An exit status, message printed. */
-static int describe_drivers(const struct inject_opts *o, const char *arch,
-                            const struct inj_guest *g, struct job *jobs,
-                            size_t *njobs)
+static int describe_drivers(const struct inject_opts *o, regf_hive *system,
+                            const char *arch, const struct inj_guest *g,
+                            struct job *jobs, size_t *njobs)
 {
     char err[2048], warn[1024], gl[160];
     guest_line(g, arch, gl, sizeof gl);
@@ -360,6 +360,12 @@ static int describe_drivers(const struct inject_opts *o, const char *arch,
         return EXIT_OK;
     }
     if (o->virtio_win) {
+        regf_key sel;
+        if (!g->major && regf_key_lookup(system, 0, "Select", &sel) != REGF_OK) {
+            cli_error("%s: no Select key at the root: not a SYSTEM hive",
+                      o->system);
+            return EXIT_USAGE;
+        }
         if (!g->major) {
             cli_error("cannot tell the guest's Windows version from %s: give "
                       "--software SOFTWARE or --windows MAJOR.MINOR.BUILD",
@@ -623,7 +629,8 @@ int cmd_inject(const struct cli_args *a)
     /* The guest (its own architecture unless --arch), then the drivers for
      * it, each planned on what the ones before it left. */
     if ((ex = detect_guest(&o, sys.h, soft.h, ver, &g, &arch)) != EXIT_OK ||
-        (ex = describe_drivers(&o, arch, &g, jobs, &njobs)) != EXIT_OK)
+        (ex = describe_drivers(&o, sys.h, arch, &g, jobs, &njobs)) !=
+            EXIT_OK)
         goto out;
     for (size_t i = 0; i < njobs; i++)
         if (jobs[i].choice[0])
