@@ -46,7 +46,7 @@ _hivekit()
                 compopt -o filenames 2>/dev/null
                 return ;;
             --driver)
-                COMPREPLY=($(compgen -W "viostor vioscsi viostor,vioscsi" -- "$cur")); return ;;
+                COMPREPLY=($(compgen -W "viostor vioscsi" -- "$cur")); return ;;
             --arch)
                 COMPREPLY=($(compgen -W "amd64 x86 arm64" -- "$cur")); return ;;
             --minor)
