@@ -139,6 +139,7 @@ mksys "$G/2k19" AMD64 ServerNT 0x0a000000 17763.rs5_release.180914-1434 10.0.177
 mksys "$G/2k22dc" AMD64 LanmanNT 0x0a000000 20348.fe_release.210507-1500 -
 mksys "$G/2k25" AMD64 ServerNT 0x0a000000 26100.ge_release.240331-1435 -
 mksys "$G/w11" AMD64 WinNT 0x0a000000 22621.ni_release.220506-1250 -
+mksys "$G/w11arm" ARM64 WinNT 0x0a000000 26100.ge_release.240331-1435 -
 mksys "$G/2k16" AMD64 ServerNT 0x0a000000 - 10.0.14393.0
 mksys "$G/2k12r2" AMD64 ServerNT 0x06030000 - 6.3.9600.16384
 mksys "$G/w8" x86 WinNT 0x06020000 - 6.2.9200.16384
@@ -172,7 +173,7 @@ if [ "$MODE" = core ]; then
     for d in viostor vioscsi; do
         for o in w10/amd64 w10/x86 2k16/amd64 2k19/amd64 2k22/amd64 \
                  2k25/amd64 w11/amd64 w8.1/amd64 2k12R2/amd64 w8/x86 \
-                 w7/amd64 w7/x86 2k8R2/amd64; do
+                 w7/amd64 w7/x86 2k8R2/amd64 w11/ARM64; do
             files "$d/$o" "$d"
         done
     done | mktree "$V/iso"
@@ -239,6 +240,9 @@ if [ "$MODE" = core ]; then
     check "Windows 11 by its build" err_has "Windows 11 (22621, WinNT, AMD64)"
     expect_folder 2k16 "$V/iso" viostor/2k16/amd64
     check "Server 2016: the build from the class drivers" err_has "(14393, ServerNT"
+    expect_folder w11arm "$V/iso" viostor/w11/ARM64
+    check "ARM64 Windows 11" err_has "Windows 11 (26100, WinNT, ARM64)"
+    expect_folder w11arm "$V/iso" viostor/w11/ARM64 --arch AARCH64
     expect_folder 2k12r2 "$V/iso" viostor/2k12R2/amd64
     expect_folder w8 "$V/iso" viostor/w8/x86
     check "x86 Windows 8" err_has "Windows 8 (9200, WinNT, x86)"
