@@ -501,9 +501,53 @@ static int plan_drivers(const struct inject_opts *o, regf_hive *h,
 
 /* --dry-run: the change set on standard output, as a .reg patch or as
  * JSON, and a count on standard error. */
+/* `"guest": {...}, "drivers": [...]` of the --json dry run. */
+static void guest_json(const struct inj_guest *g, const char *arch,
+                       const struct job *jobs, size_t njobs)
+{
+    char name[64], ver[48];
+    inj_guest_name(g, name, sizeof name);
+    snprintf(ver, sizeof ver, "%u.%u.%u", g->major, g->minor, g->build);
+    fputs(", \"guest\": {\"name\": ", stdout);
+    json_str(stdout, name);
+    fputs(", \"version\": ", stdout);
+    if (g->major)
+        json_str(stdout, ver);
+    else
+        fputs("null", stdout);
+    fputs(", \"version_from\": ", stdout);
+    json_str(stdout, g->version_from);
+    fputs(", \"product_type\": ", stdout);
+    json_str(stdout, g->product_type);
+    fputs(", \"server\": ", stdout);
+    if (g->server < 0)
+        fputs("null", stdout);
+    else
+        json_bool(stdout, g->server);
+    fputs(", \"processor_architecture\": ", stdout);
+    json_str(stdout, g->processor_architecture);
+    fputs(", \"arch\": ", stdout);
+    json_str(stdout, arch);
+    fputs("}, \"drivers\": [", stdout);
+    for (size_t i = 0; i < njobs; i++) {
+        fputs(i ? ", {\"service\": " : "{\"service\": ", stdout);
+        json_str(stdout, jobs[i].d.service);
+        fputs(", \"inf\": ", stdout);
+        if (jobs[i].inf[0])
+            json_str(stdout, jobs[i].inf);
+        else
+            fputs("null", stdout);
+        printf(", \"version\": \"%u.%u.%u.%u\"}", jobs[i].d.ver[0],
+               jobs[i].d.ver[1], jobs[i].d.ver[2], jobs[i].d.ver[3]);
+    }
+    putchar(']');
+}
+
 static void print_dry_run(const struct inject_opts *o,
                           const struct inj_plan *ps, const struct inj_plan *pw,
-                          int software)
+                          int software, const struct inj_guest *g,
+                          const char *arch, const struct job *jobs,
+                          size_t njobs)
 {
     if (o->json) {
         int first = 1;
@@ -525,7 +569,9 @@ static void print_dry_run(const struct inject_opts *o,
         plan_json("SYSTEM", ps, &first);
         if (software)
             plan_json("SOFTWARE", pw, &first);
-        printf("%s]}\n", first ? "" : "\n");
+        printf("%s]", first ? "" : "\n");
+        guest_json(g, arch, jobs, njobs);
+        fputs("}\n", stdout);
     } else {
         inj_plan_reg(ps, "HKEY_LOCAL_MACHINE\\SYSTEM", 0, write_file, stdout);
         if (software)
@@ -653,7 +699,7 @@ int cmd_inject(const struct cli_args *a)
             EXIT_OK)
             goto out;
     if (o.dry_run) {
-        print_dry_run(&o, &ps, &pw, soft.h != NULL);
+        print_dry_run(&o, &ps, &pw, soft.h != NULL, &g, arch, jobs, njobs);
         goto out;
     }
     if (o.undo && (ex = write_undo_files(o.undo, &ps, &pw)) != EXIT_OK)

@@ -463,6 +463,16 @@ if [ "$MODE" = core ]; then
     run inject --system "$T/two3" --driver viostor,vioscsi --dry-run --json
     check "--driver viostor,vioscsi (built in) --json: status 0" rc_is 0
     check "... both services in the changes" eval 'out_has "Services\\\\viostor" && out_has "Services\\\\vioscsi"'
+    run inject --system "$T/two3" --virtio-win "$V/iso" --driver viostor,vioscsi --dry-run --json
+    want='], "guest": {"name": "Windows 10", "version": "10.0.19041", "version_from": "DriverDatabase\\Version, BuildLab", "product_type": "WinNT", "server": false, "processor_architecture": "AMD64", "arch": "amd64"}, "drivers": [{"service": "viostor", "inf": "'
+    want+="$V/iso/viostor/w10/amd64/viostor.inf"'", "version": "100.85.104.10"}, {"service": "vioscsi", '
+    check "--json: the guest and the drivers after the changes" out_has "$want"
+    if command -v python3 >/dev/null 2>&1; then
+        check "--json with two drivers is valid JSON" \
+            python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["drivers"]) == 2' "$T/out"
+    else
+        skip "python3 not installed (JSON validity)"
+    fi
     run inject --system "$T/two3" --driver viostor,viostor
     check "--driver names one twice: usage error" usage_err
     run inject --system "$T/two3" --driver viostor,
