@@ -551,7 +551,7 @@ static int lowest_decoration(inf_file *inf, enum inf_arch arch,
             unsigned part[5] = { 0, 0, 0, 0, 0 };
             for (int p = 0; *s == '.' && p < 5; p++) {
                 s++;
-                part[p] = (unsigned)strtoul(s, NULL, 0);
+                part[p] = (unsigned)strtoul(s, NULL, 10);
                 while (*s && *s != '.')
                     s++;
             }
