@@ -33,6 +33,7 @@ enum cli_opt_id {
     /* inject */
     OPT_SYSTEM, OPT_SOFTWARE, OPT_ROOT, OPT_INF, OPT_DRIVER, OPT_WINDOWS,
     OPT_ARCH, OPT_UNDO, OPT_DEVICEPATH,
+    OPT_VIRTIO_WIN,
     OPT_COUNT
 };
 

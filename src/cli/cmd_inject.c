@@ -4,16 +4,37 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "inf.h"
 #include "inject.h"
+#include "virtio_win.h"
+
+#define MAX_DRIVERS 8
 
 struct inject_opts {
     struct write_options c;
-    const char *system, *software, *driver, *inf, *windows, *arch, *undo,
-               *devicepath, *root;
+    const char *system, *software, *driver, *windows, *arch, *undo,
+               *devicepath, *root, *virtio_win;
+    const char *infs[MAX_DRIVERS];     /* every --inf, in order */
+    size_t ninfs;
+    char names[MAX_DRIVERS][64];       /* --driver NAME[,NAME...] */
+    size_t nnames;
     int dry_run, json;
+};
+
+/* One driver of the run: where it comes from, what it is, and what its
+ * plan changed (kept for the report once the plans are joined). */
+struct job {
+    struct inj_driver d;
+    char inf[4096];                    /* "" for a built-in profile */
+    char choice[1400];                 /* the line saying what was chosen */
+    size_t n, sets, dels;
+    int ncontrolsets, driver_database;
+    char controlsets[3][16];
+    char label[160];
 };
 
 static const char *op_name(enum inj_op op)
@@ -89,13 +110,13 @@ static int write_undo(const char *path, const struct inj_plan *plan,
 /* --root: the binary to System32\drivers, the driver folder's INF, SYS and
  * CAT to Windows\Drivers\VirtIO. The files are looked up next to the INF
  * whatever their case. */
-static int copy_files(const struct inject_opts *o, const struct inj_driver *d,
-                      int dry_run)
+static int copy_files(const struct inject_opts *o, const char *inf,
+                      const struct inj_driver *d, int dry_run)
 {
     char infdir[4096], drivers[4096], store[4096], src[4200];
-    const char *slash = strrchr(o->inf, '/');
+    const char *slash = strrchr(inf, '/');
     if (slash)
-        snprintf(infdir, sizeof infdir, "%.*s", (int)(slash - o->inf), o->inf);
+        snprintf(infdir, sizeof infdir, "%.*s", (int)(slash - inf), inf);
     else
         snprintf(infdir, sizeof infdir, ".");
     if (root_find(o->root, "Windows/System32/drivers", drivers,
@@ -122,8 +143,8 @@ static int copy_files(const struct inject_opts *o, const struct inj_driver *d,
         return rc;
     if ((rc = root_copy(src, store, d->binary, dry_run)))
         return rc;
-    const char *inf_base = slash ? slash + 1 : o->inf;
-    if ((rc = root_copy(o->inf, store, inf_base, dry_run)))
+    const char *inf_base = slash ? slash + 1 : inf;
+    if ((rc = root_copy(inf, store, inf_base, dry_run)))
         return rc;
     if (d->catalog[0] && root_find(infdir, d->catalog, src, sizeof src, 0) == 0 &&
         (rc = root_copy(src, store, d->catalog, dry_run)))
@@ -131,35 +152,42 @@ static int copy_files(const struct inject_opts *o, const struct inj_driver *d,
     return EXIT_OK;
 }
 
-static void summary(const char *hive, const struct inj_plan *p,
-                    const struct inj_driver *d)
+/* What the run did to SYSTEM, driver by driver. */
+static void summary_system(const struct job *jobs, size_t njobs)
+{
+    for (size_t k = 0; k < njobs; k++) {
+        const struct job *j = &jobs[k];
+        const struct inj_driver *d = &j->d;
+        if (j->n == 0) {
+            printf("SYSTEM: nothing to change: %s is already set up\n",
+                   d->service);
+            continue;
+        }
+        for (int i = 0; i < j->ncontrolsets; i++)
+            printf("SYSTEM: %s: service %s boot-start (ImagePath "
+                   "System32\\drivers\\%s, Group %s), %zu hardware and %zu "
+                   "compatible ids in CriticalDeviceDatabase\n",
+                   j->controlsets[i], d->service, d->binary, d->group,
+                   d->nhw, d->ncompat);
+        if (j->driver_database)
+            printf("SYSTEM: DriverDatabase: package %s (%s, version "
+                   "%u.%u.%u.%u)\n", j->label, d->inf_name, d->ver[0],
+                   d->ver[1], d->ver[2], d->ver[3]);
+        printf("SYSTEM: %zu values set%s\n", j->sets,
+               j->dels ? ", StartOverride removed" : "");
+    }
+}
+
+static void summary_software(const struct inj_plan *p)
 {
     if (p->n == 0) {
-        printf("%s: nothing to change: %s is already set up\n", hive,
-               d ? d->service : "DevicePath");
+        printf("SOFTWARE: nothing to change: DevicePath is already set up\n");
         return;
     }
-    if (d) {
-        for (int i = 0; i < p->ncontrolsets; i++)
-            printf("%s: %s: service %s boot-start (ImagePath "
-                   "System32\\drivers\\%s, Group %s), %zu hardware and %zu "
-                   "compatible ids in CriticalDeviceDatabase\n", hive,
-                   p->controlsets[i], d->service, d->binary, d->group,
-                   d->nhw, d->ncompat);
-        if (p->driver_database)
-            printf("%s: DriverDatabase: package %s (%s, version "
-                   "%u.%u.%u.%u)\n", hive, p->label, d->inf_name, d->ver[0],
-                   d->ver[1], d->ver[2], d->ver[3]);
-    } else {
-        printf("%s: DevicePath extended\n", hive);
-    }
-    size_t sets = 0, dels = 0;
-    for (size_t i = 0; i < p->n; i++) {
+    size_t sets = 0;
+    for (size_t i = 0; i < p->n; i++)
         sets += p->c[i].op == INJ_SET;
-        dels += p->c[i].op == INJ_DEL_KEY;
-    }
-    printf("%s: %zu values set%s\n", hive, sets,
-           dels ? ", StartOverride removed" : "");
+    printf("SOFTWARE: DevicePath extended\nSOFTWARE: %zu values set\n", sets);
 }
 
 /* --root: the hives below ROOT (SOFTWARE if there is one); EXIT_OK, or
@@ -189,76 +217,337 @@ static int find_root_hives(struct inject_opts *o, char *sys, char *soft,
     return EXIT_OK;
 }
 
+/* Splits --driver NAME[,NAME...] into O->names; EXIT_OK or EXIT_USAGE. */
+static int driver_names(struct inject_opts *o)
+{
+    const char *p = o->driver;
+    while (p && *p) {
+        size_t len = strcspn(p, ",");
+        if (len == 0 || len >= sizeof o->names[0] || memchr(p, '/', len))
+            return cli_usage_error("inject", "--driver takes NAME[,NAME...], "
+                                   "e.g. viostor,vioscsi");
+        if (o->nnames == MAX_DRIVERS)
+            return cli_usage_error("inject", "at most %d drivers in one run",
+                                   MAX_DRIVERS);
+        snprintf(o->names[o->nnames], sizeof o->names[0], "%.*s", (int)len,
+                 p);
+        for (size_t i = 0; i < o->nnames; i++)
+            if (strcasecmp(o->names[i], o->names[o->nnames]) == 0)
+                return cli_usage_error("inject", "--driver names %s twice",
+                                       o->names[i]);
+        o->nnames++;
+        p += len;
+        if (*p == ',' && !*++p)
+            return cli_usage_error("inject", "--driver ends with a comma");
+    }
+    return EXIT_OK;
+}
+
+static int is_directory(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* The combinations of options that make sense, --arch and --windows
  * (into VER); EXIT_OK or EXIT_USAGE. */
-static int check_options(const struct inject_opts *o, unsigned ver[3])
+static int check_options(struct inject_opts *o, unsigned ver[3])
 {
+    int ex;
     if (o->json && (!o->dry_run || o->root))
         return cli_usage_error("inject", "--json goes with --dry-run, and not "
                                "with --root");
     if (o->root && (o->system || o->software))
         return cli_usage_error("inject", "--root finds the hives itself; "
                                "do not give --system or --software");
-    if (o->root && !o->inf)
+    if (o->root && !o->ninfs && !o->virtio_win)
         return cli_usage_error("inject", "--root copies the driver's files: "
-                               "give its --inf (next to its .sys and .cat)");
+                               "give --virtio-win DIR or its --inf (next to "
+                               "its .sys and .cat)");
     if (!o->system && !o->root)
         return cli_usage_error("inject", "--system SYSTEM (or --root DIR) is "
                                "required");
-    if (!o->driver == !o->inf)
-        return cli_usage_error("inject", "give either --inf DRIVER.inf or "
-                               "--driver viostor|vioscsi");
-    if (o->arch && strcmp(o->arch, "amd64") && strcmp(o->arch, "x86") &&
-        strcmp(o->arch, "arm64"))
-        return cli_usage_error("inject", "--arch must be amd64, x86 or arm64");
+    if (o->virtio_win && o->ninfs)
+        return cli_usage_error("inject", "give either --virtio-win DIR or "
+                               "--inf, not both");
+    if (!o->driver && !o->ninfs && !o->virtio_win)
+        return cli_usage_error("inject", "give --virtio-win DIR, --inf "
+                               "DRIVER.inf or --driver viostor|vioscsi");
+    if ((ex = driver_names(o)) != EXIT_OK)
+        return ex;
+    if (o->ninfs && o->driver) {
+        int dirs = 0;
+        for (size_t i = 0; i < o->ninfs; i++)
+            dirs |= is_directory(o->infs[i]);
+        if (!dirs)
+            return cli_usage_error("inject", "give either --inf DRIVER.inf "
+                                   "or --driver viostor|vioscsi (--driver "
+                                   "goes with --inf only to pick the INF "
+                                   "in a folder)");
+    }
+    if (o->arch && !inj_arch_norm(o->arch))
+        return cli_usage_error("inject", "--arch must be amd64 (x64, "
+                               "x86_64), x86 (i386) or arm64, not '%s'",
+                               o->arch);
     if (o->windows &&
         sscanf(o->windows, "%u.%u.%u", &ver[0], &ver[1], &ver[2]) < 2)
         return cli_usage_error("inject", "--windows takes MAJOR.MINOR[.BUILD], "
                                "e.g. 10.0.19041");
     struct inj_driver d;
-    if (o->driver && inj_profile(o->driver, "amd64", &d) != REGF_OK)
-        return cli_usage_error("inject", "unknown driver '%s' (built in: "
-                               "viostor, vioscsi)", o->driver);
+    for (size_t i = 0; !o->ninfs && !o->virtio_win && i < o->nnames; i++)
+        if (inj_profile(o->names[i], "amd64", &d) != REGF_OK)
+            return cli_usage_error("inject", "unknown driver '%s' (built in: "
+                                   "viostor, vioscsi; others need --inf or "
+                                   "--virtio-win)", o->names[i]);
     return EXIT_OK;
 }
 
-/* D for the guest: the built-in profile, or what the INF says for the
- * guest's ARCH and Windows version (--windows VER, else SOFTWARE's, else
- * the newest). An exit status, message printed. */
-static int describe_driver(const struct inject_opts *o, const char *arch,
-                           regf_hive *software, unsigned ver[3],
-                           struct inj_driver *d)
+/* What the hives say about the guest, with --windows VER over it. An exit
+ * status: a given --arch the guest does not have is refused. */
+static int detect_guest(const struct inject_opts *o, regf_hive *system,
+                        regf_hive *software, const unsigned ver[3],
+                        struct inj_guest *g, const char **arch)
 {
-    if (o->driver) {
-        inj_profile(o->driver, arch, d);
+    inj_guest_system(system, NULL, g);
+    if (software)
+        inj_guest_software(software, g);
+    if (o->windows) {
+        g->major = ver[0];
+        g->minor = ver[1];
+        g->build = ver[2];
+        snprintf(g->version_from, sizeof g->version_from, "--windows");
+    }
+    const char *own = g->processor_architecture[0] ?
+                      inj_guest_arch_name(g) : NULL;
+    *arch = o->arch ? inj_arch_norm(o->arch) : own ? own : "amd64";
+    if (o->arch && own && strcmp(*arch, own) != 0)
+        return cli_usage_error("inject", "--arch %s: the guest is %s "
+                               "(PROCESSOR_ARCHITECTURE); leave --arch out "
+                               "or give --arch %s", o->arch,
+                               g->processor_architecture, own);
+    return EXIT_OK;
+}
+
+/* "Windows Server 2019 (17763, ServerNT, AMD64)". */
+static void guest_line(const struct inj_guest *g, const char *arch,
+                       char *buf, size_t n)
+{
+    char name[64], ver[32];
+    inj_guest_name(g, name, sizeof name);
+    if (g->build)
+        snprintf(ver, sizeof ver, "%u", g->build);
+    else
+        snprintf(ver, sizeof ver, "%u.%u", g->major, g->minor);
+    snprintf(buf, n, "%s (%s, %s, %s)", name, g->major ? ver : "version "
+             "unknown", g->product_type[0] ? g->product_type :
+             g->server == 1 ? "server" : "ProductType unknown",
+             g->processor_architecture[0] ? g->processor_architecture : arch);
+}
+
+/* The drivers of the run into JOBS (*NJOBS): the built-in profiles, the
+ * --inf files (an --inf DIR gives the INF in it), or what --virtio-win
+ * finds for the guest. An exit status, message printed. */
+static int describe_drivers(const struct inject_opts *o, regf_hive *system,
+                            const char *arch, const struct inj_guest *g,
+                            struct job *jobs, size_t *njobs)
+{
+    char err[2048], warn[1024], gl[160];
+    guest_line(g, arch, gl, sizeof gl);
+    *njobs = 0;
+    if (!o->ninfs && !o->virtio_win) {
+        for (size_t i = 0; i < o->nnames; i++)
+            inj_profile(o->names[i], arch, &jobs[(*njobs)++].d);
         return EXIT_OK;
     }
-    struct inj_guest g;
-    if (!o->windows && software && inj_guest_windows(software, &g) == REGF_OK) {
-        ver[0] = g.major;
-        ver[1] = g.minor;
-        ver[2] = g.build;
+    if (o->virtio_win) {
+        regf_key sel;
+        if (!g->major && regf_key_lookup(system, 0, "Select", &sel) != REGF_OK) {
+            cli_error("%s: no Select key at the root: not a SYSTEM hive",
+                      o->system);
+            return EXIT_USAGE;
+        }
+        if (!g->major) {
+            cli_error("cannot tell the guest's Windows version from %s: give "
+                      "--software SOFTWARE or --windows MAJOR.MINOR.BUILD",
+                      o->system);
+            return EXIT_USAGE;
+        }
+        size_t n = o->nnames ? o->nnames : 1;
+        for (size_t i = 0; i < n; i++) {
+            struct job *j = &jobs[(*njobs)++];
+            struct inj_vw_choice c;
+            const char *name = o->nnames ? o->names[i] : "viostor";
+            int st = inj_vw_find(o->virtio_win, name, g, arch, o->c.force, &c,
+                                 &j->d, err, sizeof err);
+            if (st != INF_OK) {
+                cli_error("%s", err);
+                return st == INF_NOTFOUND ? EXIT_FILE : cli_exit_inf(st);
+            }
+            snprintf(j->inf, sizeof j->inf, "%s", c.inf);
+            snprintf(j->choice, sizeof j->choice, "%s -> %.1000s%s%s%s", gl,
+                     c.rel, c.driver_version[0] ? " (" : "",
+                     c.driver_version, c.driver_version[0] ? ")" : "");
+            if (c.note[0])
+                cli_error("warning: %s", c.note);
+        }
+        return EXIT_OK;
     }
-    if (!ver[0]) {                      /* unknown: the newest applies */
-        ver[0] = 10;
-        ver[1] = 0;
-        ver[2] = 65535;
+    for (size_t i = 0; i < o->ninfs; i++) {
+        const char *inf = o->infs[i];
+        size_t npick = is_directory(inf) && o->nnames ? o->nnames : 1;
+        for (size_t k = 0; k < npick; k++) {
+            if (*njobs == MAX_DRIVERS) {
+                cli_error("at most %d drivers in one run", MAX_DRIVERS);
+                return EXIT_USAGE;
+            }
+            struct job *j = &jobs[(*njobs)++];
+            if (is_directory(inf)) {
+                int st = inj_inf_in_dir(inf, o->nnames ? o->names[k] : NULL,
+                                        j->inf, sizeof j->inf, err,
+                                        sizeof err);
+                if (st != INF_OK) {
+                    cli_error("%s", err);
+                    return st == INF_NOTFOUND ? EXIT_FILE : cli_exit_inf(st);
+                }
+            } else {
+                snprintf(j->inf, sizeof j->inf, "%s", inf);
+            }
+            int st = inj_vw_driver(j->inf, arch, g, o->root != NULL, &j->d,
+                                   err, sizeof err, warn, sizeof warn);
+            if (st != INF_OK) {
+                cli_error("%s", err);
+                return cli_exit_inf(st);      /* an INF_* status */
+            }
+            if (warn[0])
+                cli_error("warning: %s", warn);
+            if (g->major)
+                snprintf(j->choice, sizeof j->choice, "%s -> %.1200s", gl, j->inf);
+        }
     }
-    char err[512];
-    int st = inj_from_inf(o->inf, arch, ver[0], ver[1], ver[2], d, err,
-                          sizeof err);
-    if (st != INF_OK) {
-        cli_error("%s", err);
-        return cli_exit_inf(st);      /* an INF_* status: inf.h's space */
+    for (size_t i = 0; i < *njobs; i++)
+        for (size_t k = 0; k < i; k++)
+            if (strcasecmp(jobs[i].d.service, jobs[k].d.service) == 0) {
+                cli_error("%s and %s both install the service %s: give each "
+                          "driver once", jobs[k].inf, jobs[i].inf,
+                          jobs[i].d.service);
+                return EXIT_USAGE;
+            }
+    return EXIT_OK;
+}
+
+/* Moves the changes of SRC to the end of DST (SRC is left empty): one
+ * plan for the whole run, in the order the changes were made. */
+static int plan_join(struct inj_plan *dst, struct inj_plan *src)
+{
+    if (dst->n + src->n > dst->cap) {
+        size_t cap = dst->n + src->n;
+        struct inj_change *c = realloc(dst->c, cap * sizeof *c);
+        if (!c)
+            return REGF_ENOMEM;
+        dst->c = c;
+        dst->cap = cap;
+    }
+    if (src->n)
+        memcpy(dst->c + dst->n, src->c, src->n * sizeof *src->c);
+    dst->n += src->n;
+    if (!dst->ncontrolsets) {
+        memcpy(dst->controlsets, src->controlsets, sizeof dst->controlsets);
+        dst->ncontrolsets = src->ncontrolsets;
+    }
+    dst->driver_database |= src->driver_database;
+    free(src->c);
+    src->c = NULL;
+    src->n = src->cap = 0;
+    return REGF_OK;
+}
+
+/* Plans each driver on SYSTEM as the ones before it left it (applied in
+ * memory; nothing is written until the commit), joined into PS. An exit
+ * status, message printed. */
+static int plan_drivers(const struct inject_opts *o, regf_hive *h,
+                        struct job *jobs, size_t njobs, struct inj_plan *ps)
+{
+    for (size_t k = 0; k < njobs; k++) {
+        struct job *j = &jobs[k];
+        struct inj_plan p;
+        memset(&p, 0, sizeof p);
+        int rc = inj_plan_system(h, &j->d, &p);
+        if (rc != REGF_OK) {
+            cli_error("%s: %s", o->system, p.err[0] ? p.err : regf_errmsg(h));
+            inj_plan_free(&p);
+            return cli_exit_regf(rc);
+        }
+        j->n = p.n;
+        for (size_t i = 0; i < p.n; i++) {
+            j->sets += p.c[i].op == INJ_SET;
+            j->dels += p.c[i].op == INJ_DEL_KEY;
+        }
+        j->ncontrolsets = p.ncontrolsets;
+        memcpy(j->controlsets, p.controlsets, sizeof j->controlsets);
+        j->driver_database = p.driver_database;
+        snprintf(j->label, sizeof j->label, "%s", p.label);
+        if ((rc = inj_apply(h, &p)) != REGF_OK) {
+            inj_plan_free(&p);
+            return cli_fail(h, rc);
+        }
+        if ((rc = plan_join(ps, &p)) != REGF_OK) {
+            inj_plan_free(&p);
+            cli_error("out of memory");
+            return EXIT_FILE;
+        }
     }
     return EXIT_OK;
 }
 
 /* --dry-run: the change set on standard output, as a .reg patch or as
  * JSON, and a count on standard error. */
+/* `"guest": {...}, "drivers": [...]` of the --json dry run. */
+static void guest_json(const struct inj_guest *g, const char *arch,
+                       const struct job *jobs, size_t njobs)
+{
+    char name[64], ver[48];
+    inj_guest_name(g, name, sizeof name);
+    snprintf(ver, sizeof ver, "%u.%u.%u", g->major, g->minor, g->build);
+    fputs(", \"guest\": {\"name\": ", stdout);
+    json_str(stdout, name);
+    fputs(", \"version\": ", stdout);
+    if (g->major)
+        json_str(stdout, ver);
+    else
+        fputs("null", stdout);
+    fputs(", \"version_from\": ", stdout);
+    json_str(stdout, g->version_from);
+    fputs(", \"product_type\": ", stdout);
+    json_str(stdout, g->product_type);
+    fputs(", \"server\": ", stdout);
+    if (g->server < 0)
+        fputs("null", stdout);
+    else
+        json_bool(stdout, g->server);
+    fputs(", \"processor_architecture\": ", stdout);
+    json_str(stdout, g->processor_architecture);
+    fputs(", \"arch\": ", stdout);
+    json_str(stdout, arch);
+    fputs("}, \"drivers\": [", stdout);
+    for (size_t i = 0; i < njobs; i++) {
+        fputs(i ? ", {\"service\": " : "{\"service\": ", stdout);
+        json_str(stdout, jobs[i].d.service);
+        fputs(", \"inf\": ", stdout);
+        if (jobs[i].inf[0])
+            json_str(stdout, jobs[i].inf);
+        else
+            fputs("null", stdout);
+        printf(", \"version\": \"%u.%u.%u.%u\"}", jobs[i].d.ver[0],
+               jobs[i].d.ver[1], jobs[i].d.ver[2], jobs[i].d.ver[3]);
+    }
+    putchar(']');
+}
+
 static void print_dry_run(const struct inject_opts *o,
                           const struct inj_plan *ps, const struct inj_plan *pw,
-                          int software)
+                          int software, const struct inj_guest *g,
+                          const char *arch, const struct job *jobs,
+                          size_t njobs)
 {
     if (o->json) {
         int first = 1;
@@ -280,7 +569,9 @@ static void print_dry_run(const struct inject_opts *o,
         plan_json("SYSTEM", ps, &first);
         if (software)
             plan_json("SOFTWARE", pw, &first);
-        printf("%s]}\n", first ? "" : "\n");
+        printf("%s]", first ? "" : "\n");
+        guest_json(g, arch, jobs, njobs);
+        fputs("}\n", stdout);
     } else {
         inj_plan_reg(ps, "HKEY_LOCAL_MACHINE\\SYSTEM", 0, write_file, stdout);
         if (software)
@@ -337,15 +628,22 @@ int cmd_inject(const struct cli_args *a)
 {
     struct inject_opts o = {
         .system = cli_arg(a, OPT_SYSTEM), .software = cli_arg(a, OPT_SOFTWARE),
-        .driver = cli_arg(a, OPT_DRIVER), .inf = cli_arg(a, OPT_INF),
-        .windows = cli_arg(a, OPT_WINDOWS), .arch = cli_arg(a, OPT_ARCH),
-        .undo = cli_arg(a, OPT_UNDO), .devicepath = cli_arg(a, OPT_DEVICEPATH),
-        .root = cli_arg(a, OPT_ROOT), .dry_run = cli_has(a, OPT_DRY_RUN),
-        .json = cli_has(a, OPT_JSON) };
+        .driver = cli_arg(a, OPT_DRIVER), .windows = cli_arg(a, OPT_WINDOWS),
+        .arch = cli_arg(a, OPT_ARCH), .undo = cli_arg(a, OPT_UNDO),
+        .devicepath = cli_arg(a, OPT_DEVICEPATH), .root = cli_arg(a, OPT_ROOT),
+        .virtio_win = cli_arg(a, OPT_VIRTIO_WIN),
+        .dry_run = cli_has(a, OPT_DRY_RUN), .json = cli_has(a, OPT_JSON) };
     unsigned ver[3] = { 0, 0, 0 };
     char sys_path[4096], soft_path[4096];
     uint64_t ft;
     int ex;
+    for (size_t i = 0; i < a->ngiven; i++)
+        if (a->given[i].id == OPT_INF) {
+            if (o.ninfs == MAX_DRIVERS)
+                return cli_usage_error("inject", "at most %d --inf",
+                                       MAX_DRIVERS);
+            o.infs[o.ninfs++] = a->given[i].value;
+        }
     write_options_get(a, &o.c);
     if ((ex = check_options(&o, ver)) != EXIT_OK ||
         (ex = write_options_time("inject", &o.c, &ft)) != EXIT_OK)
@@ -357,35 +655,38 @@ int cmd_inject(const struct cli_args *a)
 
     struct whive sys = { NULL, NULL, NULL }, soft = { NULL, NULL, NULL };
     struct inj_plan ps, pw;
-    struct inj_driver d;
+    struct inj_guest g;
+    struct job *jobs = calloc(MAX_DRIVERS, sizeof *jobs);
+    size_t njobs = 0;
+    const char *arch;
     memset(&ps, 0, sizeof ps);
     memset(&pw, 0, sizeof pw);
+    if (!jobs) {
+        cli_error("out of memory");
+        return EXIT_FILE;
+    }
     /* With --recover a dirty hive is replayed from its logs first, and the
      * one atomic write below holds both the recovery and the injection. */
     if ((ex = wr_open(&sys, o.system, ft, &o.c)) != EXIT_OK)
-        return ex;
+        goto out;
     if (o.software && (ex = wr_open(&soft, o.software, ft, &o.c)) != EXIT_OK)
         goto out;
 
-    /* Without --arch the guest's own PROCESSOR_ARCHITECTURE decides. */
-    const char *arch = o.arch;
-    if (!arch) {
-        struct inj_guest g;
-        inj_guest_arch(sys.h, NULL, &g);
-        arch = inj_guest_arch_name(&g);
-    }
-    if ((ex = describe_driver(&o, arch, soft.h, ver, &d)) != EXIT_OK)
+    /* The guest (its own architecture unless --arch), then the drivers for
+     * it, each planned on what the ones before it left. */
+    if ((ex = detect_guest(&o, sys.h, soft.h, ver, &g, &arch)) != EXIT_OK ||
+        (ex = describe_drivers(&o, sys.h, arch, &g, jobs, &njobs)) !=
+            EXIT_OK)
         goto out;
-    /* Plan everything before changing anything. */
-    int rc = inj_plan_system(sys.h, &d, &ps);
-    if (rc != REGF_OK) {
-        cli_error("%s: %s", o.system, ps.err[0] ? ps.err : regf_errmsg(sys.h));
-        ex = cli_exit_regf(rc);
+    for (size_t i = 0; i < njobs; i++)
+        if (jobs[i].choice[0])
+            fprintf(o.dry_run ? stderr : stdout, "%s%s\n",
+                    o.dry_run ? "hivekit: " : "", jobs[i].choice);
+    if ((ex = plan_drivers(&o, sys.h, jobs, njobs, &ps)) != EXIT_OK)
         goto out;
-    }
     if (soft.h) {
-        rc = inj_plan_software(soft.h, o.devicepath ? o.devicepath :
-                               "%SystemRoot%\\Drivers\\VirtIO", &pw);
+        int rc = inj_plan_software(soft.h, o.devicepath ? o.devicepath :
+                                   "%SystemRoot%\\Drivers\\VirtIO", &pw);
         if (rc != REGF_OK) {
             cli_error("%s: %s", o.software,
                       pw.err[0] ? pw.err : regf_errmsg(soft.h));
@@ -393,32 +694,35 @@ int cmd_inject(const struct cli_args *a)
             goto out;
         }
     }
-    if (o.root && (ex = copy_files(&o, &d, o.dry_run)) != EXIT_OK)
-        goto out;
+    for (size_t i = 0; o.root && i < njobs; i++)
+        if ((ex = copy_files(&o, jobs[i].inf, &jobs[i].d, o.dry_run)) !=
+            EXIT_OK)
+            goto out;
     if (o.dry_run) {
-        print_dry_run(&o, &ps, &pw, soft.h != NULL);
+        print_dry_run(&o, &ps, &pw, soft.h != NULL, &g, arch, jobs, njobs);
         goto out;
     }
     if (o.undo && (ex = write_undo_files(o.undo, &ps, &pw)) != EXIT_OK)
         goto out;
-    if ((rc = inj_apply(sys.h, &ps)) != REGF_OK) {
-        ex = cli_fail(sys.h, rc);
-        goto out;
-    }
-    if (soft.h && (rc = inj_apply(soft.h, &pw)) != REGF_OK) {
-        ex = cli_fail(soft.h, rc);
-        goto out;
+    if (soft.h) {
+        int rc = inj_apply(soft.h, &pw);
+        if (rc != REGF_OK) {
+            ex = cli_fail(soft.h, rc);
+            goto out;
+        }
     }
     ex = commit_hives(&o, &sys, &soft);
     if (ex == EXIT_OK || ex == EXIT_PARTIAL)
-        summary("SYSTEM", &ps, &d);
+        summary_system(jobs, njobs);
     if (ex == EXIT_OK && soft.h)
-        summary("SOFTWARE", &pw, NULL);
+        summary_software(&pw);
 out:
     inj_plan_free(&ps);
     inj_plan_free(&pw);
+    free(jobs);
     if (soft.h)
         wr_close(&soft);
-    wr_close(&sys);
+    if (sys.h)
+        wr_close(&sys);
     return ex;
 }

@@ -157,29 +157,44 @@ static const struct cli_option inject_options[] = {
       "a mounted Windows volume: SYSTEM and SOFTWARE are found below it "
       "(any case), the driver binary is copied to "
       "Windows\\System32\\drivers and the INF, SYS and CAT to "
-      "Windows\\Drivers\\VirtIO (needs --inf); a hibernated or Fast Startup "
-      "guest is refused" },
+      "Windows\\Drivers\\VirtIO (needs --virtio-win or --inf); a hibernated "
+      "or Fast Startup guest is refused" },
     { "system", 0, "FILE", OPT_SYSTEM,
       "the guest's Windows\\System32\\config\\SYSTEM" },
     { "software", 0, "FILE", OPT_SOFTWARE,
       "the guest's SOFTWARE hive (optional)" },
-    { "inf", 0, "FILE", OPT_INF,
-      "the driver's INF: service, binary, start type, group, HKR values, "
-      "PCI ids, class and DriverVer all come from it ([Manufacturer] "
-      "decoration chosen for the guest's architecture and Windows "
-      "version)" },
-    { "driver", 0, "NAME", OPT_DRIVER,
-      "built-in description of viostor (virtio-blk) or vioscsi "
-      "(virtio-scsi), virtio-win 100.85.104.20800, for when no INF is at "
-      "hand" },
+    { "virtio-win", 0, "DIR", OPT_VIRTIO_WIN,
+      "a virtio-win tree (the mounted ISO, or the RPM's "
+      "/usr/share/virtio-win): the folder that fits the guest is chosen "
+      "from its SYSTEM hive (architecture, Windows version and build, "
+      "client or server; SOFTWARE refines it), in any layout the ISO and "
+      "RPM have had, and its INF checked against the guest (decoration, "
+      "DriverVer, .sys and .cat beside it); one line says what was "
+      "detected and chosen. Another edition's folder of the same driver "
+      "build (2k22 -> 2k19 -> 2k16 -> w10, 2k25 -> w11, 2k12R2 -> w8.1) is "
+      "taken with a warning; an older Windows' folder only with --force. "
+      "Drivers: --driver (default viostor)" },
+    { "inf", 0, "FILE|DIR", OPT_INF,
+      "the driver's INF (repeat for several drivers): service, binary, "
+      "start type, group, HKR values, PCI ids, class and DriverVer all come "
+      "from it ([Manufacturer] decoration chosen for the guest's "
+      "architecture and Windows version; an INF for another Windows is "
+      "refused, saying which folder would fit). A folder: the one INF in "
+      "it, or the one --driver names" },
+    { "driver", 0, "NAME[,NAME...]", OPT_DRIVER,
+      "the drivers to inject, e.g. viostor,vioscsi so the guest boots on "
+      "either controller: looked up with --virtio-win or picked in an "
+      "--inf folder; alone, the built-in descriptions of viostor "
+      "(virtio-blk) and vioscsi (virtio-scsi), virtio-win "
+      "100.85.104.20800, for when no INF is at hand" },
     { "windows", 0, "VER", OPT_WINDOWS,
-      "the guest's Windows version for choosing the INF's decoration (e.g. "
-      "6.1.7601, 10.0.19041); default: read from SOFTWARE when given, else "
-      "the newest" },
+      "the guest's Windows version (e.g. 6.1.7601, 10.0.19041), over what "
+      "the hives say: SYSTEM (DriverDatabase, BuildLab, class driver "
+      "versions), refined by SOFTWARE when given" },
     { "arch", 0, "ARCH", OPT_ARCH,
-      "the guest's architecture; default: the guest's own "
-      "(PROCESSOR_ARCHITECTURE in the hive), which a given --arch must "
-      "match" },
+      "the guest's architecture: amd64 (x64, x86_64), x86 (i386) or arm64, "
+      "any case; default: the guest's own (PROCESSOR_ARCHITECTURE in the "
+      "hive), which a given --arch must match" },
     { "dry-run", 'n', NULL, OPT_DRY_RUN,
       "print the changes as a .reg patch; write nothing" },
     { "json", 0, NULL, OPT_JSON,
@@ -334,8 +349,8 @@ const struct cli_command cli_commands[] = {
     { "inject", cmd_inject, "--system SYSTEM ...",
       "make Windows boot from virtio storage",
       "(--system SYSTEM [--software SOFTWARE] | --root DIR)\n"
-      "(--inf DRIVER.inf | --driver viostor|vioscsi)\n"
-      "[--arch amd64|x86|arm64] [--windows MAJOR.MINOR.BUILD]\n"
+      "(--virtio-win DIR | --inf DRIVER.inf|DIR... | --driver NAME)\n"
+      "[--driver NAME[,NAME...]] [--arch ARCH] [--windows VER]\n"
       "[--dry-run [--json]] [--undo UNDO.reg] [--devicepath DIR]",
       "Registers a virtio storage driver as boot-start in the SYSTEM hive of\n"
       "an offline Windows guest, so that it boots on virtio after a move to\n"
@@ -345,11 +360,14 @@ const struct cli_command cli_commands[] = {
       "CriticalDeviceDatabase entries for its PCI ids; on Windows 8 and later\n"
       "(a DriverDatabase in the hive) the driver package entries as well,\n"
       "with the Version value. With --software, DevicePath gets the driver\n"
-      "folder. Running it again changes nothing.\n"
+      "folder. Running it again changes nothing. Several drivers in one\n"
+      "run (--driver viostor,vioscsi, or --inf repeated) are planned in\n"
+      "turn and written together.\n"
       "\n"
       "SYSTEM is written first, then SOFTWARE: when SOFTWARE cannot be\n"
       "written after SYSTEM was, the driver boots but DevicePath is\n"
-      "unchanged, and the status is 3.\n",
+      "unchanged, and the status is 3. With --virtio-win, --force also\n"
+      "lets an older Windows' folder stand in for the guest's.\n",
       NULL, 0, 0, WRITES_HIVE, 1, inject_options },
 };
 

@@ -64,6 +64,12 @@ struct inj_driver {
 struct inj_guest {
     char processor_architecture[32]; /* as stored: "AMD64", "x86", "ARM64" */
     unsigned major, minor, build;    /* Windows version: 10.0.19041 */
+    char product_type[16];           /* SYSTEM ProductOptions\ProductType:
+                                        WinNT, ServerNT, LanmanNT */
+    int server;                      /* 1 server, 0 client, -1 unknown */
+    char installation_type[32];      /* SOFTWARE: Client, Server, ... */
+    char product_name[96];           /* SOFTWARE ProductName */
+    char version_from[96];           /* what told the version, in words */
 };
 
 /* Reads PROCESSOR_ARCHITECTURE from CONTROLSET\Control\Session Manager\
@@ -84,6 +90,32 @@ const char *inj_guest_arch_name(const struct inj_guest *g);
  * CurrentBuildNumber. REGF_OK, or REGF_NOTFOUND (major left 0) when it
  * cannot be told. */
 int inj_guest_windows(regf_hive *software, struct inj_guest *g);
+
+/* Everything a SYSTEM hive alone says about its Windows (CONTROLSET NULL:
+ * CurrentControlSet): the architecture (inj_guest_arch), client or server
+ * (Control\ProductOptions\ProductType: WinNT a client, ServerNT and
+ * LanmanNT, a domain controller, servers), and the version: major.minor
+ * from DriverDatabase\Version (Windows 8 and later), the build from
+ * Software\Microsoft\BuildLab or BuildLabEx (1709 and later); what they
+ * do not tell comes from the DriverVersion most of the Microsoft class
+ * drivers (Control\Class\{...}\NNNN) have. G is cleared first. REGF_OK,
+ * or REGF_NOTFOUND when the version cannot be told (major 0). */
+int inj_guest_system(regf_hive *system, const char *controlset,
+                     struct inj_guest *g);
+
+/* Refines G with what a SOFTWARE hive says (Microsoft\Windows NT\
+ * CurrentVersion): the version (CurrentMajorVersionNumber and
+ * CurrentMinorVersionNumber, else CurrentVersion; CurrentBuildNumber, else
+ * CurrentBuild), InstallationType (anything but "Client" is a server) and
+ * ProductName (which says "Windows 10" on Windows 11: the build decides).
+ * What SOFTWARE does not hold is left as it was. REGF_OK, or
+ * REGF_NOTFOUND when it holds no version. */
+int inj_guest_software(regf_hive *software, struct inj_guest *g);
+
+/* G's Windows in words, from its version, build and client/server:
+ * "Windows Server 2019", "Windows 11", "Windows 7"; "Windows NT 6.4" for a
+ * version without a name, "an unknown Windows" without one. */
+const char *inj_guest_name(const struct inj_guest *g, char *buf, size_t n);
 
 /* ---- the driver ---- */
 
