@@ -446,13 +446,43 @@ int regf_import_reg(regf_hive *h, const void *buf, size_t len,
                                    * data only its logs hold is lost (use
                                    * regf_recover instead when a log applies) */
 
-/* Writes the hive to PATH (NULL: the file it was opened from) atomically:
- * a temporary file in the same directory is written and synced, then
- * renamed over PATH and the directory synced; PATH keeps its permissions.
- * The base block gets Sequence1 = Sequence2 = old + 1, Length, TimeStamp
- * and checksum. A dirty hive is refused with REGF_EDIRTY (unless
- * REGF_COMMIT_DIRTY). On any failure the file at PATH is unchanged. */
+#define REGF_COMMIT_REPLACE 0x0008 /* replace the file (temporary file +
+                                   * rename) instead of writing it in place */
+
+/* Writes the hive to PATH (NULL: the file it was opened from). The base
+ * block gets Sequence1 = Sequence2 = old + 1, Length, a new TimeStamp and
+ * checksum. A dirty hive is refused with REGF_EDIRTY (unless recovered
+ * with regf_recover, or REGF_COMMIT_DIRTY).
+ *
+ * An existing file is written in place, journaled as Windows does it
+ * (docs/format.md §12): the changed pages first go to the hive's
+ * transaction log (PATH.LOG1, or the existing .LOG1/.LOG in any case; the
+ * new HvLE format or the old DIRT format, the one that guest's Windows
+ * writes), then the primary is marked dirty, the pages are written in
+ * place and the base block made clean; each step is synced. The file is
+ * never replaced: its inode, owner, mode, NTFS security descriptor,
+ * attributes, times, streams and hard links stay. Stopped at any point,
+ * the file is the old hive or a dirty hive whose log regf_recover (and
+ * Windows at boot) replays into exactly the new one; on a failure the
+ * message says which. A file that changed on disk since it was opened is
+ * refused (REGF_EIO) rather than overwritten.
+ *
+ * REGF_COMMIT_NEW (PATH must not exist) and REGF_COMMIT_REPLACE write a
+ * whole new file instead: a temporary file in the same directory, synced,
+ * given the old file's mode, renamed (linked, for NEW) over PATH, and the
+ * directory synced; on any failure PATH is unchanged. */
 int regf_commit(regf_hive *h, const char *path, unsigned flags);
+
+/* What the last successful regf_commit of H wrote. */
+struct regf_commit_stats {
+    int in_place;                 /* journaled in place (0: replaced) */
+    int old_format_log;           /* the log was in the old (DIRT) format */
+    uint32_t pages;               /* 4 KiB pages written in place */
+    uint64_t log_bytes;           /* bytes of the transaction log */
+    uint64_t bytes_written;       /* file data written in all, logs included */
+    char log_path[4200];          /* the log used ("" when replaced) */
+};
+int regf_commit_stats(const regf_hive *h, struct regf_commit_stats *out);
 
 /* Nonzero when the hive has been edited since it was opened or last
  * committed. */

@@ -30,6 +30,28 @@ void regf__hive_set_io(regf_hive *h, const struct regf_io *io)
     h->io = io;
 }
 
+ssize_t regf__io_pwrite(const regf_hive *h, int fd, const void *p, size_t n,
+                        uint64_t off)
+{
+    if (h->io && h->io->pwrite)
+        return h->io->pwrite(h->io->ctx, fd, p, n, off);
+    return pwrite(fd, p, n, (off_t)off);
+}
+int regf__io_ftruncate(const regf_hive *h, int fd, uint64_t len)
+{
+    if (h->io && h->io->ftruncate)
+        return h->io->ftruncate(h->io->ctx, fd, len);
+    return ftruncate(fd, (off_t)len);
+}
+int regf__io_fsync(const regf_hive *h, int fd)
+{
+    return h->io ? h->io->fsync(h->io->ctx, fd) : fsync(fd);
+}
+int regf__io_close(const regf_hive *h, int fd)
+{
+    return h->io ? h->io->close(h->io->ctx, fd) : close(fd);
+}
+
 static ssize_t io_write(const regf_hive *h, int fd, const void *p, size_t n)
 {
     return h->io ? h->io->write(h->io->ctx, fd, p, n) : write(fd, p, n);
@@ -38,14 +60,8 @@ static int io_fchmod(const regf_hive *h, int fd, mode_t mode)
 {
     return h->io ? h->io->fchmod(h->io->ctx, fd, mode) : fchmod(fd, mode);
 }
-static int io_fsync(const regf_hive *h, int fd)
-{
-    return h->io ? h->io->fsync(h->io->ctx, fd) : fsync(fd);
-}
-static int io_close(const regf_hive *h, int fd)
-{
-    return h->io ? h->io->close(h->io->ctx, fd) : close(fd);
-}
+#define io_fsync regf__io_fsync
+#define io_close regf__io_close
 static int io_rename(const regf_hive *h, const char *from, const char *to)
 {
     return h->io ? h->io->rename(h->io->ctx, from, to) : rename(from, to);
@@ -215,6 +231,24 @@ int regf_commit(regf_hive *h, const char *path, unsigned flags)
         return regf__fail(h, REGF_EIO, "%s is not a regular file", path);
     }
 
+    /* An existing file: journaled, in place (commit_journal.c). */
+    struct regf_commit_stats cs;
+    memset(&cs, 0, sizeof cs);
+    if (have_old && !(flags & (REGF_COMMIT_NEW | REGF_COMMIT_REPLACE))) {
+        if ((flags & REGF_COMMIT_BACKUP) && (rc = backup(h, path)) != REGF_OK) {
+            memcpy(h->image + REGF_BASE_SIZE + HBIN_TIMESTAMP, bin0_time, 8);
+            return rc;
+        }
+        rc = regf__commit_journal(h, path, bb, flags, &cs);
+        if (rc != REGF_OK) {
+            memcpy(h->image + REGF_BASE_SIZE + HBIN_TIMESTAMP, bin0_time, 8);
+            return rc;
+        }
+        h->last_commit = cs;
+        goto placed;
+    }
+    cs.bytes_written = REGF_BASE_SIZE + (uint64_t)h->bins_size;
+
     char *tmp = malloc(strlen(path) + 24);
     if (!tmp) {
         memcpy(h->image + REGF_BASE_SIZE + HBIN_TIMESTAMP, bin0_time, 8);
@@ -286,8 +320,16 @@ int regf_commit(regf_hive *h, const char *path, unsigned flags)
         return rc;
     }
     free(tmp);
+    h->last_commit = cs;
+    if (sync_dir(h, path) != 0)
+        rc = io_fail(h, "the new file is in place but syncing the "
+                     "directory failed for", path);
+placed:
     /* The file is in place: the handle now describes it. */
     memcpy(h->image, bb, sizeof bb);
+    h->disk_known = 1;
+    h->disk_seq1 = h->disk_seq2 = seq;
+    h->disk_ts = now;
     h->info.seq1 = h->info.seq2 = seq;
     h->info.timestamp = now;
     h->info.checksum_stored = h->info.checksum_computed = rd_le32(bb + BB_CHECKSUM);
@@ -295,9 +337,12 @@ int regf_commit(regf_hive *h, const char *path, unsigned flags)
     h->info.dirty = 0;
     h->info.type = 0;
     h->modified = 0;
-    if (sync_dir(h, path) != 0)
-        return io_fail(h, "the new file is in place but syncing the "
-                       "directory failed for", path);
+    return rc;
+}
+
+int regf_commit_stats(const regf_hive *h, struct regf_commit_stats *out)
+{
+    *out = h->last_commit;
     return REGF_OK;
 }
 

@@ -287,12 +287,18 @@ static int finish_open(regf_hive *h, int rc, unsigned flags)
 {
     if (rc == REGF_OK && (flags & REGF_OPEN_WRITE))
         rc = writable_image(h);
-    if (rc == REGF_ECORRUPT && h->header_damaged &&
+    /* A sound but dirty base block over damaged or missing bins: Windows
+     * replays the logs over it all the same ("RecoverData"), and so does
+     * regf_recover (a commit stopped half way leaves such a file). */
+    if (rc == REGF_ECORRUPT && !h->header_damaged && h->info.checksum_ok &&
+        h->info.dirty && h->info.type == 0 && h->image_len >= REGF_BASE_SIZE)
+        h->data_damaged = 1;
+    if (rc == REGF_ECORRUPT && (h->header_damaged || h->data_damaged) &&
         (flags & (REGF_OPEN_WRITE | REGF_OPEN_RECOVER)))
         rc = REGF_EDIRTY;
     if ((flags & REGF_OPEN_RECOVER) &&
         ((rc == REGF_OK && h->info.dirty) ||
-         (rc == REGF_EDIRTY && h->header_damaged)))
+         (rc == REGF_EDIRTY && (h->header_damaged || h->data_damaged))))
         rc = regf_recover(h, NULL, 0, NULL);
     return rc;
 }
@@ -326,6 +332,11 @@ int regf__replace_image(regf_hive *h, uint8_t *img, size_t len)
     h->name = t->name;
     t->name = name;
     h->fixed_time = t->fixed_time;
+    h->io = t->io;
+    h->disk_known = t->disk_known;
+    h->disk_seq1 = t->disk_seq1;
+    h->disk_seq2 = t->disk_seq2;
+    h->disk_ts = t->disk_ts;
     h->recovery = t->recovery;
     t->recovery = NULL;
     h->info.file_size = fsize;
@@ -405,6 +416,12 @@ int regf_open(const char *path, unsigned flags, regf_hive **out)
     ssize_t n = read_full(fd, bb, sizeof bb, 0);
     if (n < 0)
         goto io_error;
+    if ((size_t)n == sizeof bb) {
+        h->disk_known = 1;
+        h->disk_seq1 = rd_le32(bb + BB_SEQ1);
+        h->disk_seq2 = rd_le32(bb + BB_SEQ2);
+        h->disk_ts = rd_le64(bb + BB_TIMESTAMP);
+    }
     if ((size_t)n == sizeof bb && memcmp(bb, "regf", 4) == 0 &&
         regf__checksum(bb) == rd_le32(bb + BB_CHECKSUM)) {
         uint64_t need = REGF_BASE_SIZE + (uint64_t)rd_le32(bb + BB_LENGTH);

@@ -47,7 +47,7 @@ int regf_recover(regf_hive *h, const char *const *logs, size_t nlogs,
     int rc = REGF_OK;
     size_t n = 0;
 
-    if (!h->loaded && !h->header_damaged) {
+    if (!h->loaded && !h->header_damaged && !h->data_damaged) {
         rc = regf__fail(h, REGF_EINVAL, "hive is not open");
         goto out;
     }

@@ -127,6 +127,8 @@ struct regf_hive {
     struct regf_info info;
     unsigned open_flags;
     int loaded;            /* base block and bins passed the checks */
+    int data_damaged;      /* not loaded: sound dirty base block, damaged
+                            * or missing bins: regf_recover only */
     int header_damaged;    /* not loaded: base block damaged, first bin
                             * intact ("RecoverHeader"): regf_recover only */
     struct regf_recovery *recovery; /* last regf_recover report (log.c) */
@@ -148,6 +150,12 @@ struct regf_hive {
     uint32_t nbin, bin_cap;
     struct regf_vcache *vcache; /* value-name index of one key (value_write.c) */
     const struct regf_io *io; /* NULL: plain POSIX calls (commit.c) */
+    /* The file's base block as regf_open read it (and as the last commit
+     * wrote it): a commit refuses a file that changed meanwhile. */
+    int disk_known;
+    uint32_t disk_seq1, disk_seq2;
+    uint64_t disk_ts;
+    struct regf_commit_stats last_commit;
     int sys_errno;
     char err[512];
 };
@@ -182,11 +190,34 @@ struct regf_io {
     int (*rename)(void *ctx, const char *from, const char *to);
     int (*link)(void *ctx, const char *from, const char *to);
     int (*unlink)(void *ctx, const char *path);
+    /* in-place commits (commit_journal.c); NULL: the POSIX call */
+    ssize_t (*pwrite)(void *ctx, int fd, const void *buf, size_t n,
+                      uint64_t off);
+    int (*ftruncate)(void *ctx, int fd, uint64_t len);
 };
 
 /* Test-only: routes H's file changes through IO (NULL: POSIX again). IO
  * must outlive its use by H. */
 void regf__hive_set_io(regf_hive *h, const struct regf_io *io);
+/* The seam's calls (POSIX when no IO is set). */
+ssize_t regf__io_pwrite(const regf_hive *h, int fd, const void *p, size_t n,
+                        uint64_t off);
+int regf__io_ftruncate(const regf_hive *h, int fd, uint64_t len);
+int regf__io_fsync(const regf_hive *h, int fd);
+int regf__io_close(const regf_hive *h, int fd);
+
+/* ---- commit_journal.c, log_write.c ------------------------------------ */
+
+/* The journaled in-place commit of H's image over the existing file PATH
+ * with the final base block BB. STATS (may be NULL) says what was written. */
+int regf__commit_journal(regf_hive *h, const char *path, uint8_t *bb,
+                         unsigned flags, struct regf_commit_stats *stats);
+/* A transaction log holding the pages DIRTY[i] != 0 of BINS (BINS_LEN
+ * bytes) with the base block BB and sequence number SEQ: the new format
+ * (HvLE) or, if OLD_FORMAT, the old one (DIRT). *OUT is malloc'd. */
+int regf__log_build(int old_format, const uint8_t *bb, const uint8_t *bins,
+                    uint32_t bins_len, const uint8_t *dirty, uint32_t seq,
+                    uint8_t **out, size_t *outlen);
 
 /* ---- err.c ------------------------------------------------------------ */
 

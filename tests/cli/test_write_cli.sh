@@ -458,7 +458,7 @@ mkdir "$T/fsz"
 cp "$BIGD" "$T/fsz/h"
 chmod u+w "$T/fsz/h"
 cp "$T/fsz/h" "$T/fsz-copy"
-( trap '' XFSZ; ulimit -f 8; exec "$H" set "$T/fsz/h" '' v sz x ) >"$T/out" 2>"$T/err"
+( trap '' XFSZ; ulimit -f 1; exec "$H" set "$T/fsz/h" '' v sz x ) >"$T/out" 2>"$T/err"
 rc=$? last="(ulimit -f 8) hivekit set BigDataHive-copy '' v sz x"
 check "set failing while writing: status 2, one line naming the file" \
     eval 'rc_is 2 && err_one_line && err_has "$T/fsz/h"'
