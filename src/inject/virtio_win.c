@@ -582,7 +582,7 @@ static void explain_no_models(const char *path, const char *arch,
         inf_free(inf);
         return;
     }
-    unsigned v[3];
+    unsigned v[3] = { 0, 0, 0 };
     char text[128], list[256];
     if (!lowest_decoration(inf, inf_arch_parse(arch), v, text, sizeof text,
                            list, sizeof list)) {
