@@ -35,6 +35,8 @@ enum cli_opt_id {
     /* inject */
     OPT_SYSTEM, OPT_SOFTWARE, OPT_ROOT, OPT_INF, OPT_DRIVER, OPT_WINDOWS,
     OPT_ARCH, OPT_UNDO, OPT_DEVICEPATH,
+    /* inject --root, undo */
+    OPT_PATCH_DIR,
     OPT_COUNT
 };
 
@@ -328,10 +330,68 @@ int root_find(const char *root, const char *rel, char *out, size_t size,
 /* Nonzero when ROOT/hiberfil.sys holds a hibernation image (Windows
  * hibernated or shut down with Fast Startup); its path goes to PATH. */
 int root_hibernated(const char *root, char *path, size_t size);
-/* Copies SRC into DIR as NAME (an existing file of that name in any case
- * is replaced, saying so, unless identical), through a synced temporary
- * file; with DRY_RUN only says what it would do. Exit status. */
-int root_copy(const char *src, const char *dir, const char *name, int dry_run);
+/* Driver files on their way into a mounted volume (guest_root.c). */
+#define STAGE_MAX_FILES 16
+#define STAGE_MAX_DIRS 4
+struct backup {
+    char path[4300];        /* the backup: HIVE.bak or HIVE.bak.N */
+    char logs[3][4400];     /* the logs copied beside it */
+    int nlogs;
+    int cid[4];             /* cleanup list entries until kept */
+};
+struct stage_file {
+    char src[4096];         /* the file copied */
+    char final[4300];       /* where it goes (an existing name's case kept) */
+    char tmp[4400];         /* its staged copy beside FINAL */
+    int cid;                /* cleanup entry of TMP */
+    int same;               /* FINAL holds the same content: nothing to do */
+    int exists;             /* FINAL holds other content: replaced, backup */
+    int staged, placed;
+    int have_bak;
+    struct backup bak;      /* the replaced file's backup */
+    uint64_t hash, size;    /* of SRC (file_fingerprint) */
+};
+struct stage {
+    int dry_run;
+    struct stage_file f[STAGE_MAX_FILES];
+    int n;
+    char dirs[STAGE_MAX_DIRS][4096];  /* folders made, in order */
+    int dir_cid[STAGE_MAX_DIRS];
+    int ndirs;
+    char sd_from[4300];     /* the sibling whose descriptor new files get */
+    int done;               /* something was put in place */
+};
+void stage_init(struct stage *s, int dry_run);
+/* The file whose security descriptor new files get: DIR/disk.sys (any
+ * case), else DIR's first *.sys. Kept once found. */
+void stage_sibling(struct stage *s, const char *dir);
+/* Finds REL below ROOT (any case) or creates what is missing of it (each
+ * new folder with its parent's descriptor; a dry run only says so). */
+int stage_dir(struct stage *s, const char *root, const char *rel, char *out,
+              size_t size);
+/* Stages SRC as DIR/NAME: nothing when an identical file is there; else a
+ * synced temporary copy with its descriptor, and for a file of other
+ * content a backup of it. A dry run says on stderr what it would do. */
+int stage_add(struct stage *s, const char *src, const char *dir,
+              const char *name);
+/* How many files and folders the staging changes (0: all there). */
+int stage_changes(const struct stage *s);
+/* Moves the staged files into place (after the hives were committed);
+ * prints what was copied. EXIT_OK, or EXIT_PARTIAL saying what is where. */
+int stage_place(struct stage *s);
+/* Removes the staged copies, the backups of files not replaced and, if
+ * nothing was placed, the folders made. */
+void stage_abort(struct stage *s);
+/* Takes the lock of a mounted volume (flock on its config folder) for the
+ * run: a descriptor to give root_unlock, -2 when there is no such folder
+ * (nothing to lock), or -1 when another run holds it (message printed). */
+int root_lock(const char *root);
+void root_unlock(int fd);
+/* Reports (and with REMOVE_OURS removes) the temporary files earlier
+ * interrupted runs left in the folders inject --root writes to. */
+void root_leftovers(const char *root, int remove_ours);
+/* FNV-1a 64 and size of a file's content; 0, or -1 with errno. */
+int file_fingerprint(const char *path, uint64_t *hash, uint64_t *size);
 
 /* ---- volume.c: NTFS metadata through extended attributes ---- */
 
@@ -386,12 +446,6 @@ int copy_to_temp(const char *src, const char *final, mode_t mode, char *tmp,
 /* Gives the file TMP the name FINAL unless FINAL exists (hard link, else a
  * rename once FINAL is seen free). 0, EEXIST, or another errno. */
 int place_noreplace(const char *tmp, const char *final);
-struct backup {
-    char path[4300];        /* the backup: HIVE.bak or HIVE.bak.N */
-    char logs[3][4400];     /* the logs copied beside it */
-    int nlogs;
-    int cid[4];             /* cleanup list entries until kept */
-};
 /* Backs SRC up (see backup.c) and, with WITH_LOGS, its non-empty logs
  * beside the backup. 0, or -1 with the message printed. */
 int backup_file(const char *src, int with_logs, struct backup *b);
@@ -433,6 +487,48 @@ int cleanup_leftovers(const char *dir, int remove_ours);
  * sleeps (30 s at most) so a test can interrupt the run there. */
 void cleanup_test_pause(const char *where);
 
+/* ---- plan_text.c: a change set for people and for later ---- */
+
+struct inj_plan;
+
+/* The changes of P to HIVE, one line each, strings shown as text. */
+void plan_list(FILE *f, const char *hive, const struct inj_plan *p);
+/* --patch-dir DIR: DIR/SYSTEM.reg, DIR/SOFTWARE.reg (PW not NULL) and
+ * DIR/changes.txt (plan_list and the files of ST), never over existing
+ * files. Exit status, message printed. */
+int plan_patch_dir(const char *dir, const struct inj_plan *ps,
+                   const struct inj_plan *pw, const struct stage *st);
+
+/* ---- undo.c: inject --undo and hivekit undo ---- */
+
+enum { UNDO_SYS, UNDO_SOFT, UNDO_MANIFEST, UNDO_NFILES };
+/* What an inject run changes, for its undo. */
+struct undo_in {
+    const char *root;               /* --root, or NULL */
+    const char *system, *software;  /* hive paths (SOFTWARE may be NULL) */
+    const struct inj_plan *ps, *pw;
+    const struct stage *stage;      /* files and folders, or NULL */
+};
+/* The files --undo UNDO writes: UNDO (SYSTEM .reg), UNDO less .reg plus
+ * -software.reg, UNDO less .reg plus .undo (the manifest). */
+struct undo_out {
+    char path[UNDO_NFILES][4200];
+    int written[UNDO_NFILES];
+    int cid[UNDO_NFILES];
+};
+/* EXIT_FILE (message printed) when any of the files --undo UNDO would
+ * write exists: an undo file is never overwritten. */
+int undo_refuse_existing(const char *undo);
+/* Writes them (never over an existing file), on the cleanup list until
+ * undo_keep; EXIT_OK or EXIT_FILE (message printed, nothing left). */
+int undo_write(const char *undo, const struct undo_in *in,
+               struct undo_out *u);
+void undo_keep(struct undo_out *u);
+/* Removes them (the run changed nothing after all). */
+void undo_discard(struct undo_out *u);
+/* One line on stdout naming them. */
+void undo_say(const struct undo_out *u);
+
 /* ---- the commands (cmd_*.c) ---- */
 int cmd_info(const struct cli_args *a);
 int cmd_ls(const struct cli_args *a);
@@ -446,5 +542,6 @@ int cmd_new(const struct cli_args *a);
 int cmd_import(const struct cli_args *a);
 int cmd_recover(const struct cli_args *a);
 int cmd_inject(const struct cli_args *a);
+int cmd_undo(const struct cli_args *a);
 
 #endif

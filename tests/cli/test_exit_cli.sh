@@ -143,7 +143,7 @@ check "... DevicePath now set" out_line '%SystemRoot%\Drivers\VirtIO'
 
 # ---- the command table: --help and the bash completion ---------------------------------
 "$H" --list-commands >"$T/cmds"
-check "--list-commands: the twelve commands" eval '[ "$(wc -l <"$T/cmds")" -eq 12 ]'
+check "--list-commands: the thirteen commands" eval '[ "$(wc -l <"$T/cmds")" -eq 13 ]'
 complete_words() { # complete_words WORD...: COMPREPLY of the last word, sorted
     bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
              _hivekit; printf "%s\n" "${COMPREPLY[@]}"' _ "$SRC/completion/hivekit.bash" "$@" | sort
