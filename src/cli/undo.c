@@ -34,6 +34,7 @@
  *   dir      PATH                       (folders made, parents first)
  *   file     PATH SIZE FNV64 BACKUP|-   (put in place; BACKUP: what it
  *                                        replaced, kept there) */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -541,7 +542,67 @@ struct undo_run {
     const char *manifest;
     int dry_run, verbose;
     unsigned done, kept;
+    const char *root;
 };
+
+/* DevicePath: the run appended a folder (%SystemRoot%\Drivers\VirtIO) to
+ * it. When that folder still holds driver files the run did not copy
+ * (another driver, injected later, relies on it being searched), the
+ * value stays. NEW/OLD are the UTF-16LE data. */
+static int devicepath_needed(const struct undo_run *r,
+                             const struct manifest *m, const uint8_t *nd,
+                             size_t nl, size_t ol)
+{
+    if (!r->root || nl <= ol)
+        return 0;
+    char added[1024];
+    size_t k = 0;
+    for (size_t i = ol; i + 1 < nl && k + 1 < sizeof added; i += 2) {
+        uint16_t u = (uint16_t)(nd[i] | nd[i + 1] << 8);
+        if (u == 0)
+            break;
+        added[k++] = u < 0x80 ? (char)u : '?';
+    }
+    added[k] = '\0';
+    const char *p = added;
+    while (*p == ';')
+        p++;
+    static const char sr[] = "%SystemRoot%\\";
+    if (strncasecmp(p, sr, sizeof sr - 1) != 0)
+        return 0;
+    char rel[1100];
+    snprintf(rel, sizeof rel, "Windows/%s", p + sizeof sr - 1);
+    for (char *q = rel; *q; q++)
+        if (*q == '\\')
+            *q = '/';
+    char dir[4200];
+    if (root_find(r->root, rel, dir, sizeof dir, 0) != 0)
+        return 0;
+    DIR *d = opendir(dir);
+    if (!d)
+        return 0;
+    int other = 0;
+    struct dirent *de;
+    while (!other && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.')
+            continue;
+        char path[4500];
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        int ours = 0;
+        for (size_t i = 0; i < m->n && !ours; i++) {
+            const struct entry *e = &m->e[i];
+            if (e->nf >= 5 && strcmp(e->f[0], "file") == 0) {
+                char full[4200];
+                snprintf(full, sizeof full, "%s/%s", r->root, e->f[1]);
+                ours = strcasecmp(full, path) == 0 ||
+                       strcasecmp(e->f[1], path) == 0;
+            }
+        }
+        other = !ours;
+    }
+    closedir(d);
+    return other;
+}
 
 static void kept(struct undo_run *r, const char *what, const char *what2,
                  const char *why)
@@ -599,19 +660,25 @@ static int undo_hive(struct undo_run *r, const struct manifest *m,
                       key);
             return EXIT_DATA;
         }
+        char kv[2400];
+        snprintf(kv, sizeof kv, "%.1100s \"%.1100s\"", key, name);
         int now = set ? value_is(h, key, name, nt, nd, nl)
                       : value_is(h, key, name, 0, NULL, 0);
         int rc = REGF_OK;
         regf_key k;
         if (set && now != 1) {
-            kept(r, hive, key, now < 0
+            kept(r, hive, kv, now < 0
                  ? "the value the run set is gone"
                  : "a value the run set holds other data now");
+        } else if (set && !oabs && strcasecmp(name, "DevicePath") == 0 &&
+                   devicepath_needed(r, m, nd, nl, ol)) {
+            kept(r, hive, kv, "DevicePath: the folder the run added to it "
+                 "holds other drivers' files now");
         } else if (del && now >= 0) {
-            kept(r, hive, key,
+            kept(r, hive, kv,
                  "a value the run deleted exists again");
         } else if (regf_key_lookup(h, 0, key, &k) != REGF_OK) {
-            kept(r, hive, key, "its key is gone");
+            kept(r, hive, kv, "its key is gone");
         } else if (set && oabs) {
             rc = regf_value_delete(h, k, name, strlen(name));
             did(r, "deleted", hive, key, name);
@@ -692,8 +759,8 @@ static void undo_files(struct undo_run *r, const struct manifest *m,
             if (!r->dry_run)
                 rc = unlink(path);
             if (rc == 0 && (r->verbose || r->dry_run))
-                fprintf(stderr, "hivekit: %sremoved %s\n",
-                        r->dry_run ? "would have " : "", path);
+                fprintf(stderr, "hivekit: %s %s\n",
+                        r->dry_run ? "would remove" : "removed", path);
         }
         if (rc != 0)
             kept(r, path, "", strerror(errno));
@@ -744,7 +811,7 @@ int cmd_undo(const struct cli_args *a)
     for (size_t i = 0; !root && i < m.n; i++)
         if (entry_is(&m.e[i], "root", 2))
             root = m.e[i].f[1];
-    struct undo_run r = { mpath, o.read_only, o.verbose, 0, 0 };
+    struct undo_run r = { mpath, o.read_only, o.verbose, 0, 0, root };
     static const char *const hives[] = { "SYSTEM", "SOFTWARE" };
     struct whive w[2];
     char *wpath[2] = { NULL, NULL };
