@@ -305,11 +305,16 @@ main_suite() {
     check "$drv: both undone: SYSTEM keeps its descriptor" [ "$(xattr "$SYS" system.ntfs_acl)" = "$SD_HIVE" ]
 
     # Interrupted (SIGINT) after staging, before the commit.
-    [ "$drv" = ntfs-3g ] && interrupted_suite
+    if [ "$drv" = ntfs-3g ]; then
+        interrupted_suite INT 130
+        interrupted_suite TERM 143
+        replace_suite
+    fi
     unmount "$M"
 }
 
 interrupted_suite() {
+    local sig=$1 status=$2
     local SYS=$M/Windows/System32/config/SYSTEM DRV=$M/Windows/System32/drivers
     cp "$SYS" "$T/int-before"
     local before; before=$(ident "$SYS")
@@ -329,12 +334,12 @@ interrupted_suite() {
     check "interrupt: the run reached the point before the commit" grep -q "test pause at commit" "$T/int.err"
     check "interrupt: the driver files were staged (temporary names)" \
         eval 'ls "$DRV" | grep -q "viostor.sys.hivekit-tmp-"'
-    kill -INT "$pid"
+    kill -"$sig" "$pid"
     wait "$pid"
     rc=$?
-    last="inject (interrupted with SIGINT)"
+    last="inject (interrupted with SIG$sig)"
     cp "$T/int.err" "$T/err"
-    check "interrupt: dies of SIGINT (status 130)" rc_is 130
+    check "interrupt: dies of SIG$sig (status $status)" rc_is "$status"
     check "interrupt: the leftover of an earlier run was reported and removed" \
         eval 'err_has "viostor.sys.hivekit-tmp-AbC123" && [ ! -e "$DRV/viostor.sys.hivekit-tmp-AbC123" ]'
     check "interrupt: says nothing was written" err_has "interrupted before any change was written"
@@ -345,6 +350,36 @@ interrupted_suite() {
         eval '[ ! -e "$DRV/viostor.sys" ] && [ ! -e "$M/Windows/Drivers/VirtIO" ]'
     check "interrupt: no new backup" eval '[ ! -e "$SYS.bak.3" ]'
     check "interrupt: no undo left" eval '[ ! -e "$T/u3.reg" ] && [ ! -e "$T/u3.undo" ]'
+}
+
+# A driver file of the same name and other content: kept as a backup with
+# its own metadata, and the new file gets its descriptor.
+replace_suite() {
+    local SYS=$M/Windows/System32/config/SYSTEM DRV=$M/Windows/System32/drivers
+    printf 'an older viostor\n' >"$DRV/viostor.sys"
+    setfattr -n system.ntfs_acl -v "0x$SD_HIVE" "$DRV/viostor.sys"
+    setfattr -n user.Zone.Identifier -v "ZoneId=2" "$DRV/viostor.sys"
+    local ino; ino=$(stat -c %i "$DRV/viostor.sys")
+    run inject --root "$M" --inf "$T/drv/viostor.inf" --undo "$T/u4.reg"
+    check "replace: status 0" rc_is 0
+    check "replace: says the old file is kept" out_has "replaced $DRV/viostor.sys (the previous file is kept as $DRV/viostor.sys.bak)"
+    check "replace: the new content in place" same_files "$DRV/viostor.sys" "$T/drv/viostor.sys"
+    check "replace: the old file kept as viostor.sys.bak" \
+        eval '[ "$(cat "$DRV/viostor.sys.bak")" = "an older viostor" ]'
+    check "replace: the backup keeps the old file's descriptor and stream" \
+        eval '[ "$(xattr "$DRV/viostor.sys.bak" system.ntfs_acl)" = "$SD_HIVE" ] &&
+              [ "$(getfattr --only-values -n user.Zone.Identifier "$DRV/viostor.sys.bak" 2>/dev/null)" = ZoneId=2 ]'
+    check "replace: the new file has the replaced file's descriptor" \
+        [ "$(xattr "$DRV/viostor.sys" system.ntfs_acl)" = "$SD_HIVE" ]
+    run undo "$T/u4.undo"
+    check "replace: undo: status 0" rc_is 0
+    check "replace: undo puts the old file back" \
+        eval '[ "$(cat "$DRV/viostor.sys")" = "an older viostor" ] && [ ! -e "$DRV/viostor.sys.bak" ]'
+    check "replace: ... with its descriptor" [ "$(xattr "$DRV/viostor.sys" system.ntfs_acl)" = "$SD_HIVE" ]
+    "$H" export "$SYS" --prefix X -o "$T/a.reg" 2>/dev/null
+    "$H" export "$T/SYSTEM.orig" --prefix X -o "$T/b.reg" 2>/dev/null
+    check "replace: undo: SYSTEM holds exactly what it held" same_files "$T/a.reg" "$T/b.reg"
+    rm -f "$DRV/viostor.sys"
 }
 
 # ---- a full disk: all or nothing -------------------------------------------------------
@@ -373,6 +408,7 @@ full_suite() {
     check "full disk with --backup: no driver file, no VirtIO folder" \
         eval '[ ! -e "$M/Windows/System32/drivers/viostor.sys" ] && [ ! -e "$M/Windows/Drivers/VirtIO" ]'
     run inject --root "$M" --inf "$T/drv/viostor.inf"
+    echo "-- full disk, $(df -k --output=avail "$M" | tail -1 | tr -d ' ') KiB free: inject --root: status $rc"
     if rc_is 0; then
         # A commit that fits (in place): then everything is done.
         check "full disk: done in full" eval 'same_files "$SYS" "$T/ref/SYSTEM" &&
