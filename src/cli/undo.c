@@ -750,6 +750,11 @@ static void undo_files(struct undo_run *r, const struct manifest *m,
         int rc = 0;
         if (strcmp(e->f[4], "-") != 0) {
             full_path(root, e->f[4], bak, sizeof bak);
+            /* The backup was made 0600; the file it becomes again gets
+             * the mode the name has now. */
+            struct stat st;
+            if (!r->dry_run && stat(path, &st) == 0)
+                (void)!chmod(bak, st.st_mode & 07777);
             if (!r->dry_run)
                 rc = rename(bak, path);
             if (rc == 0 && (r->verbose || r->dry_run))
