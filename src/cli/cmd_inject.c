@@ -17,7 +17,7 @@
 struct inject_opts {
     struct write_options c;
     const char *system, *software, *driver, *windows, *arch, *undo,
-               *devicepath, *root, *virtio_win;
+               *devicepath, *root, *virtio_win, *patch_dir;
     const char *infs[MAX_DRIVERS];     /* every --inf, in order */
     size_t ninfs;
     char names[MAX_DRIVERS][64];       /* --driver NAME[,NAME...] */
@@ -87,31 +87,13 @@ static int write_file(void *ctx, const void *buf, size_t len)
     return fwrite(buf, 1, len, (FILE *)ctx) == len ? 0 : -1;
 }
 
-/* Writes the undo patch of PLAN to PATH (replaced only when complete). */
-static int write_undo(const char *path, const struct inj_plan *plan,
-                      const char *prefix)
-{
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        cli_error("%s: cannot create: %s", path, strerror(errno));
-        return EXIT_FILE;
-    }
-    int rc = inj_plan_reg(plan, prefix, 1, write_file, f);
-    if (fclose(f) != 0 || rc != REGF_OK || rename(tmp, path) != 0) {
-        cli_error("%s: cannot write: %s", path, strerror(errno));
-        remove(tmp);
-        return EXIT_FILE;
-    }
-    return EXIT_OK;
-}
-
 /* --root: the binary to System32\drivers, the driver folder's INF, SYS and
- * CAT to Windows\Drivers\VirtIO. The files are looked up next to the INF
- * whatever their case. */
+ * CAT to Windows\Drivers\VirtIO, staged (guest_root.c): nothing is in
+ * place before the hives are written. The files are looked up next to
+ * the INF whatever their case. Called once per driver of the run, all
+ * adding to the one stage ST. */
 static int copy_files(const struct inject_opts *o, const char *inf,
-                      const struct inj_driver *d, int dry_run)
+                      const struct inj_driver *d, struct stage *st)
 {
     char infdir[4096], drivers[4096], store[4096], src[4200];
     const char *slash = strrchr(inf, '/');
@@ -124,32 +106,25 @@ static int copy_files(const struct inject_opts *o, const char *inf,
         cli_error("%s: no Windows/System32/drivers below it", o->root);
         return EXIT_FILE;
     }
-    if (root_find(o->root, "Windows/Drivers/VirtIO", store, sizeof store,
-                  !dry_run) != 0) {
-        if (!dry_run) {
-            cli_error("%s: cannot create Windows/Drivers/VirtIO: %s", o->root,
-                      strerror(errno));
-            return EXIT_FILE;
-        }
-        snprintf(store, sizeof store, "%s/Windows/Drivers/VirtIO", o->root);
-    }
     if (root_find(infdir, d->binary, src, sizeof src, 0) != 0) {
         cli_error("%s: the driver binary %s is not next to the INF", infdir,
                   d->binary);
         return EXIT_FILE;      /* a missing input file */
     }
-    int rc = root_copy(src, drivers, d->binary, dry_run);
-    if (rc)
-        return rc;
-    if ((rc = root_copy(src, store, d->binary, dry_run)))
-        return rc;
+    stage_sibling(st, drivers);
+    int rc = stage_dir(st, o->root, "Windows/Drivers/VirtIO", store,
+                       sizeof store);
+    if (rc == EXIT_OK)
+        rc = stage_add(st, src, drivers, d->binary);
+    if (rc == EXIT_OK)
+        rc = stage_add(st, src, store, d->binary);
     const char *inf_base = slash ? slash + 1 : inf;
-    if ((rc = root_copy(inf, store, inf_base, dry_run)))
-        return rc;
-    if (d->catalog[0] && root_find(infdir, d->catalog, src, sizeof src, 0) == 0 &&
-        (rc = root_copy(src, store, d->catalog, dry_run)))
-        return rc;
-    return EXIT_OK;
+    if (rc == EXIT_OK)
+        rc = stage_add(st, inf, store, inf_base);
+    if (rc == EXIT_OK && d->catalog[0] &&
+        root_find(infdir, d->catalog, src, sizeof src, 0) == 0)
+        rc = stage_add(st, src, store, d->catalog);
+    return rc;
 }
 
 /* What the run did to SYSTEM, driver by driver. */
@@ -578,30 +553,14 @@ static void print_dry_run(const struct inject_opts *o,
             inj_plan_reg(pw, "HKEY_LOCAL_MACHINE\\SOFTWARE", 0, write_file,
                          stdout);
     }
+    if (!o->json) {
+        plan_list(stderr, "SYSTEM", ps);
+        if (software)
+            plan_list(stderr, "SOFTWARE", pw);
+    }
     fprintf(stderr, "hivekit: dry run: %zu change(s) to %s%s%s, nothing "
             "written\n", ps->n + pw->n, o->system, software ? " and " : "",
             software ? o->software : "");
-}
-
-/* --undo FILE: the SYSTEM part to FILE, the SOFTWARE part (if any) to
- * FILE with -software before .reg. An exit status. */
-static int write_undo_files(const char *undo, const struct inj_plan *ps,
-                            const struct inj_plan *pw)
-{
-    int ex;
-    if (ps->n + pw->n == 0)
-        return EXIT_OK;
-    if ((ex = write_undo(undo, ps, "HKEY_LOCAL_MACHINE\\SYSTEM")) != EXIT_OK)
-        return ex;
-    if (pw->n == 0)
-        return EXIT_OK;
-    size_t n = strlen(undo);
-    char path[4200];
-    if (n > 4 && strcmp(undo + n - 4, ".reg") == 0)
-        snprintf(path, sizeof path, "%.*s-software.reg", (int)(n - 4), undo);
-    else
-        snprintf(path, sizeof path, "%s-software.reg", undo);
-    return write_undo(path, pw, "HKEY_LOCAL_MACHINE\\SOFTWARE");
 }
 
 /* Writes SYSTEM, then SOFTWARE. When SYSTEM was written and SOFTWARE
@@ -632,6 +591,7 @@ int cmd_inject(const struct cli_args *a)
         .arch = cli_arg(a, OPT_ARCH), .undo = cli_arg(a, OPT_UNDO),
         .devicepath = cli_arg(a, OPT_DEVICEPATH), .root = cli_arg(a, OPT_ROOT),
         .virtio_win = cli_arg(a, OPT_VIRTIO_WIN),
+        .patch_dir = cli_arg(a, OPT_PATCH_DIR),
         .dry_run = cli_has(a, OPT_DRY_RUN), .json = cli_has(a, OPT_JSON) };
     unsigned ver[3] = { 0, 0, 0 };
     char sys_path[4096], soft_path[4096];
@@ -652,6 +612,8 @@ int cmd_inject(const struct cli_args *a)
         (ex = find_root_hives(&o, sys_path, soft_path, sizeof sys_path)) !=
             EXIT_OK)
         return ex;
+    if (o.undo && !o.dry_run && (ex = undo_refuse_existing(o.undo)) != EXIT_OK)
+        return ex;
 
     struct whive sys = { NULL, NULL, NULL }, soft = { NULL, NULL, NULL };
     struct inj_plan ps, pw;
@@ -661,9 +623,24 @@ int cmd_inject(const struct cli_args *a)
     const char *arch;
     memset(&ps, 0, sizeof ps);
     memset(&pw, 0, sizeof pw);
-    if (!jobs) {
+    struct stage *stage = calloc(1, sizeof *stage);
+    int lock = -1;
+    if (!jobs || !stage) {
+        free(jobs);
+        free(stage);
         cli_error("out of memory");
         return EXIT_FILE;
+    }
+    stage_init(stage, o.dry_run);
+    o.c.read_only = o.dry_run;
+    if (o.root) {
+        /* One run at a time on a volume; then any temporary file of ours
+         * found there is a leftover, safe to remove. */
+        if ((lock = root_lock(o.root)) < 0) {
+            ex = EXIT_FILE;
+            goto out;
+        }
+        root_leftovers(o.root, !o.dry_run);
     }
     /* With --recover a dirty hive is replayed from its logs first, and the
      * one atomic write below holds both the recovery and the injection. */
@@ -694,15 +671,29 @@ int cmd_inject(const struct cli_args *a)
             goto out;
         }
     }
+    /* Every driver's files into the one stage: nothing is in place until
+     * the hives are committed. */
     for (size_t i = 0; o.root && i < njobs; i++)
-        if ((ex = copy_files(&o, jobs[i].inf, &jobs[i].d, o.dry_run)) !=
-            EXIT_OK)
+        if ((ex = copy_files(&o, jobs[i].inf, &jobs[i].d, stage)) != EXIT_OK)
             goto out;
+    if (o.patch_dir && (ex = plan_patch_dir(o.patch_dir, &ps,
+                                            soft.h ? &pw : NULL,
+                                            o.root ? stage : NULL)) != EXIT_OK)
+        goto out;
     if (o.dry_run) {
         print_dry_run(&o, &ps, &pw, soft.h != NULL, &g, arch, jobs, njobs);
         goto out;
     }
-    if (o.undo && (ex = write_undo_files(o.undo, &ps, &pw)) != EXIT_OK)
+    /* The undo, only when something changes; in place before the commit
+     * (a crash after it still leaves the undo), removed if it fails. */
+    struct undo_out uo;
+    memset(&uo, 0, sizeof uo);
+    for (int i = 0; i < UNDO_NFILES; i++)
+        uo.cid[i] = -1;
+    struct undo_in ui = { o.root, o.system, soft.h ? o.software : NULL, &ps,
+                          &pw, o.root ? stage : NULL };
+    if (o.undo && ps.n + pw.n + (o.root ? stage_changes(stage) : 0) > 0 &&
+        (ex = undo_write(o.undo, &ui, &uo)) != EXIT_OK)
         goto out;
     if (soft.h) {
         int rc = inj_apply(soft.h, &pw);
@@ -711,12 +702,34 @@ int cmd_inject(const struct cli_args *a)
             goto out;
         }
     }
+    cleanup_test_pause("commit");
+    /* The hives, then the files: an interruption lands before or after. */
+    sigset_t old;
+    cleanup_block(&old);
     ex = commit_hives(&o, &sys, &soft);
+    /* After a partial commit SYSTEM holds the driver: its files too. */
+    if ((ex == EXIT_OK || ex == EXIT_PARTIAL) && o.root) {
+        int placed = stage_place(stage);
+        if (placed != EXIT_OK)
+            ex = placed;
+    }
+    if (ex == EXIT_OK || ex == EXIT_PARTIAL)
+        undo_keep(&uo);
+    else
+        undo_discard(&uo);
+    cleanup_unblock(&old, ex == EXIT_OK || ex == EXIT_PARTIAL);
     if (ex == EXIT_OK || ex == EXIT_PARTIAL)
         summary_system(jobs, njobs);
     if (ex == EXIT_OK && soft.h)
         summary_software(&pw);
+    if (ex == EXIT_OK || ex == EXIT_PARTIAL)
+        undo_say(&uo);
+    if (ex != EXIT_OK && ex != EXIT_PARTIAL && o.root && stage_changes(stage))
+        cli_error("no driver file was copied; the hives were not changed");
 out:
+    stage_abort(stage);
+    free(stage);
+    root_unlock(lock);
     inj_plan_free(&ps);
     inj_plan_free(&pw);
     free(jobs);
