@@ -8,12 +8,13 @@
 #include "cli.h"
 #include "inf.h"
 #include "inject.h"
+#include "inject_pkg.h"
 
 struct inject_opts {
     struct write_options c;
     const char *system, *software, *driver, *inf, *windows, *arch, *undo,
                *devicepath, *root;
-    int dry_run, json;
+    int dry_run, json, stage;
 };
 
 static const char *op_name(enum inj_op op)
@@ -117,8 +118,13 @@ static int copy_files(const struct inject_opts *o, const struct inj_driver *d,
                   d->binary);
         return EXIT_FILE;      /* a missing input file */
     }
-    int rc = root_copy(src, drivers, d->binary, dry_run);
+    /* A binary Windows cannot boot is refused before anything changes. */
+    int rc = pkg_check_binary(src, d, o->c.force, "");
     if (rc)
+        return rc;
+    if ((rc = root_copy(src, drivers, d->binary, dry_run)))
+        return rc;
+    if (!dry_run && (rc = pkg_check_installed(o->root, d, o->c.force)))
         return rc;
     if ((rc = root_copy(src, store, d->binary, dry_run)))
         return rc;
@@ -148,15 +154,20 @@ static void summary(const char *hive, const struct inj_plan *p,
                    d->nhw, d->ncompat);
         if (p->driver_database)
             printf("%s: DriverDatabase: package %s (%s, version "
-                   "%u.%u.%u.%u)\n", hive, p->label, d->inf_name, d->ver[0],
+                   "%u.%u.%u.%u)\n", hive, p->label, p->published, d->ver[0],
                    d->ver[1], d->ver[2], d->ver[3]);
+        for (int i = 0; i < p->nreplaced; i++)
+            printf("%s: DriverDatabase: package %s replaced\n", hive,
+                   p->replaced[i]);
     } else {
         printf("%s: DevicePath extended\n", hive);
     }
     size_t sets = 0, dels = 0;
     for (size_t i = 0; i < p->n; i++) {
+        size_t kl = strlen(p->c[i].key);
         sets += p->c[i].op == INJ_SET;
-        dels += p->c[i].op == INJ_DEL_KEY;
+        dels += p->c[i].op == INJ_DEL_KEY && kl >= 14 &&
+                strcmp(p->c[i].key + kl - 14, "\\StartOverride") == 0;
     }
     printf("%s: %zu values set%s\n", hive, sets,
            dels ? ", StartOverride removed" : "");
@@ -202,6 +213,9 @@ static int check_options(const struct inject_opts *o, unsigned ver[3])
     if (o->root && !o->inf)
         return cli_usage_error("inject", "--root copies the driver's files: "
                                "give its --inf (next to its .sys and .cat)");
+    if (o->stage && !o->root)
+        return cli_usage_error("inject", "--stage places the package's files "
+                               "in the guest: it needs --root");
     if (!o->system && !o->root)
         return cli_usage_error("inject", "--system SYSTEM (or --root DIR) is "
                                "required");
@@ -341,7 +355,7 @@ int cmd_inject(const struct cli_args *a)
         .windows = cli_arg(a, OPT_WINDOWS), .arch = cli_arg(a, OPT_ARCH),
         .undo = cli_arg(a, OPT_UNDO), .devicepath = cli_arg(a, OPT_DEVICEPATH),
         .root = cli_arg(a, OPT_ROOT), .dry_run = cli_has(a, OPT_DRY_RUN),
-        .json = cli_has(a, OPT_JSON) };
+        .json = cli_has(a, OPT_JSON), .stage = cli_has(a, OPT_STAGE) };
     unsigned ver[3] = { 0, 0, 0 };
     char sys_path[4096], soft_path[4096];
     uint64_t ft;
@@ -358,6 +372,10 @@ int cmd_inject(const struct cli_args *a)
     struct whive sys = { NULL, NULL, NULL }, soft = { NULL, NULL, NULL };
     struct inj_plan ps, pw;
     struct inj_driver d;
+    struct inj_pkg_opts po;
+    regf_hive *drivers = NULL;
+    char sysroot[260], oem_path[300];
+    memset(&po, 0, sizeof po);
     memset(&ps, 0, sizeof ps);
     memset(&pw, 0, sizeof pw);
     /* With --recover a dirty hive is replayed from its logs first, and the
@@ -376,8 +394,23 @@ int cmd_inject(const struct cli_args *a)
     }
     if ((ex = describe_driver(&o, arch, soft.h, ver, &d)) != EXIT_OK)
         goto out;
+    /* How the package is registered: ImportDate --time (or now); with
+     * --stage published as oemNN.inf (a number free in OemInfMap, in
+     * SYSTEM and DRIVERS, and in INF\), OemPath the guest's folder of the
+     * INF copy. The DRIVERS hive is only ever read. */
+    pkg_system_root(soft.h, sysroot, sizeof sysroot);
+    po.import_date = pkg_filetime(ft);
+    if (o.stage) {
+        snprintf(oem_path, sizeof oem_path, "%s\\Drivers\\VirtIO",
+                 sysroot[0] ? sysroot : "C:\\Windows");
+        po.stage = 1;
+        po.oem_path = oem_path;
+        po.drivers = drivers = pkg_open_drivers(o.root);
+        po.inf_exists = pkg_inf_exists;
+        po.ctx = o.root;
+    }
     /* Plan everything before changing anything. */
-    int rc = inj_plan_system(sys.h, &d, &ps);
+    int rc = inj_plan_system_pkg(sys.h, &d, &po, &ps);
     if (rc != REGF_OK) {
         cli_error("%s: %s", o.system, ps.err[0] ? ps.err : regf_errmsg(sys.h));
         ex = cli_exit_regf(rc);
@@ -395,8 +428,13 @@ int cmd_inject(const struct cli_args *a)
     }
     if (o.root && (ex = copy_files(&o, &d, o.dry_run)) != EXIT_OK)
         goto out;
+    if (o.stage && (ex = pkg_stage_files(o.root, o.inf, &d, &ps,
+                                         o.dry_run)) != EXIT_OK)
+        goto out;
     if (o.dry_run) {
         print_dry_run(&o, &ps, &pw, soft.h != NULL);
+        if (!o.root)
+            pkg_say_binary_path(stderr, "SYSTEM", &d, sysroot);
         goto out;
     }
     if (o.undo && (ex = write_undo_files(o.undo, &ps, &pw)) != EXIT_OK)
@@ -410,11 +448,15 @@ int cmd_inject(const struct cli_args *a)
         goto out;
     }
     ex = commit_hives(&o, &sys, &soft);
-    if (ex == EXIT_OK || ex == EXIT_PARTIAL)
+    if (ex == EXIT_OK || ex == EXIT_PARTIAL) {
         summary("SYSTEM", &ps, &d);
+        if (!o.root)
+            pkg_say_binary_path(stdout, "SYSTEM", &d, sysroot);
+    }
     if (ex == EXIT_OK && soft.h)
         summary("SOFTWARE", &pw, NULL);
 out:
+    regf_close(drivers);
     inj_plan_free(&ps);
     inj_plan_free(&pw);
     if (soft.h)

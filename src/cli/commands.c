@@ -193,6 +193,19 @@ static const struct cli_option inject_options[] = {
     { "devicepath", 0, "DIR", OPT_DEVICEPATH,
       "the folder added to DevicePath (default "
       "%SystemRoot%\\Drivers\\VirtIO)" },
+    { "stage", 0, NULL, OPT_STAGE,
+      "with --root, on Windows 8 and later: stage the package as PnP does: "
+      "INF, SYS and CAT into "
+      "Windows\\System32\\DriverStore\\FileRepository\\<label>, the INF "
+      "published as Windows\\INF\\oemNN.inf (a number free in OemInfMap, "
+      "which gets its bit), and the DriverDatabase entries under that name "
+      "with OemPath" },
+    { "force", 0, NULL, OPT_FORCE,
+      "inject even when the driver binary fails the check of --root (not "
+      "a PE image for the guest's machine type, or without an embedded "
+      "signature: Windows would not boot it), with a warning; and, as for "
+      "the other editing commands, write a dirty hive none of whose logs "
+      "applies as it is on disk, made clean" },
     { NULL, 0, NULL, 0, NULL }
 };
 
@@ -336,7 +349,8 @@ const struct cli_command cli_commands[] = {
       "(--system SYSTEM [--software SOFTWARE] | --root DIR)\n"
       "(--inf DRIVER.inf | --driver viostor|vioscsi)\n"
       "[--arch amd64|x86|arm64] [--windows MAJOR.MINOR.BUILD]\n"
-      "[--dry-run [--json]] [--undo UNDO.reg] [--devicepath DIR]",
+      "[--dry-run [--json]] [--undo UNDO.reg] [--devicepath DIR] [--stage]\n"
+      "[--force]",
       "Registers a virtio storage driver as boot-start in the SYSTEM hive of\n"
       "an offline Windows guest, so that it boots on virtio after a move to\n"
       "KVM instead of stopping with INACCESSIBLE_BOOT_DEVICE (0x7B): for every\n"
@@ -346,6 +360,12 @@ const struct cli_command cli_commands[] = {
       "(a DriverDatabase in the hive) the driver package entries as well,\n"
       "with the Version value. With --software, DevicePath gets the driver\n"
       "folder. Running it again changes nothing.\n"
+      "\n"
+      "With --root the driver binary must be a PE image for the guest's\n"
+      "machine type with an embedded signature, before and after it is\n"
+      "copied to where ImagePath points (System32\\drivers); otherwise\n"
+      "nothing is changed (status 65; --force overrides). Without --root the\n"
+      "path the binary must be copied to is printed.\n"
       "\n"
       "SYSTEM is written first, then SOFTWARE: when SOFTWARE cannot be\n"
       "written after SYSTEM was, the driver boots but DevicePath is\n"
