@@ -23,7 +23,8 @@
  *   the model line> <FeatureScore> 00 00 and DeviceIds\{classguid} =
  *   REG_NONE; DriverPackages\<label> with the 48-byte Version, Provider,
  *   InfName, OemPath (staged), ImportDate, Catalog, (default) = <pub>,
- *   Configurations\<config> (ConfigFlags, Service, ConfigScope, and the
+ *   Configurations\<config> (ConfigFlags, Service, ConfigScope on Windows
+ *   10 and later, and the
  *   INF's AddReg below Device, Driver and Services\<svc>),
  *   Descriptors\<enumerator>\<rest> (Configuration, Manufacturer,
  *   Description) and Strings; OemInfMap when an oemNN number is taken.
@@ -851,6 +852,20 @@ static int want_regs(regf_hive *h, struct inj_plan *pl, const char *base,
     return REGF_OK;
 }
 
+/* DriverDatabase\Version: 0x06030000 on Windows 8.1, 0x0A000000 on 10 and
+ * 11; 0xFFFFFFFF (the newest) when it cannot be read. */
+static uint32_t ddb_version(regf_hive *h)
+{
+    regf_key k;
+    regf_val v;
+    uint32_t ver;
+    if (regf_key_lookup(h, 0, DDB, &k) != REGF_OK ||
+        regf_value_lookup(h, k, "Version", &v) != REGF_OK ||
+        regf_value_dword(h, v, &ver) != REGF_OK)
+        return 0xFFFFFFFFu;
+    return ver;
+}
+
 static int plan_driver_database(regf_hive *h, const struct inj_driver *d,
                                 const struct inj_pkg_opts *o,
                                 struct inj_plan *pl)
@@ -919,7 +934,11 @@ static int plan_driver_database(regf_hive *h, const struct inj_driver *d,
     char cfg[600], sub[800];
     snprintf(cfg, sizeof cfg, "%s\\Configurations\\%s", pkg, d->config);
     if ((rc = want_dword(h, pl, cfg, "ConfigFlags", 0)) != REGF_OK ||
-        (rc = want_sz(h, pl, cfg, "Service", REGF_SZ, d->service)) != REGF_OK ||
+        (rc = want_sz(h, pl, cfg, "Service", REGF_SZ, d->service)) != REGF_OK)
+        return rc;
+    /* ConfigScope 7, as in the Windows 10 packages of device classes;
+     * Windows 8.1 (DriverDatabase\Version 0x06030000) has none. */
+    if (ddb_version(h) >= 0x0A000000u &&
         (rc = want_dword(h, pl, cfg, "ConfigScope", 7)) != REGF_OK)
         return rc;
     snprintf(sub, sizeof sub, "%s\\Device", cfg);
