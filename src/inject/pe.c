@@ -65,6 +65,15 @@ static int get32(const uint8_t *p, size_t len, uint64_t off, uint32_t *v)
     return 1;
 }
 
+#if defined(__GNUC__) || defined(__clang__)
+#define PE_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define PE_PRINTF(f, a)
+#endif
+
+static int fail(char *err, size_t errn, int status, const char *fmt, ...)
+    PE_PRINTF(4, 5);
+
 static int fail(char *err, size_t errn, int status, const char *fmt, ...)
 {
     if (err && errn) {
