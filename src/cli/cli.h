@@ -34,7 +34,7 @@ enum cli_opt_id {
     OPT_BACKUP, OPT_TIME, OPT_VERBOSE, OPT_RECOVER, OPT_FORCE,
     /* inject */
     OPT_SYSTEM, OPT_SOFTWARE, OPT_ROOT, OPT_INF, OPT_DRIVER, OPT_WINDOWS,
-    OPT_ARCH, OPT_UNDO, OPT_DEVICEPATH,
+    OPT_ARCH, OPT_UNDO, OPT_DEVICEPATH, OPT_STAGE,
     OPT_VIRTIO_WIN,
     /* inject --root, undo */
     OPT_PATCH_DIR,
@@ -332,8 +332,8 @@ int root_find(const char *root, const char *rel, char *out, size_t size,
  * hibernated or shut down with Fast Startup); its path goes to PATH. */
 int root_hibernated(const char *root, char *path, size_t size);
 /* Driver files on their way into a mounted volume (guest_root.c). */
-#define STAGE_MAX_FILES 16
-#define STAGE_MAX_DIRS 4
+#define STAGE_MAX_FILES 64      /* 8 drivers: 4 files each, 4 more with --stage */
+#define STAGE_MAX_DIRS 16
 struct backup {
     char path[4300];        /* the backup: HIVE.bak or HIVE.bak.N */
     char logs[3][4400];     /* the logs copied beside it */
@@ -359,6 +359,8 @@ struct stage {
     char dirs[STAGE_MAX_DIRS][4096];  /* folders made, in order */
     int dir_cid[STAGE_MAX_DIRS];
     int ndirs;
+    char said[STAGE_MAX_DIRS][4096];  /* dry run: folders said to be made */
+    int nsaid;
     char sd_from[4300];     /* the sibling whose descriptor new files get */
     int done;               /* something was put in place */
 };

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "inf.h"
 #include "inject.h"
+#include "inject_pkg.h"
 #include "virtio_win.h"
 
 #define MAX_DRIVERS 8
@@ -22,7 +23,7 @@ struct inject_opts {
     size_t ninfs;
     char names[MAX_DRIVERS][64];       /* --driver NAME[,NAME...] */
     size_t nnames;
-    int dry_run, json;
+    int dry_run, json, stage;
 };
 
 /* One driver of the run: where it comes from, what it is, and what its
@@ -35,6 +36,11 @@ struct job {
     int ncontrolsets, driver_database;
     char controlsets[3][16];
     char label[160];
+    char published[64];                /* the package's name: oemNN.inf
+                                          with --stage, else the INF's */
+    char replaced[4][160];             /* hivekit's older packages of the
+                                          same INF it replaces */
+    int nreplaced;
 };
 
 static const char *op_name(enum inj_op op)
@@ -111,11 +117,22 @@ static int copy_files(const struct inject_opts *o, const char *inf,
                   d->binary);
         return EXIT_FILE;      /* a missing input file */
     }
+    /* A binary Windows cannot boot is refused before anything changes. */
+    int rc = pkg_check_binary(src, d, o->c.force, "");
+    if (rc)
+        return rc;
     stage_sibling(st, drivers);
-    int rc = stage_dir(st, o->root, "Windows/Drivers/VirtIO", store,
-                       sizeof store);
+    rc = stage_dir(st, o->root, "Windows/Drivers/VirtIO", store,
+                   sizeof store);
     if (rc == EXIT_OK)
         rc = stage_add(st, src, drivers, d->binary);
+    /* ... and checked again as the copy ImagePath will point at (staged,
+     * or the identical file already there). */
+    if (rc == EXIT_OK && !st->dry_run) {
+        const struct stage_file *f = &st->f[st->n - 1];
+        rc = pkg_check_installed(f->same ? f->final : f->tmp, d,
+                                 o->c.force);
+    }
     if (rc == EXIT_OK)
         rc = stage_add(st, src, store, d->binary);
     const char *inf_base = slash ? slash + 1 : inf;
@@ -127,8 +144,10 @@ static int copy_files(const struct inject_opts *o, const char *inf,
     return rc;
 }
 
-/* What the run did to SYSTEM, driver by driver. */
-static void summary_system(const struct job *jobs, size_t njobs)
+/* What the run did to SYSTEM, driver by driver; without --root (SYSROOT
+ * the guest's %SystemRoot% or "") where each binary must be copied. */
+static void summary_system(const struct job *jobs, size_t njobs, int root,
+                           const char *sysroot)
 {
     for (size_t k = 0; k < njobs; k++) {
         const struct job *j = &jobs[k];
@@ -136,6 +155,8 @@ static void summary_system(const struct job *jobs, size_t njobs)
         if (j->n == 0) {
             printf("SYSTEM: nothing to change: %s is already set up\n",
                    d->service);
+            if (!root)
+                pkg_say_binary_path(stdout, "SYSTEM", d, sysroot);
             continue;
         }
         for (int i = 0; i < j->ncontrolsets; i++)
@@ -146,10 +167,15 @@ static void summary_system(const struct job *jobs, size_t njobs)
                    d->nhw, d->ncompat);
         if (j->driver_database)
             printf("SYSTEM: DriverDatabase: package %s (%s, version "
-                   "%u.%u.%u.%u)\n", j->label, d->inf_name, d->ver[0],
+                   "%u.%u.%u.%u)\n", j->label, j->published, d->ver[0],
                    d->ver[1], d->ver[2], d->ver[3]);
+        for (int i = 0; i < j->nreplaced; i++)
+            printf("SYSTEM: DriverDatabase: package %s replaced\n",
+                   j->replaced[i]);
         printf("SYSTEM: %zu values set%s\n", j->sets,
                j->dels ? ", StartOverride removed" : "");
+        if (!root)
+            pkg_say_binary_path(stdout, "SYSTEM", d, sysroot);
     }
 }
 
@@ -239,6 +265,9 @@ static int check_options(struct inject_opts *o, unsigned ver[3])
         return cli_usage_error("inject", "--root copies the driver's files: "
                                "give --virtio-win DIR or its --inf (next to "
                                "its .sys and .cat)");
+    if (o->stage && !o->root)
+        return cli_usage_error("inject", "--stage places the package's files "
+                               "in the guest: it needs --root");
     if (!o->system && !o->root)
         return cli_usage_error("inject", "--system SYSTEM (or --root DIR) is "
                                "required");
@@ -268,13 +297,24 @@ static int check_options(struct inject_opts *o, unsigned ver[3])
         sscanf(o->windows, "%u.%u.%u", &ver[0], &ver[1], &ver[2]) < 2)
         return cli_usage_error("inject", "--windows takes MAJOR.MINOR[.BUILD], "
                                "e.g. 10.0.19041");
-    struct inj_driver d;
+    /* struct inj_driver is large (the package's AddReg, ids, strings):
+     * not on the stack. */
+    struct inj_driver *d = NULL;
+    if (!o->ninfs && !o->virtio_win && o->nnames &&
+        !(d = malloc(sizeof *d))) {
+        cli_error("out of memory");
+        return EXIT_FILE;
+    }
+    ex = EXIT_OK;
     for (size_t i = 0; !o->ninfs && !o->virtio_win && i < o->nnames; i++)
-        if (inj_profile(o->names[i], "amd64", &d) != REGF_OK)
-            return cli_usage_error("inject", "unknown driver '%s' (built in: "
-                                   "viostor, vioscsi; others need --inf or "
-                                   "--virtio-win)", o->names[i]);
-    return EXIT_OK;
+        if (inj_profile(o->names[i], "amd64", d) != REGF_OK) {
+            ex = cli_usage_error("inject", "unknown driver '%s' (built in: "
+                                 "viostor, vioscsi; others need --inf or "
+                                 "--virtio-win)", o->names[i]);
+            break;
+        }
+    free(d);
+    return ex;
 }
 
 /* What the hives say about the guest, with --windows VER over it. An exit
@@ -440,13 +480,14 @@ static int plan_join(struct inj_plan *dst, struct inj_plan *src)
  * memory; nothing is written until the commit), joined into PS. An exit
  * status, message printed. */
 static int plan_drivers(const struct inject_opts *o, regf_hive *h,
-                        struct job *jobs, size_t njobs, struct inj_plan *ps)
+                        const struct inj_pkg_opts *po, struct job *jobs,
+                        size_t njobs, struct inj_plan *ps)
 {
     for (size_t k = 0; k < njobs; k++) {
         struct job *j = &jobs[k];
         struct inj_plan p;
         memset(&p, 0, sizeof p);
-        int rc = inj_plan_system(h, &j->d, &p);
+        int rc = inj_plan_system_pkg(h, &j->d, po, &p);
         if (rc != REGF_OK) {
             cli_error("%s: %s", o->system, p.err[0] ? p.err : regf_errmsg(h));
             inj_plan_free(&p);
@@ -454,13 +495,20 @@ static int plan_drivers(const struct inject_opts *o, regf_hive *h,
         }
         j->n = p.n;
         for (size_t i = 0; i < p.n; i++) {
+            /* Replacing an older package deletes keys too: only a
+             * StartOverride removal is reported as such. */
+            size_t kl = strlen(p.c[i].key);
             j->sets += p.c[i].op == INJ_SET;
-            j->dels += p.c[i].op == INJ_DEL_KEY;
+            j->dels += p.c[i].op == INJ_DEL_KEY && kl >= 14 &&
+                       strcmp(p.c[i].key + kl - 14, "\\StartOverride") == 0;
         }
         j->ncontrolsets = p.ncontrolsets;
         memcpy(j->controlsets, p.controlsets, sizeof j->controlsets);
         j->driver_database = p.driver_database;
         snprintf(j->label, sizeof j->label, "%s", p.label);
+        snprintf(j->published, sizeof j->published, "%s", p.published);
+        j->nreplaced = p.nreplaced;
+        memcpy(j->replaced, p.replaced, sizeof j->replaced);
         if ((rc = inj_apply(h, &p)) != REGF_OK) {
             inj_plan_free(&p);
             return cli_fail(h, rc);
@@ -592,7 +640,8 @@ int cmd_inject(const struct cli_args *a)
         .devicepath = cli_arg(a, OPT_DEVICEPATH), .root = cli_arg(a, OPT_ROOT),
         .virtio_win = cli_arg(a, OPT_VIRTIO_WIN),
         .patch_dir = cli_arg(a, OPT_PATCH_DIR),
-        .dry_run = cli_has(a, OPT_DRY_RUN), .json = cli_has(a, OPT_JSON) };
+        .dry_run = cli_has(a, OPT_DRY_RUN), .json = cli_has(a, OPT_JSON),
+        .stage = cli_has(a, OPT_STAGE) };
     unsigned ver[3] = { 0, 0, 0 };
     char sys_path[4096], soft_path[4096];
     uint64_t ft;
@@ -621,6 +670,11 @@ int cmd_inject(const struct cli_args *a)
     struct job *jobs = calloc(MAX_DRIVERS, sizeof *jobs);
     size_t njobs = 0;
     const char *arch;
+    struct inj_pkg_opts po;
+    regf_hive *drivers = NULL;
+    char sysroot[260], oem_path[300];
+    memset(&po, 0, sizeof po);
+    sysroot[0] = '\0';
     memset(&ps, 0, sizeof ps);
     memset(&pw, 0, sizeof pw);
     struct stage *stage = calloc(1, sizeof *stage);
@@ -659,7 +713,23 @@ int cmd_inject(const struct cli_args *a)
         if (jobs[i].choice[0])
             fprintf(o.dry_run ? stderr : stdout, "%s%s\n",
                     o.dry_run ? "hivekit: " : "", jobs[i].choice);
-    if ((ex = plan_drivers(&o, sys.h, jobs, njobs, &ps)) != EXIT_OK)
+    /* How each package is registered: ImportDate --time (or now); with
+     * --stage published as oemNN.inf (a number free in OemInfMap, in
+     * SYSTEM and DRIVERS, and in INF\; each driver planned on what the
+     * ones before it left, so each gets its own), OemPath the guest's
+     * folder of the INF copy. The DRIVERS hive is only ever read. */
+    pkg_system_root(soft.h, sysroot, sizeof sysroot);
+    po.import_date = pkg_filetime(ft);
+    if (o.stage) {
+        snprintf(oem_path, sizeof oem_path, "%s\\Drivers\\VirtIO",
+                 sysroot[0] ? sysroot : "C:\\Windows");
+        po.stage = 1;
+        po.oem_path = oem_path;
+        po.drivers = drivers = pkg_open_drivers(o.root);
+        po.inf_exists = pkg_inf_exists;
+        po.ctx = o.root;
+    }
+    if ((ex = plan_drivers(&o, sys.h, &po, jobs, njobs, &ps)) != EXIT_OK)
         goto out;
     if (soft.h) {
         int rc = inj_plan_software(soft.h, o.devicepath ? o.devicepath :
@@ -673,15 +743,25 @@ int cmd_inject(const struct cli_args *a)
     }
     /* Every driver's files into the one stage: nothing is in place until
      * the hives are committed. */
-    for (size_t i = 0; o.root && i < njobs; i++)
-        if ((ex = copy_files(&o, jobs[i].inf, &jobs[i].d, stage)) != EXIT_OK)
+    for (size_t i = 0; o.root && i < njobs; i++) {
+        const struct job *j = &jobs[i];
+        if ((ex = copy_files(&o, j->inf, &j->d, stage)) != EXIT_OK)
             goto out;
+        /* --stage: the package into the driver store and INF\oemNN.inf,
+         * through the same stage. */
+        if (o.stage && (ex = pkg_stage_files(stage, o.root, j->inf, &j->d,
+                                             j->label, j->published)) !=
+                           EXIT_OK)
+            goto out;
+    }
     if (o.patch_dir && (ex = plan_patch_dir(o.patch_dir, &ps,
                                             soft.h ? &pw : NULL,
                                             o.root ? stage : NULL)) != EXIT_OK)
         goto out;
     if (o.dry_run) {
         print_dry_run(&o, &ps, &pw, soft.h != NULL, &g, arch, jobs, njobs);
+        for (size_t i = 0; !o.root && i < njobs; i++)
+            pkg_say_binary_path(stderr, "SYSTEM", &jobs[i].d, sysroot);
         goto out;
     }
     /* The undo, only when something changes; in place before the commit
@@ -719,7 +799,7 @@ int cmd_inject(const struct cli_args *a)
         undo_discard(&uo);
     cleanup_unblock(&old, ex == EXIT_OK || ex == EXIT_PARTIAL);
     if (ex == EXIT_OK || ex == EXIT_PARTIAL)
-        summary_system(jobs, njobs);
+        summary_system(jobs, njobs, o.root != NULL, sysroot);
     if (ex == EXIT_OK && soft.h)
         summary_software(&pw);
     if (ex == EXIT_OK || ex == EXIT_PARTIAL)
@@ -730,6 +810,7 @@ out:
     stage_abort(stage);
     free(stage);
     root_unlock(lock);
+    regf_close(drivers);
     inj_plan_free(&ps);
     inj_plan_free(&pw);
     free(jobs);

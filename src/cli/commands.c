@@ -221,6 +221,20 @@ static const struct cli_option inject_options[] = {
     { "devicepath", 0, "DIR", OPT_DEVICEPATH,
       "the folder added to DevicePath (default "
       "%SystemRoot%\\Drivers\\VirtIO)" },
+    { "stage", 0, NULL, OPT_STAGE,
+      "with --root, on Windows 8 and later: stage each driver's package "
+      "as PnP does: INF, SYS and CAT into "
+      "Windows\\System32\\DriverStore\\FileRepository\\<label>, the INF "
+      "published as Windows\\INF\\oemNN.inf (a number free in OemInfMap, "
+      "which gets its bit), and the DriverDatabase entries under that name "
+      "with OemPath" },
+    { "force", 0, NULL, OPT_FORCE,
+      "inject even when the driver binary fails the check of --root (not "
+      "a PE image for the guest's machine type, or without an embedded "
+      "signature: Windows would not boot it), with a warning; with "
+      "--virtio-win, let an older Windows' folder stand in for the "
+      "guest's; and, as for the other editing commands, write a dirty "
+      "hive none of whose logs applies as it is on disk, made clean" },
     { NULL, 0, NULL, 0, NULL }
 };
 
@@ -373,7 +387,8 @@ const struct cli_command cli_commands[] = {
       "(--system SYSTEM [--software SOFTWARE] | --root DIR)\n"
       "(--virtio-win DIR | --inf DRIVER.inf|DIR... | --driver NAME)\n"
       "[--driver NAME[,NAME...]] [--arch ARCH] [--windows VER]\n"
-      "[--dry-run [--json]] [--undo UNDO.reg] [--devicepath DIR]",
+      "[--dry-run [--json]] [--undo UNDO.reg] [--devicepath DIR] [--stage]\n"
+      "[--force]",
       "Registers a virtio storage driver as boot-start in the SYSTEM hive of\n"
       "an offline Windows guest, so that it boots on virtio after a move to\n"
       "KVM instead of stopping with INACCESSIBLE_BOOT_DEVICE (0x7B): for every\n"
@@ -385,6 +400,12 @@ const struct cli_command cli_commands[] = {
       "folder. Running it again changes nothing. Several drivers in one\n"
       "run (--driver viostor,vioscsi, or --inf repeated) are planned in\n"
       "turn and written together.\n"
+      "\n"
+      "With --root the driver binary must be a PE image for the guest's\n"
+      "machine type with an embedded signature, before and after it is\n"
+      "copied to where ImagePath points (System32\\drivers); otherwise\n"
+      "nothing is changed (status 65; --force overrides). Without --root the\n"
+      "path the binary must be copied to is printed.\n"
       "\n"
       "SYSTEM is written first, then SOFTWARE: when SOFTWARE cannot be\n"
       "written after SYSTEM was, the driver boots but DevicePath is\n"

@@ -195,7 +195,17 @@ int stage_dir(struct stage *s, const char *root, const char *rel, char *out,
                 return EXIT_FILE;
             }
             if (s->dry_run) {
-                fprintf(stderr, "hivekit: would create the folder %s\n", cur);
+                /* Said once, however many drivers go there. */
+                int said = 0;
+                for (int i = 0; i < s->nsaid && !said; i++)
+                    said = strcmp(s->said[i], cur) == 0;
+                if (!said) {
+                    fprintf(stderr, "hivekit: would create the folder %s\n",
+                            cur);
+                    if (s->nsaid < STAGE_MAX_DIRS)
+                        snprintf(s->said[s->nsaid++], sizeof s->said[0], "%s",
+                                 cur);
+                }
             } else {
                 if (s->ndirs >= STAGE_MAX_DIRS || mkdir(cur, 0755) != 0) {
                     cli_error("%s: cannot create the folder: %s; nothing was "

@@ -196,7 +196,7 @@ rmdir "$R/WINDOWS/System32/DRIVERS" "$R/WINDOWS/System32" 2>/dev/null
 mkdir -p "$R/WINDOWS/system32/DRIVERS"
 cp "$T/orig" "$R/WINDOWS/system32/Config/system"
 cp "$FIX/inf/viostor-w10-amd64.inf" "$T/drv/viostor.inf"
-printf 'driver binary' > "$T/drv/VIOSTOR.SYS"
+cp "$FIX/pe/amd64-signed.sys" "$T/drv/VIOSTOR.SYS"   # a signed AMD64 PE image (the binary check)
 printf 'catalog' > "$T/drv/viostor.cat"
 run inject --root "$R" --driver viostor
 check "--root needs --inf" usage_err

@@ -115,10 +115,12 @@ no_temp_files() { [ -z "$(find "$1" -name '*.hivekit*' -o -name '*.tmp-*' | head
 # the same injection on plain copies of the hives.
 mkdir -p "$T/drv" "$T/drv2" "$T/ref"
 cp "$FIX/inf/viostor-w10-amd64.inf" "$T/drv/viostor.inf"
-printf 'viostor driver binary\n' >"$T/drv/viostor.sys"
+# the binaries: signed AMD64 PE images (inject --root checks them), each
+# with its own bytes after the image
+{ cat "$FIX/pe/amd64-signed.sys"; printf 'viostor driver binary\n'; } >"$T/drv/viostor.sys"
 printf 'viostor catalog\n' >"$T/drv/viostor.cat"
 cp "$FIX/inf/vioscsi-w10-amd64.inf" "$T/drv2/vioscsi.inf"
-printf 'vioscsi driver binary\n' >"$T/drv2/vioscsi.sys"
+{ cat "$FIX/pe/amd64-signed.sys"; printf 'vioscsi driver binary\n'; } >"$T/drv2/vioscsi.sys"
 printf 'vioscsi catalog\n' >"$T/drv2/vioscsi.cat"
 xz -dc "$FIX/hives/SYSTEM-win10-20H2.xz" >"$T/SYSTEM.orig"
 "$H" new "$T/SOFTWARE.orig" --time "$HIVEKIT_TIME" >/dev/null &&

@@ -454,8 +454,9 @@ if [ "$MODE" = core ]; then
     R=$T/root
     mkdir -p "$R/Windows/System32/config" "$R/Windows/System32/drivers"
     cp "$T/two.orig" "$R/Windows/System32/config/SYSTEM"
-    printf 'viostor binary' > "$V/iso/viostor/w10/amd64/viostor.sys"
-    printf 'vioscsi binary' > "$V/iso/vioscsi/w10/amd64/vioscsi.sys"
+    # signed AMD64 PE images (the boot binary check), each its own bytes
+    { cat "$FIX/pe/amd64-signed.sys"; printf 'viostor binary'; } > "$V/iso/viostor/w10/amd64/viostor.sys"
+    { cat "$FIX/pe/amd64-signed.sys"; printf 'vioscsi binary'; } > "$V/iso/vioscsi/w10/amd64/vioscsi.sys"
     run inject --root "$R" --virtio-win "$V/iso" --driver viostor,vioscsi
     check "--root --virtio-win, two drivers: status 0" rc_is 0
     check "--root: viostor.sys from viostor/w10/amd64" \
