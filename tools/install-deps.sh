@@ -1,7 +1,8 @@
 #!/bin/sh
 # install-deps.sh - make sure the build and test dependencies are present.
 #
-# Checks for cmake, a C compiler, make, xz, pkg-config and the cmocka headers; when
+# Checks for cmake, a C compiler, make, xz, pkg-config, the cmocka headers,
+# ntfs-3g and attr (the NTFS volume test); when
 # something is missing and we run as root on a Debian-like system, installs
 # it with apt-get. Otherwise says what to install and fails.
 # Extras: --fuzz (clang, libFuzzer runtime: make fuzz-smoke), --static
@@ -55,6 +56,11 @@ need make make
 need xz xz-utils
 need bash bash
 need pkg-config pkg-config   # the install test builds the example with it
+# the NTFS test (tests/cli/test_ntfs_cli.sh): mkntfs, ntfs-3g, lowntfs-3g
+# and getfattr/setfattr; without them it is skipped
+command -v mkntfs >/dev/null 2>&1 || [ -e /usr/sbin/mkntfs ] || [ -e /sbin/mkntfs ] ||
+    missing="$missing ntfs-3g"
+need setfattr attr
 if [ -n "$fuzz" ]; then
     need clang clang
     ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.fuzzer-*.a >/dev/null 2>&1 ||

@@ -5,9 +5,11 @@
 #ifndef HIVEKIT_CLI_H
 #define HIVEKIT_CLI_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
 #include <hivekit/regf.h>
 
@@ -32,8 +34,10 @@ enum cli_opt_id {
     OPT_BACKUP, OPT_TIME, OPT_VERBOSE, OPT_RECOVER, OPT_FORCE,
     /* inject */
     OPT_SYSTEM, OPT_SOFTWARE, OPT_ROOT, OPT_INF, OPT_DRIVER, OPT_WINDOWS,
-    OPT_ARCH, OPT_UNDO, OPT_DEVICEPATH,
+    OPT_ARCH, OPT_UNDO, OPT_DEVICEPATH, OPT_STAGE,
     OPT_VIRTIO_WIN,
+    /* inject --root, undo */
+    OPT_PATCH_DIR,
     OPT_COUNT
 };
 
@@ -255,6 +259,8 @@ struct write_options {
     const char *time;       /* --time */
     int backup, verbose;
     int recover, force;     /* cli_dirty_options */
+    int read_only;          /* a dry run: the hive is only read (wr_open
+                               does not ask for a writable file) */
 };
 /* Reads them from A. */
 void write_options_get(const struct cli_args *a, struct write_options *o);
@@ -290,9 +296,16 @@ int wr_open(struct whive *w, const char *path, uint64_t ft,
 /* Nonzero when the hive must be written even without an edit: it was
  * recovered from its logs, or is dirty and accepted with --force. */
 int wr_pending(const struct whive *w);
-/* Commits when something changed or wr_pending (with .bak under --backup);
- * resets the logs of a recovered hive. Exit status. */
+/* Commits when something changed or wr_pending (with a backup under
+ * --backup: backup.c); resets the logs of a recovered hive. Exit status. */
 int wr_commit(struct whive *w, const struct write_options *o);
+/* Writes H to TARGET (SHOWN in messages): REGF_COMMIT_DIRTY when DIRTY;
+ * under o->backup a backup first (with the hive's logs beside it when
+ * WITH_LOGS: the file on disk is dirty and only complete with them); a
+ * file the commit replaced gets its NTFS metadata back (volume.c).
+ * SIGINT/SIGTERM are held off meanwhile. Exit status, message printed. */
+int wr_commit_file(regf_hive *h, const char *target, const char *shown,
+                   int dirty, int with_logs, const struct write_options *o);
 void wr_close(struct whive *w);
 /* Looks PATH up; when it is missing and CREATE is set, creates it and its
  * missing parents (*created = 1). Missing without CREATE: message + HINT,
@@ -318,10 +331,206 @@ int root_find(const char *root, const char *rel, char *out, size_t size,
 /* Nonzero when ROOT/hiberfil.sys holds a hibernation image (Windows
  * hibernated or shut down with Fast Startup); its path goes to PATH. */
 int root_hibernated(const char *root, char *path, size_t size);
-/* Copies SRC into DIR as NAME (an existing file of that name in any case
- * is replaced, saying so, unless identical), through a synced temporary
- * file; with DRY_RUN only says what it would do. Exit status. */
-int root_copy(const char *src, const char *dir, const char *name, int dry_run);
+/* Driver files on their way into a mounted volume (guest_root.c). */
+#define STAGE_MAX_FILES 64      /* 8 drivers: 4 files each, 4 more with --stage */
+#define STAGE_MAX_DIRS 16
+struct backup {
+    char path[4300];        /* the backup: HIVE.bak or HIVE.bak.N */
+    char logs[3][4400];     /* the logs copied beside it */
+    int nlogs;
+    int cid[4];             /* cleanup list entries until kept */
+};
+struct stage_file {
+    char src[4096];         /* the file copied */
+    char final[4300];       /* where it goes (an existing name's case kept) */
+    char tmp[4400];         /* its staged copy beside FINAL */
+    int cid;                /* cleanup entry of TMP */
+    int same;               /* FINAL holds the same content: nothing to do */
+    int exists;             /* FINAL holds other content: replaced, backup */
+    int staged, placed;
+    int have_bak;
+    struct backup bak;      /* the replaced file's backup */
+    uint64_t hash, size;    /* of SRC (file_fingerprint) */
+};
+struct stage {
+    int dry_run;
+    struct stage_file f[STAGE_MAX_FILES];
+    int n;
+    char dirs[STAGE_MAX_DIRS][4096];  /* folders made, in order */
+    int dir_cid[STAGE_MAX_DIRS];
+    int ndirs;
+    char said[STAGE_MAX_DIRS][4096];  /* dry run: folders said to be made */
+    int nsaid;
+    char sd_from[4300];     /* the sibling whose descriptor new files get */
+    int done;               /* something was put in place */
+};
+void stage_init(struct stage *s, int dry_run);
+/* The file whose security descriptor new files get: DIR/disk.sys (any
+ * case), else DIR's first *.sys. Kept once found. */
+void stage_sibling(struct stage *s, const char *dir);
+/* Finds REL below ROOT (any case) or creates what is missing of it (each
+ * new folder with its parent's descriptor; a dry run only says so). */
+int stage_dir(struct stage *s, const char *root, const char *rel, char *out,
+              size_t size);
+/* Stages SRC as DIR/NAME: nothing when an identical file is there; else a
+ * synced temporary copy with its descriptor, and for a file of other
+ * content a backup of it. A dry run says on stderr what it would do. */
+int stage_add(struct stage *s, const char *src, const char *dir,
+              const char *name);
+/* How many files and folders the staging changes (0: all there). */
+int stage_changes(const struct stage *s);
+/* Moves the staged files into place (after the hives were committed);
+ * prints what was copied. EXIT_OK, or EXIT_PARTIAL saying what is where. */
+int stage_place(struct stage *s);
+/* Removes the staged copies, the backups of files not replaced and, if
+ * nothing was placed, the folders made. */
+void stage_abort(struct stage *s);
+/* Takes the lock of a mounted volume (flock on its config folder) for the
+ * run: a descriptor to give root_unlock, -2 when there is no such folder
+ * (nothing to lock), or -1 when another run holds it (message printed). */
+int root_lock(const char *root);
+void root_unlock(int fd);
+/* Reports (and with REMOVE_OURS removes) the temporary files earlier
+ * interrupted runs left in the folders inject --root writes to. */
+void root_leftovers(const char *root, int remove_ours);
+/* FNV-1a 64 and size of a file's content; 0, or -1 with errno. */
+int file_fingerprint(const char *path, uint64_t *hash, uint64_t *size);
+
+/* ---- volume.c: NTFS metadata through extended attributes ---- */
+
+/* What kind of metadata an attribute is (and what vol_meta_apply sets). */
+enum {
+    VOL_SD = 1,             /* security descriptor: system.ntfs_acl (ntfs-3g),
+                               system.ntfs_security (ntfs3) */
+    VOL_ATTRIB = 2,         /* system.ntfs_attrib: DOS attributes */
+    VOL_CRTIME = 4,         /* system.ntfs_crtime: creation time */
+    VOL_STREAMS = 8,        /* user.*: alternate data streams (ntfs-3g with
+                               streams_interface=xattr) or EAs (ntfs3) */
+    VOL_TIMES = 16          /* access and modification times (stat) */
+};
+struct vol_attr {
+    char name[256];
+    unsigned char *val;
+    size_t len;
+    unsigned kind;
+};
+struct vol_meta {
+    struct vol_attr *a;
+    size_t n;
+    int have_stat;
+    struct stat st;
+};
+/* Reads the NTFS metadata of a file (none on other filesystems); 0, or -1
+ * with errno when the file cannot be opened. Free with vol_meta_free. */
+int vol_meta_read(const char *path, struct vol_meta *m);
+int vol_meta_read_fd(int fd, struct vol_meta *m);
+void vol_meta_free(struct vol_meta *m);
+const struct vol_attr *vol_meta_find(const struct vol_meta *m, unsigned kind);
+/* Sets the kinds WHAT of M on a file; returns how many could not be set,
+ * their names in FAILED. Attribute bits are copied only for READONLY,
+ * HIDDEN, SYSTEM, ARCHIVE, TEMPORARY and NOT_CONTENT_INDEXED. */
+int vol_meta_apply_fd(int fd, const struct vol_meta *m, unsigned what,
+                      char *failed, size_t fsize);
+int vol_meta_apply(const char *path, const struct vol_meta *m, unsigned what,
+                   char *failed, size_t fsize);
+/* Gives TO_FD the security descriptor of the file FROM: 0 done, 1 the
+ * filesystem exposes none, -1 failed (errno). */
+int vol_copy_sd(const char *from, int to_fd);
+/* Nonzero when PATH shows an NTFS security descriptor. */
+int vol_has_ntfs_meta(const char *path);
+
+/* ---- backup.c: backups and new files on the volume ---- */
+
+/* Copies SRC to a new temporary file beside FINAL (cleanup_tmpname; on the
+ * cleanup list as *CID), created with MODE, content synced. Returns its
+ * open descriptor and its name in TMP, or -1 with errno. */
+int copy_to_temp(const char *src, const char *final, mode_t mode, char *tmp,
+                 size_t tsize, int *cid);
+/* Gives the file TMP the name FINAL unless FINAL exists (hard link, else a
+ * rename once FINAL is seen free). 0, EEXIST, or another errno. */
+int place_noreplace(const char *tmp, const char *final);
+/* Backs SRC up (see backup.c) and, with WITH_LOGS, its non-empty logs
+ * beside the backup. 0, or -1 with the message printed. */
+int backup_file(const char *src, int with_logs, struct backup *b);
+/* The commit failed: the backup goes. */
+void backup_discard(struct backup *b);
+/* The commit succeeded: the backup stays (off the cleanup list). */
+void backup_keep(struct backup *b);
+/* Says which backup was made (always when it is not SRC.bak or has logs;
+ * else only with VERBOSE). */
+void backup_say(const char *src, const struct backup *b, int verbose);
+
+/* ---- cleanup.c: interruptions and leftovers ---- */
+
+/* Puts PATH (a file, or a directory with IS_DIR) on the list SIGINT,
+ * SIGTERM and SIGHUP remove (installing the handler on first use);
+ * returns its id (-1: list full or path too long). */
+int cleanup_add(const char *path, int is_dir);
+/* Off the list (it stays). */
+void cleanup_forget(int id);
+/* Removed now, and off the list. */
+void cleanup_remove(int id);
+/* Everything on the list removed. */
+void cleanup_all(void);
+/* Holds off SIGINT, SIGTERM and SIGHUP (the old mask into OLD) for a
+ * commit; cleanup_unblock lets them in again, DONE saying the changes are
+ * written (what the handler then says). */
+void cleanup_block(sigset_t *old);
+void cleanup_unblock(const sigset_t *old, int done);
+/* The template of a temporary file beside PATH: PATH.hivekit-tmp-XXXXXX. */
+int cleanup_tmpname(const char *path, char *out, size_t size);
+enum { LEFTOVER_OURS = 1, LEFTOVER_COMMIT = 2 };
+/* Whether a file name is one of hivekit's temporary names: LEFTOVER_OURS
+ * (the command's own), LEFTOVER_COMMIT (the library's commit), or 0. */
+int cleanup_leftover_kind(const char *name);
+/* Reports the temporary files of earlier runs in DIR (one note each);
+ * with REMOVE_OURS the command's own are removed. Returns how many. */
+int cleanup_leftovers(const char *dir, int remove_ours);
+/* For the tests: when HIVEKIT_TEST_PAUSE is WHERE, says so on stderr and
+ * sleeps (30 s at most) so a test can interrupt the run there. */
+void cleanup_test_pause(const char *where);
+
+/* ---- plan_text.c: a change set for people and for later ---- */
+
+struct inj_plan;
+
+/* The changes of P to HIVE, one line each, strings shown as text. */
+void plan_list(FILE *f, const char *hive, const struct inj_plan *p);
+/* --patch-dir DIR: DIR/SYSTEM.reg, DIR/SOFTWARE.reg (PW not NULL) and
+ * DIR/changes.txt (plan_list and the files of ST), never over existing
+ * files. Exit status, message printed. */
+int plan_patch_dir(const char *dir, const struct inj_plan *ps,
+                   const struct inj_plan *pw, const struct stage *st);
+
+/* ---- undo.c: inject --undo and hivekit undo ---- */
+
+enum { UNDO_SYS, UNDO_SOFT, UNDO_MANIFEST, UNDO_NFILES };
+/* What an inject run changes, for its undo. */
+struct undo_in {
+    const char *root;               /* --root, or NULL */
+    const char *system, *software;  /* hive paths (SOFTWARE may be NULL) */
+    const struct inj_plan *ps, *pw;
+    const struct stage *stage;      /* files and folders, or NULL */
+};
+/* The files --undo UNDO writes: UNDO (SYSTEM .reg), UNDO less .reg plus
+ * -software.reg, UNDO less .reg plus .undo (the manifest). */
+struct undo_out {
+    char path[UNDO_NFILES][4200];
+    int written[UNDO_NFILES];
+    int cid[UNDO_NFILES];
+};
+/* EXIT_FILE (message printed) when any of the files --undo UNDO would
+ * write exists: an undo file is never overwritten. */
+int undo_refuse_existing(const char *undo);
+/* Writes them (never over an existing file), on the cleanup list until
+ * undo_keep; EXIT_OK or EXIT_FILE (message printed, nothing left). */
+int undo_write(const char *undo, const struct undo_in *in,
+               struct undo_out *u);
+void undo_keep(struct undo_out *u);
+/* Removes them (the run changed nothing after all). */
+void undo_discard(struct undo_out *u);
+/* One line on stdout naming them. */
+void undo_say(const struct undo_out *u);
 
 /* ---- the commands (cmd_*.c) ---- */
 int cmd_info(const struct cli_args *a);
@@ -336,5 +545,6 @@ int cmd_new(const struct cli_args *a);
 int cmd_import(const struct cli_args *a);
 int cmd_recover(const struct cli_args *a);
 int cmd_inject(const struct cli_args *a);
+int cmd_undo(const struct cli_args *a);
 
 #endif

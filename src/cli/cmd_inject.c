@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "inf.h"
 #include "inject.h"
+#include "inject_pkg.h"
 #include "virtio_win.h"
 
 #define MAX_DRIVERS 8
@@ -17,12 +18,12 @@
 struct inject_opts {
     struct write_options c;
     const char *system, *software, *driver, *windows, *arch, *undo,
-               *devicepath, *root, *virtio_win;
+               *devicepath, *root, *virtio_win, *patch_dir;
     const char *infs[MAX_DRIVERS];     /* every --inf, in order */
     size_t ninfs;
     char names[MAX_DRIVERS][64];       /* --driver NAME[,NAME...] */
     size_t nnames;
-    int dry_run, json;
+    int dry_run, json, stage;
 };
 
 /* One driver of the run: where it comes from, what it is, and what its
@@ -35,6 +36,11 @@ struct job {
     int ncontrolsets, driver_database;
     char controlsets[3][16];
     char label[160];
+    char published[64];                /* the package's name: oemNN.inf
+                                          with --stage, else the INF's */
+    char replaced[4][160];             /* hivekit's older packages of the
+                                          same INF it replaces */
+    int nreplaced;
 };
 
 static const char *op_name(enum inj_op op)
@@ -87,31 +93,13 @@ static int write_file(void *ctx, const void *buf, size_t len)
     return fwrite(buf, 1, len, (FILE *)ctx) == len ? 0 : -1;
 }
 
-/* Writes the undo patch of PLAN to PATH (replaced only when complete). */
-static int write_undo(const char *path, const struct inj_plan *plan,
-                      const char *prefix)
-{
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        cli_error("%s: cannot create: %s", path, strerror(errno));
-        return EXIT_FILE;
-    }
-    int rc = inj_plan_reg(plan, prefix, 1, write_file, f);
-    if (fclose(f) != 0 || rc != REGF_OK || rename(tmp, path) != 0) {
-        cli_error("%s: cannot write: %s", path, strerror(errno));
-        remove(tmp);
-        return EXIT_FILE;
-    }
-    return EXIT_OK;
-}
-
 /* --root: the binary to System32\drivers, the driver folder's INF, SYS and
- * CAT to Windows\Drivers\VirtIO. The files are looked up next to the INF
- * whatever their case. */
+ * CAT to Windows\Drivers\VirtIO, staged (guest_root.c): nothing is in
+ * place before the hives are written. The files are looked up next to
+ * the INF whatever their case. Called once per driver of the run, all
+ * adding to the one stage ST. */
 static int copy_files(const struct inject_opts *o, const char *inf,
-                      const struct inj_driver *d, int dry_run)
+                      const struct inj_driver *d, struct stage *st)
 {
     char infdir[4096], drivers[4096], store[4096], src[4200];
     const char *slash = strrchr(inf, '/');
@@ -124,36 +112,42 @@ static int copy_files(const struct inject_opts *o, const char *inf,
         cli_error("%s: no Windows/System32/drivers below it", o->root);
         return EXIT_FILE;
     }
-    if (root_find(o->root, "Windows/Drivers/VirtIO", store, sizeof store,
-                  !dry_run) != 0) {
-        if (!dry_run) {
-            cli_error("%s: cannot create Windows/Drivers/VirtIO: %s", o->root,
-                      strerror(errno));
-            return EXIT_FILE;
-        }
-        snprintf(store, sizeof store, "%s/Windows/Drivers/VirtIO", o->root);
-    }
     if (root_find(infdir, d->binary, src, sizeof src, 0) != 0) {
         cli_error("%s: the driver binary %s is not next to the INF", infdir,
                   d->binary);
         return EXIT_FILE;      /* a missing input file */
     }
-    int rc = root_copy(src, drivers, d->binary, dry_run);
+    /* A binary Windows cannot boot is refused before anything changes. */
+    int rc = pkg_check_binary(src, d, o->c.force, "");
     if (rc)
         return rc;
-    if ((rc = root_copy(src, store, d->binary, dry_run)))
-        return rc;
+    stage_sibling(st, drivers);
+    rc = stage_dir(st, o->root, "Windows/Drivers/VirtIO", store,
+                   sizeof store);
+    if (rc == EXIT_OK)
+        rc = stage_add(st, src, drivers, d->binary);
+    /* ... and checked again as the copy ImagePath will point at (staged,
+     * or the identical file already there). */
+    if (rc == EXIT_OK && !st->dry_run) {
+        const struct stage_file *f = &st->f[st->n - 1];
+        rc = pkg_check_installed(f->same ? f->final : f->tmp, d,
+                                 o->c.force);
+    }
+    if (rc == EXIT_OK)
+        rc = stage_add(st, src, store, d->binary);
     const char *inf_base = slash ? slash + 1 : inf;
-    if ((rc = root_copy(inf, store, inf_base, dry_run)))
-        return rc;
-    if (d->catalog[0] && root_find(infdir, d->catalog, src, sizeof src, 0) == 0 &&
-        (rc = root_copy(src, store, d->catalog, dry_run)))
-        return rc;
-    return EXIT_OK;
+    if (rc == EXIT_OK)
+        rc = stage_add(st, inf, store, inf_base);
+    if (rc == EXIT_OK && d->catalog[0] &&
+        root_find(infdir, d->catalog, src, sizeof src, 0) == 0)
+        rc = stage_add(st, src, store, d->catalog);
+    return rc;
 }
 
-/* What the run did to SYSTEM, driver by driver. */
-static void summary_system(const struct job *jobs, size_t njobs)
+/* What the run did to SYSTEM, driver by driver; without --root (SYSROOT
+ * the guest's %SystemRoot% or "") where each binary must be copied. */
+static void summary_system(const struct job *jobs, size_t njobs, int root,
+                           const char *sysroot)
 {
     for (size_t k = 0; k < njobs; k++) {
         const struct job *j = &jobs[k];
@@ -161,6 +155,8 @@ static void summary_system(const struct job *jobs, size_t njobs)
         if (j->n == 0) {
             printf("SYSTEM: nothing to change: %s is already set up\n",
                    d->service);
+            if (!root)
+                pkg_say_binary_path(stdout, "SYSTEM", d, sysroot);
             continue;
         }
         for (int i = 0; i < j->ncontrolsets; i++)
@@ -171,10 +167,15 @@ static void summary_system(const struct job *jobs, size_t njobs)
                    d->nhw, d->ncompat);
         if (j->driver_database)
             printf("SYSTEM: DriverDatabase: package %s (%s, version "
-                   "%u.%u.%u.%u)\n", j->label, d->inf_name, d->ver[0],
+                   "%u.%u.%u.%u)\n", j->label, j->published, d->ver[0],
                    d->ver[1], d->ver[2], d->ver[3]);
+        for (int i = 0; i < j->nreplaced; i++)
+            printf("SYSTEM: DriverDatabase: package %s replaced\n",
+                   j->replaced[i]);
         printf("SYSTEM: %zu values set%s\n", j->sets,
                j->dels ? ", StartOverride removed" : "");
+        if (!root)
+            pkg_say_binary_path(stdout, "SYSTEM", d, sysroot);
     }
 }
 
@@ -264,6 +265,9 @@ static int check_options(struct inject_opts *o, unsigned ver[3])
         return cli_usage_error("inject", "--root copies the driver's files: "
                                "give --virtio-win DIR or its --inf (next to "
                                "its .sys and .cat)");
+    if (o->stage && !o->root)
+        return cli_usage_error("inject", "--stage places the package's files "
+                               "in the guest: it needs --root");
     if (!o->system && !o->root)
         return cli_usage_error("inject", "--system SYSTEM (or --root DIR) is "
                                "required");
@@ -293,13 +297,24 @@ static int check_options(struct inject_opts *o, unsigned ver[3])
         sscanf(o->windows, "%u.%u.%u", &ver[0], &ver[1], &ver[2]) < 2)
         return cli_usage_error("inject", "--windows takes MAJOR.MINOR[.BUILD], "
                                "e.g. 10.0.19041");
-    struct inj_driver d;
+    /* struct inj_driver is large (the package's AddReg, ids, strings):
+     * not on the stack. */
+    struct inj_driver *d = NULL;
+    if (!o->ninfs && !o->virtio_win && o->nnames &&
+        !(d = malloc(sizeof *d))) {
+        cli_error("out of memory");
+        return EXIT_FILE;
+    }
+    ex = EXIT_OK;
     for (size_t i = 0; !o->ninfs && !o->virtio_win && i < o->nnames; i++)
-        if (inj_profile(o->names[i], "amd64", &d) != REGF_OK)
-            return cli_usage_error("inject", "unknown driver '%s' (built in: "
-                                   "viostor, vioscsi; others need --inf or "
-                                   "--virtio-win)", o->names[i]);
-    return EXIT_OK;
+        if (inj_profile(o->names[i], "amd64", d) != REGF_OK) {
+            ex = cli_usage_error("inject", "unknown driver '%s' (built in: "
+                                 "viostor, vioscsi; others need --inf or "
+                                 "--virtio-win)", o->names[i]);
+            break;
+        }
+    free(d);
+    return ex;
 }
 
 /* What the hives say about the guest, with --windows VER over it. An exit
@@ -465,13 +480,14 @@ static int plan_join(struct inj_plan *dst, struct inj_plan *src)
  * memory; nothing is written until the commit), joined into PS. An exit
  * status, message printed. */
 static int plan_drivers(const struct inject_opts *o, regf_hive *h,
-                        struct job *jobs, size_t njobs, struct inj_plan *ps)
+                        const struct inj_pkg_opts *po, struct job *jobs,
+                        size_t njobs, struct inj_plan *ps)
 {
     for (size_t k = 0; k < njobs; k++) {
         struct job *j = &jobs[k];
         struct inj_plan p;
         memset(&p, 0, sizeof p);
-        int rc = inj_plan_system(h, &j->d, &p);
+        int rc = inj_plan_system_pkg(h, &j->d, po, &p);
         if (rc != REGF_OK) {
             cli_error("%s: %s", o->system, p.err[0] ? p.err : regf_errmsg(h));
             inj_plan_free(&p);
@@ -479,13 +495,20 @@ static int plan_drivers(const struct inject_opts *o, regf_hive *h,
         }
         j->n = p.n;
         for (size_t i = 0; i < p.n; i++) {
+            /* Replacing an older package deletes keys too: only a
+             * StartOverride removal is reported as such. */
+            size_t kl = strlen(p.c[i].key);
             j->sets += p.c[i].op == INJ_SET;
-            j->dels += p.c[i].op == INJ_DEL_KEY;
+            j->dels += p.c[i].op == INJ_DEL_KEY && kl >= 14 &&
+                       strcmp(p.c[i].key + kl - 14, "\\StartOverride") == 0;
         }
         j->ncontrolsets = p.ncontrolsets;
         memcpy(j->controlsets, p.controlsets, sizeof j->controlsets);
         j->driver_database = p.driver_database;
         snprintf(j->label, sizeof j->label, "%s", p.label);
+        snprintf(j->published, sizeof j->published, "%s", p.published);
+        j->nreplaced = p.nreplaced;
+        memcpy(j->replaced, p.replaced, sizeof j->replaced);
         if ((rc = inj_apply(h, &p)) != REGF_OK) {
             inj_plan_free(&p);
             return cli_fail(h, rc);
@@ -578,30 +601,14 @@ static void print_dry_run(const struct inject_opts *o,
             inj_plan_reg(pw, "HKEY_LOCAL_MACHINE\\SOFTWARE", 0, write_file,
                          stdout);
     }
+    if (!o->json) {
+        plan_list(stderr, "SYSTEM", ps);
+        if (software)
+            plan_list(stderr, "SOFTWARE", pw);
+    }
     fprintf(stderr, "hivekit: dry run: %zu change(s) to %s%s%s, nothing "
             "written\n", ps->n + pw->n, o->system, software ? " and " : "",
             software ? o->software : "");
-}
-
-/* --undo FILE: the SYSTEM part to FILE, the SOFTWARE part (if any) to
- * FILE with -software before .reg. An exit status. */
-static int write_undo_files(const char *undo, const struct inj_plan *ps,
-                            const struct inj_plan *pw)
-{
-    int ex;
-    if (ps->n + pw->n == 0)
-        return EXIT_OK;
-    if ((ex = write_undo(undo, ps, "HKEY_LOCAL_MACHINE\\SYSTEM")) != EXIT_OK)
-        return ex;
-    if (pw->n == 0)
-        return EXIT_OK;
-    size_t n = strlen(undo);
-    char path[4200];
-    if (n > 4 && strcmp(undo + n - 4, ".reg") == 0)
-        snprintf(path, sizeof path, "%.*s-software.reg", (int)(n - 4), undo);
-    else
-        snprintf(path, sizeof path, "%s-software.reg", undo);
-    return write_undo(path, pw, "HKEY_LOCAL_MACHINE\\SOFTWARE");
 }
 
 /* Writes SYSTEM, then SOFTWARE. When SYSTEM was written and SOFTWARE
@@ -632,7 +639,9 @@ int cmd_inject(const struct cli_args *a)
         .arch = cli_arg(a, OPT_ARCH), .undo = cli_arg(a, OPT_UNDO),
         .devicepath = cli_arg(a, OPT_DEVICEPATH), .root = cli_arg(a, OPT_ROOT),
         .virtio_win = cli_arg(a, OPT_VIRTIO_WIN),
-        .dry_run = cli_has(a, OPT_DRY_RUN), .json = cli_has(a, OPT_JSON) };
+        .patch_dir = cli_arg(a, OPT_PATCH_DIR),
+        .dry_run = cli_has(a, OPT_DRY_RUN), .json = cli_has(a, OPT_JSON),
+        .stage = cli_has(a, OPT_STAGE) };
     unsigned ver[3] = { 0, 0, 0 };
     char sys_path[4096], soft_path[4096];
     uint64_t ft;
@@ -652,6 +661,8 @@ int cmd_inject(const struct cli_args *a)
         (ex = find_root_hives(&o, sys_path, soft_path, sizeof sys_path)) !=
             EXIT_OK)
         return ex;
+    if (o.undo && !o.dry_run && (ex = undo_refuse_existing(o.undo)) != EXIT_OK)
+        return ex;
 
     struct whive sys = { NULL, NULL, NULL }, soft = { NULL, NULL, NULL };
     struct inj_plan ps, pw;
@@ -659,11 +670,31 @@ int cmd_inject(const struct cli_args *a)
     struct job *jobs = calloc(MAX_DRIVERS, sizeof *jobs);
     size_t njobs = 0;
     const char *arch;
+    struct inj_pkg_opts po;
+    regf_hive *drivers = NULL;
+    char sysroot[260], oem_path[300];
+    memset(&po, 0, sizeof po);
+    sysroot[0] = '\0';
     memset(&ps, 0, sizeof ps);
     memset(&pw, 0, sizeof pw);
-    if (!jobs) {
+    struct stage *stage = calloc(1, sizeof *stage);
+    int lock = -1;
+    if (!jobs || !stage) {
+        free(jobs);
+        free(stage);
         cli_error("out of memory");
         return EXIT_FILE;
+    }
+    stage_init(stage, o.dry_run);
+    o.c.read_only = o.dry_run;
+    if (o.root) {
+        /* One run at a time on a volume; then any temporary file of ours
+         * found there is a leftover, safe to remove. */
+        if ((lock = root_lock(o.root)) < 0) {
+            ex = EXIT_FILE;
+            goto out;
+        }
+        root_leftovers(o.root, !o.dry_run);
     }
     /* With --recover a dirty hive is replayed from its logs first, and the
      * one atomic write below holds both the recovery and the injection. */
@@ -682,7 +713,23 @@ int cmd_inject(const struct cli_args *a)
         if (jobs[i].choice[0])
             fprintf(o.dry_run ? stderr : stdout, "%s%s\n",
                     o.dry_run ? "hivekit: " : "", jobs[i].choice);
-    if ((ex = plan_drivers(&o, sys.h, jobs, njobs, &ps)) != EXIT_OK)
+    /* How each package is registered: ImportDate --time (or now); with
+     * --stage published as oemNN.inf (a number free in OemInfMap, in
+     * SYSTEM and DRIVERS, and in INF\; each driver planned on what the
+     * ones before it left, so each gets its own), OemPath the guest's
+     * folder of the INF copy. The DRIVERS hive is only ever read. */
+    pkg_system_root(soft.h, sysroot, sizeof sysroot);
+    po.import_date = pkg_filetime(ft);
+    if (o.stage) {
+        snprintf(oem_path, sizeof oem_path, "%s\\Drivers\\VirtIO",
+                 sysroot[0] ? sysroot : "C:\\Windows");
+        po.stage = 1;
+        po.oem_path = oem_path;
+        po.drivers = drivers = pkg_open_drivers(o.root);
+        po.inf_exists = pkg_inf_exists;
+        po.ctx = o.root;
+    }
+    if ((ex = plan_drivers(&o, sys.h, &po, jobs, njobs, &ps)) != EXIT_OK)
         goto out;
     if (soft.h) {
         int rc = inj_plan_software(soft.h, o.devicepath ? o.devicepath :
@@ -694,15 +741,39 @@ int cmd_inject(const struct cli_args *a)
             goto out;
         }
     }
-    for (size_t i = 0; o.root && i < njobs; i++)
-        if ((ex = copy_files(&o, jobs[i].inf, &jobs[i].d, o.dry_run)) !=
-            EXIT_OK)
+    /* Every driver's files into the one stage: nothing is in place until
+     * the hives are committed. */
+    for (size_t i = 0; o.root && i < njobs; i++) {
+        const struct job *j = &jobs[i];
+        if ((ex = copy_files(&o, j->inf, &j->d, stage)) != EXIT_OK)
             goto out;
+        /* --stage: the package into the driver store and INF\oemNN.inf,
+         * through the same stage. */
+        if (o.stage && (ex = pkg_stage_files(stage, o.root, j->inf, &j->d,
+                                             j->label, j->published)) !=
+                           EXIT_OK)
+            goto out;
+    }
+    if (o.patch_dir && (ex = plan_patch_dir(o.patch_dir, &ps,
+                                            soft.h ? &pw : NULL,
+                                            o.root ? stage : NULL)) != EXIT_OK)
+        goto out;
     if (o.dry_run) {
         print_dry_run(&o, &ps, &pw, soft.h != NULL, &g, arch, jobs, njobs);
+        for (size_t i = 0; !o.root && i < njobs; i++)
+            pkg_say_binary_path(stderr, "SYSTEM", &jobs[i].d, sysroot);
         goto out;
     }
-    if (o.undo && (ex = write_undo_files(o.undo, &ps, &pw)) != EXIT_OK)
+    /* The undo, only when something changes; in place before the commit
+     * (a crash after it still leaves the undo), removed if it fails. */
+    struct undo_out uo;
+    memset(&uo, 0, sizeof uo);
+    for (int i = 0; i < UNDO_NFILES; i++)
+        uo.cid[i] = -1;
+    struct undo_in ui = { o.root, o.system, soft.h ? o.software : NULL, &ps,
+                          &pw, o.root ? stage : NULL };
+    if (o.undo && ps.n + pw.n + (o.root ? stage_changes(stage) : 0) > 0 &&
+        (ex = undo_write(o.undo, &ui, &uo)) != EXIT_OK)
         goto out;
     if (soft.h) {
         int rc = inj_apply(soft.h, &pw);
@@ -711,12 +782,35 @@ int cmd_inject(const struct cli_args *a)
             goto out;
         }
     }
+    cleanup_test_pause("commit");
+    /* The hives, then the files: an interruption lands before or after. */
+    sigset_t old;
+    cleanup_block(&old);
     ex = commit_hives(&o, &sys, &soft);
+    /* After a partial commit SYSTEM holds the driver: its files too. */
+    if ((ex == EXIT_OK || ex == EXIT_PARTIAL) && o.root) {
+        int placed = stage_place(stage);
+        if (placed != EXIT_OK)
+            ex = placed;
+    }
     if (ex == EXIT_OK || ex == EXIT_PARTIAL)
-        summary_system(jobs, njobs);
+        undo_keep(&uo);
+    else
+        undo_discard(&uo);
+    cleanup_unblock(&old, ex == EXIT_OK || ex == EXIT_PARTIAL);
+    if (ex == EXIT_OK || ex == EXIT_PARTIAL)
+        summary_system(jobs, njobs, o.root != NULL, sysroot);
     if (ex == EXIT_OK && soft.h)
         summary_software(&pw);
+    if (ex == EXIT_OK || ex == EXIT_PARTIAL)
+        undo_say(&uo);
+    if (ex != EXIT_OK && ex != EXIT_PARTIAL && o.root && stage_changes(stage))
+        cli_error("no driver file was copied; the hives were not changed");
 out:
+    stage_abort(stage);
+    free(stage);
+    root_unlock(lock);
+    regf_close(drivers);
     inj_plan_free(&ps);
     inj_plan_free(&pw);
     free(jobs);

@@ -137,13 +137,9 @@ int cmd_recover(const struct cli_args *a)
     }
     if (ft)
         regf_set_time(h, ft);
-    st = regf_commit(h, target, o.backup ? REGF_COMMIT_BACKUP : 0);
-    if (st != REGF_OK) {
-        const char *msg = regf_errmsg(h);
-        cli_error("%s", *msg ? msg : regf_strstatus(st));
-        rc = EXIT_FILE;
+    /* The backup is the dirty hive as it was: its logs go beside it. */
+    if ((rc = wr_commit_file(h, target, path, 0, 1, &o)) != EXIT_OK)
         goto out;
-    }
     print_recovery(stdout, path, rep, 0);
     struct regf_info in;
     regf_get_info(h, &in);

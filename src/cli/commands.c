@@ -13,7 +13,12 @@
 
 const struct cli_option cli_write_options[] = {
     { "backup", 0, NULL, OPT_BACKUP,
-      "keep the previous file as HIVE.bak" },
+      "keep the previous file as HIVE.bak, or HIVE.bak.2 ... when that "
+      "exists (a backup is never overwritten; the name is said): mode "
+      "0600, with the NTFS security descriptor, attributes, creation time "
+      "and streams of the original where the filesystem shows them; a "
+      "dirty hive's transaction logs are kept beside it (HIVE.bak.LOG1 "
+      "...) for `hivekit recover HIVE.bak`" },
     { "time", 0, "T", OPT_TIME,
       "time given to changed keys and the header: a FILETIME number, an "
       "ISO 8601 UTC time such as 2024-01-02T03:04:05Z, or 'now' (the "
@@ -196,18 +201,49 @@ static const struct cli_option inject_options[] = {
       "any case; default: the guest's own (PROCESSOR_ARCHITECTURE in the "
       "hive), which a given --arch must match" },
     { "dry-run", 'n', NULL, OPT_DRY_RUN,
-      "print the changes as a .reg patch; write nothing" },
+      "print the changes as a .reg patch on standard output and, on "
+      "standard error, what would be done (strings as text); write "
+      "nothing (works on a read-only mount)" },
+    { "patch-dir", 0, "DIR", OPT_PATCH_DIR,
+      "also save the change set in DIR (created if missing): SYSTEM.reg and "
+      "SOFTWARE.reg, each importable with `hivekit import`, and "
+      "changes.txt; existing files are never overwritten" },
     { "json", 0, NULL, OPT_JSON,
       "with --dry-run (not --root): the changes as one JSON object instead "
       "(shape: README.md, hivekit(1))" },
     { "undo", 0, "FILE", OPT_UNDO,
-      "write a .reg file that undoes the changes (import it with `hivekit "
-      "import --prefix HKEY_LOCAL_MACHINE\\SYSTEM`); with --software the "
-      "SOFTWARE part goes to FILE with -software before its .reg "
-      "extension" },
+      "when the run changes something, write what undoes it: FILE (the "
+      "SYSTEM part as a .reg patch, for `hivekit import --prefix "
+      "HKEY_LOCAL_MACHINE\\SYSTEM`), FILE with -software before its .reg "
+      "extension (the SOFTWARE part) and FILE with .undo instead of .reg, "
+      "the manifest `hivekit undo` reads (also the files copied). None of "
+      "them may exist: an undo file is never overwritten" },
     { "devicepath", 0, "DIR", OPT_DEVICEPATH,
       "the folder added to DevicePath (default "
       "%SystemRoot%\\Drivers\\VirtIO)" },
+    { "stage", 0, NULL, OPT_STAGE,
+      "with --root, on Windows 8 and later: stage each driver's package "
+      "as PnP does: INF, SYS and CAT into "
+      "Windows\\System32\\DriverStore\\FileRepository\\<label>, the INF "
+      "published as Windows\\INF\\oemNN.inf (a number free in OemInfMap, "
+      "which gets its bit), and the DriverDatabase entries under that name "
+      "with OemPath" },
+    { "force", 0, NULL, OPT_FORCE,
+      "inject even when the driver binary fails the check of --root (not "
+      "a PE image for the guest's machine type, or without an embedded "
+      "signature: Windows would not boot it), with a warning; with "
+      "--virtio-win, let an older Windows' folder stand in for the "
+      "guest's; and, as for the other editing commands, write a dirty "
+      "hive none of whose logs applies as it is on disk, made clean" },
+    { NULL, 0, NULL, 0, NULL }
+};
+
+static const struct cli_option undo_options[] = {
+    { "root", 0, "DIR", OPT_ROOT,
+      "the mounted Windows volume, when it is mounted elsewhere than when "
+      "the run was made (default: the manifest's)" },
+    { "dry-run", 'n', NULL, OPT_DRY_RUN,
+      "say what would be taken back; write nothing" },
     { NULL, 0, NULL, 0, NULL }
 };
 
@@ -351,7 +387,8 @@ const struct cli_command cli_commands[] = {
       "(--system SYSTEM [--software SOFTWARE] | --root DIR)\n"
       "(--virtio-win DIR | --inf DRIVER.inf|DIR... | --driver NAME)\n"
       "[--driver NAME[,NAME...]] [--arch ARCH] [--windows VER]\n"
-      "[--dry-run [--json]] [--undo UNDO.reg] [--devicepath DIR]",
+      "[--dry-run [--json]] [--undo UNDO.reg] [--devicepath DIR] [--stage]\n"
+      "[--force]",
       "Registers a virtio storage driver as boot-start in the SYSTEM hive of\n"
       "an offline Windows guest, so that it boots on virtio after a move to\n"
       "KVM instead of stopping with INACCESSIBLE_BOOT_DEVICE (0x7B): for every\n"
@@ -364,11 +401,39 @@ const struct cli_command cli_commands[] = {
       "run (--driver viostor,vioscsi, or --inf repeated) are planned in\n"
       "turn and written together.\n"
       "\n"
+      "With --root the driver binary must be a PE image for the guest's\n"
+      "machine type with an embedded signature, before and after it is\n"
+      "copied to where ImagePath points (System32\\drivers); otherwise\n"
+      "nothing is changed (status 65; --force overrides). Without --root the\n"
+      "path the binary must be copied to is printed.\n"
+      "\n"
       "SYSTEM is written first, then SOFTWARE: when SOFTWARE cannot be\n"
       "written after SYSTEM was, the driver boots but DevicePath is\n"
       "unchanged, and the status is 3. With --virtio-win, --force also\n"
-      "lets an older Windows' folder stand in for the guest's.\n",
+      "lets an older Windows' folder stand in for the guest's.\n"
+      "\n"
+      "With --root nothing on the volume changes before every hive edit has\n"
+      "succeeded: the driver files are copied to temporary names first (a\n"
+      "new file gets the security descriptor of System32\\drivers\\disk.sys,\n"
+      "a file of other content is kept as NAME.bak), the hives are written,\n"
+      "then the files put in place; on a failure or SIGINT/SIGTERM what was\n"
+      "written is removed. Temporary files of an earlier interrupted run are\n"
+      "reported and removed.\n",
       NULL, 0, 0, WRITES_HIVE, 1, inject_options },
+
+    { "undo", cmd_undo, "UNDO",
+      "take back what an inject --undo run changed",
+      "UNDO [--root DIR] [--dry-run]",
+      "Reads the manifest that `inject --undo FILE.reg` wrote beside FILE.reg\n"
+      "(FILE.undo; UNDO may name either) and takes back what is still as\n"
+      "that run left it: values it created are deleted and values it changed\n"
+      "or deleted restored, when they still hold what it wrote; keys it\n"
+      "created are deleted only when empty afterwards (what a later run added\n"
+      "below them stays); subtrees it removed come back; files it copied are\n"
+      "removed (or the file they replaced put back) when their content is\n"
+      "still the one copied, and folders it made when empty. Everything kept\n"
+      "is named on standard error.\n",
+      NULL, 1, 1, WRITES_HIVE, 1, undo_options },
 };
 
 const size_t cli_ncommands = sizeof cli_commands / sizeof *cli_commands;

@@ -14,7 +14,8 @@
  *     a --log file, a driver file next to the INF) is EXIT_FILE, like a
  *     hive that cannot be read or written;
  *   - malformed input text (.reg, INF) is EXIT_DATA, whatever command
- *     reads it. */
+ *     reads it, and so is a driver binary Windows could not boot (not a
+ *     PE image for the guest's machine, or unsigned: inject --root). */
 #ifndef HIVEKIT_EXIT_H
 #define HIVEKIT_EXIT_H
 
@@ -35,8 +36,9 @@
       "arguments, malformed DATA, --time or --windows, a refused request "  \
       "such as deleting the root key")                                       \
     X(EXIT_DATA, 65, "malformed input: a .reg file (import) or an INF "     \
-      "(inject --inf) that is invalid or offers nothing for the guest; "    \
-      "nothing was changed")
+      "(inject --inf) that is invalid or offers nothing for the guest, or " \
+      "a driver binary (inject --root) that is not a signed PE image for "  \
+      "the guest; nothing was changed")
 
 enum cli_exit {
 #define CLI_EXIT_ENUM(name, number, meaning) name = number,

@@ -1,6 +1,7 @@
 /* hive_write.c - editing a hive: opening it for writing (the dirty-hive
  * refusal, --force, --recover), finding or creating keys, committing it
- * atomically, and resetting the transaction logs after a recovery. */
+ * (with its backup, and its NTFS identity kept), and resetting the
+ * transaction logs after a recovery. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -187,7 +188,7 @@ int wr_open(struct whive *w, const char *path, uint64_t ft,
             return ex;
         }
     }
-    if (access(w->target, W_OK) != 0) {
+    if (!o->read_only && access(w->target, W_OK) != 0) {
         cli_error("%s: cannot edit: %s; nothing was written", path,
                   strerror(errno));
         wr_close(w);
@@ -216,6 +217,83 @@ int wr_pending(const struct whive *w)
     return in.dirty || (regf_modified(w->h) && recovered(w));
 }
 
+/* The identity of the file at TARGET before a commit: its inode, its
+ * number of names, and its NTFS metadata (volume.c). */
+struct identity {
+    int ok;
+    struct stat st;
+    struct vol_meta meta;
+};
+
+static void identity_read(const char *target, struct identity *id)
+{
+    memset(id, 0, sizeof *id);
+    id->ok = vol_meta_read(target, &id->meta) == 0;
+    if (id->ok)
+        id->st = id->meta.st;
+}
+
+/* After a commit that replaced the file (a new inode: the library's
+ * replace mode, temporary file + rename), the NTFS metadata of the old
+ * file is put back on the new one; what cannot be is said. A commit that
+ * wrote the file in place leaves nothing to do. */
+static void identity_restore(const char *shown, const char *target,
+                             struct identity *id, int verbose)
+{
+    struct stat now;
+    if (!id->ok || stat(target, &now) != 0 || now.st_ino == id->st.st_ino)
+        return;
+    char failed[512];
+    int bad = vol_meta_apply(target, &id->meta, VOL_STREAMS | VOL_CRTIME |
+                             VOL_SD | VOL_ATTRIB, failed, sizeof failed);
+    if (bad)
+        cli_error("warning: %s was replaced by a new file and could not get "
+                  "back all of its NTFS metadata (%s)", shown, failed);
+    else if (verbose && id->meta.n)
+        cli_error("%s: replaced by a new file; its NTFS metadata (%zu "
+                  "attributes) was copied to it", shown, id->meta.n);
+    if (id->st.st_nlink > 1)
+        cli_error("warning: %s had %lu hard links: it was replaced by a new "
+                  "file, so its other names still show the old content",
+                  shown, (unsigned long)id->st.st_nlink);
+}
+
+int wr_commit_file(regf_hive *h, const char *target, const char *shown,
+                   int dirty, int with_logs, const struct write_options *o)
+{
+    struct backup b;
+    int have_backup = 0;
+    sigset_t old;
+    cleanup_block(&old);
+    if (o->backup) {
+        if (backup_file(target, with_logs, &b) != 0) {
+            cleanup_unblock(&old, 0);
+            return EXIT_FILE;
+        }
+        have_backup = 1;
+    }
+    struct identity id;
+    identity_read(target, &id);
+    int rc = regf_commit(h, target, dirty ? REGF_COMMIT_DIRTY : 0);
+    if (rc != REGF_OK) {
+        const char *msg = regf_errmsg(h);
+        cli_error("%s", *msg ? msg : regf_strstatus(rc));
+        if (have_backup)
+            backup_discard(&b);
+        vol_meta_free(&id.meta);
+        cleanup_unblock(&old, 0);
+        return EXIT_FILE;
+    }
+    if (have_backup)
+        backup_keep(&b);
+    identity_restore(shown, target, &id, o->verbose);
+    vol_meta_free(&id.meta);
+    cleanup_unblock(&old, 1);
+    if (have_backup)
+        backup_say(shown, &b, o->verbose);
+    return EXIT_OK;
+}
+
 int wr_commit(struct whive *w, const struct write_options *o)
 {
     struct regf_info in;
@@ -223,14 +301,9 @@ int wr_commit(struct whive *w, const struct write_options *o)
     if (!regf_modified(w->h) && !in.dirty)
         return EXIT_OK;         /* nothing changed: the file is left alone */
     int reset = recovered(w);
-    unsigned flags = (o->backup ? REGF_COMMIT_BACKUP : 0) |
-                     (in.dirty ? REGF_COMMIT_DIRTY : 0);
-    int rc = regf_commit(w->h, w->target, flags);
-    if (rc != REGF_OK) {
-        const char *msg = regf_errmsg(w->h);
-        cli_error("%s", *msg ? msg : regf_strstatus(rc));
-        return EXIT_FILE;
-    }
+    int ex = wr_commit_file(w->h, w->target, w->path, in.dirty, reset, o);
+    if (ex != EXIT_OK)
+        return ex;
     /* The hive is written clean with a new TimeStamp, so its old logs can
      * no longer match it; emptying them makes that plain. */
     if (reset)

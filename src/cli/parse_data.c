@@ -273,6 +273,7 @@ void write_options_get(const struct cli_args *a, struct write_options *o)
     o->verbose = cli_has(a, OPT_VERBOSE);
     o->recover = cli_has(a, OPT_RECOVER);
     o->force = cli_has(a, OPT_FORCE);
+    o->read_only = 0;
 }
 
 int write_options_time(const char *cmd, const struct write_options *o,

@@ -16,11 +16,20 @@
  *     drivers with it);
  *   Control\CriticalDeviceDatabase\<id, '\' -> '#'>: Service, ClassGUID
  *     for every hardware and compatible id.
- * Once, when the hive has DriverDatabase (Windows 8+):
- *   DriverInfFiles\<inf>, DeviceIds\<enumerator>\<rest> (01 FF 00 00 for
- *   hardware ids, 02 FF 00 00 for compatible ids), DriverPackages\<label>
- *   with the 48-byte Version, Provider, (default), Configurations\<config>
- *   and Descriptors\<enumerator>\<rest>. */
+ * Once, when the hive has DriverDatabase (Windows 8+), the package as PnP
+ * writes it, under its published name <pub> (the INF's own name, or
+ * oemNN.inf when staged):
+ *   DriverInfFiles\<pub>; DeviceIds\<enumerator>\<rest> = <position in
+ *   the model line> <FeatureScore> 00 00 and DeviceIds\{classguid} =
+ *   REG_NONE; DriverPackages\<label> with the 48-byte Version, Provider,
+ *   InfName, OemPath (staged), ImportDate, Catalog, (default) = <pub>,
+ *   Configurations\<config> (ConfigFlags, Service, ConfigScope on Windows
+ *   10 and later, and the
+ *   INF's AddReg below Device, Driver and Services\<svc>),
+ *   Descriptors\<enumerator>\<rest> (Configuration, Manufacturer,
+ *   Description) and Strings; OemInfMap when an oemNN number is taken.
+ *   hivekit's older package of the same INF is replaced (package.c
+ *   comments below). Nothing is ever written to the DRIVERS hive. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -280,10 +289,25 @@ static int text_write(void *ctx, const void *buf, size_t len)
 
 #define UNDO_PREFIX "\x01HIVEKIT-PREFIX"
 
+/* Is KEY (or an ancestor) already being deleted by the plan? */
+static int planned_gone(const struct inj_plan *pl, const char *key)
+{
+    for (size_t i = 0; i < pl->n; i++) {
+        const struct inj_change *c = &pl->c[i];
+        size_t n = strlen(c->key);
+        if (c->op == INJ_DEL_KEY && strncasecmp(c->key, key, n) == 0 &&
+            (key[n] == '\0' || key[n] == '\\'))
+            return 1;
+    }
+    return 0;
+}
+
 /* Plans the removal of KEY (keeping its content for undo) if it exists. */
 static int want_gone(regf_hive *h, struct inj_plan *pl, const char *key)
 {
     regf_key k;
+    if (planned_gone(pl, key))
+        return REGF_OK;
     int rc = regf_key_lookup(h, 0, key, &k);
     if (rc == REGF_NOTFOUND)
         return REGF_OK;
@@ -305,6 +329,77 @@ static int want_gone(regf_hive *h, struct inj_plan *pl, const char *key)
     c->old_subtree = dupn(body ? body + 2 : "", body ? strlen(body + 2) : 0);
     free(t.p);
     return c->old_subtree ? REGF_OK : oom(pl);
+}
+
+/* Plans the deletion of value NAME of KEY (keeping it for undo) if it
+ * exists and is not already going. */
+static int want_no_value(regf_hive *h, struct inj_plan *pl, const char *key,
+                         const char *name)
+{
+    regf_key k;
+    regf_val v;
+    if (planned_gone(pl, key))
+        return REGF_OK;
+    for (size_t i = 0; i < pl->n; i++)
+        if (pl->c[i].op == INJ_DEL_VALUE &&
+            strcasecmp(pl->c[i].key, key) == 0 &&
+            strcasecmp(pl->c[i].name, name) == 0)
+            return REGF_OK;
+    int rc = regf_key_lookup(h, 0, key, &k);
+    if (rc == REGF_OK)
+        rc = regf_value_lookup(h, k, name, &v);
+    if (rc == REGF_NOTFOUND)
+        return REGF_OK;
+    if (rc != REGF_OK)
+        return rc;
+    uint32_t otype;
+    size_t olen = 0;
+    if ((rc = regf_value_data(h, v, &otype, NULL, 0, &olen)) != REGF_OK)
+        return rc;
+    uint8_t *old = malloc(olen ? olen : 1);
+    if (!old)
+        return oom(pl);
+    if ((rc = regf_value_data(h, v, &otype, old, olen, NULL)) != REGF_OK) {
+        free(old);
+        return rc;
+    }
+    struct inj_change *c = add(pl, INJ_DEL_VALUE, key, name);
+    if (!c) {
+        free(old);
+        return oom(pl);
+    }
+    c->existed = 1;
+    c->old_type = otype;
+    c->old_data = old;
+    c->old_len = olen;
+    return REGF_OK;
+}
+
+/* The text of string value NAME of KEY into BUF (the first string of a
+ * REG_MULTI_SZ); REGF_NOTFOUND when the key or the value is missing,
+ * REGF_ETYPE when it is no string. */
+static int read_sz(regf_hive *h, const char *key, const char *name,
+                   char *buf, size_t n)
+{
+    regf_key k;
+    regf_val v;
+    buf[0] = '\0';
+    int rc = regf_key_lookup(h, 0, key, &k);
+    if (rc == REGF_OK)
+        rc = regf_value_lookup(h, k, name, &v);
+    if (rc == REGF_OK)
+        rc = regf_value_string(h, v, 0, buf, n, NULL);
+    if (rc != REGF_OK)
+        buf[0] = '\0';
+    return rc;
+}
+
+static int has_value(regf_hive *h, const char *key, const char *name)
+{
+    regf_key k;
+    regf_val v;
+    return regf_key_lookup(h, 0, key, &k) == REGF_OK &&
+           regf_value_lookup(h, k, name, &v) == REGF_OK;
 }
 
 /* ---- SYSTEM -------------------------------------------------------------------- */
@@ -399,6 +494,8 @@ static int plan_controlset(regf_hive *h, const struct inj_driver *d,
         return rc;
     for (size_t i = 0; i < d->nhkr; i++) {
         const struct inj_reg *r = &d->hkr[i];
+        if (r->keyonly)
+            continue;                    /* the values create the keys */
         if (r->subkey[0])
             snprintf(key, sizeof key, "%s\\%s", svc, r->subkey);
         else
@@ -425,72 +522,490 @@ static int plan_controlset(regf_hive *h, const struct inj_driver *d,
     return REGF_OK;
 }
 
-static int plan_driver_database(regf_hive *h, const struct inj_driver *d,
-                                struct inj_plan *pl)
+/* ---- the DriverDatabase package ------------------------------------------------- */
+
+#define DDB "DriverDatabase"
+#define MAX_OLD 8              /* hivekit packages of one INF looked at */
+#define MAX_OEM 10000          /* oemNN.inf numbers tried */
+
+/* AddReg flags a package configuration cannot record as Windows does
+ * (NOCLOBBER, DELVAL, APPEND, OVERWRITEONLY, KEYONLY_COMMON, DELREG_BIT):
+ * Windows keeps some of them in the high word of the value type, a form
+ * not decoded yet, so such lines are left out of the package (the
+ * Services values of the control sets still get them). */
+#define PKG_UNRECORDED_FLAGS 0x0000A02Eu
+
+/* "oemNN.inf" (any case, NN a decimal number below MAX_OEM): 1 and *NUM. */
+static int oem_name(const char *s, int *num)
+{
+    if (strncasecmp(s, "oem", 3) != 0)
+        return 0;
+    int n = 0, digits = 0;
+    const char *p = s + 3;
+    for (; *p >= '0' && *p <= '9' && digits < 5; p++, digits++)
+        n = n * 10 + (*p - '0');
+    if (!digits || n >= MAX_OEM || strcasecmp(p, ".inf") != 0)
+        return 0;
+    *num = n;
+    return 1;
+}
+
+/* A package hivekit wrote: DriverPackages\LABEL published as PUB. */
+struct oldpkg {
+    char label[160];
+    char pub[64];
+};
+
+/* Is DriverPackages\LABEL one hivekit wrote? Windows gives every package
+ * it imports a SignerScore (all 858 packages of the corpus have one);
+ * hivekit never writes it. */
+static int hivekit_package(regf_hive *h, const char *label)
+{
+    char key[400];
+    snprintf(key, sizeof key, DDB "\\DriverPackages\\%s", label);
+    return !has_value(h, key, "SignerScore");
+}
+
+/* hivekit's packages of D's INF: DriverPackages keys without SignerScore
+ * whose InfName (or, in packages of hivekit before InfName was written,
+ * (default)) is the INF's name. */
+static int find_own_packages(regf_hive *h, const struct inj_driver *d,
+                             struct oldpkg *out, int *nout)
+{
+    regf_key pk, k;
+    regf_iter it;
+    *nout = 0;
+    int rc = regf_key_lookup(h, 0, DDB "\\DriverPackages", &pk);
+    if (rc == REGF_NOTFOUND)
+        return REGF_OK;
+    if (rc != REGF_OK)
+        return rc;
+    for (rc = regf_subkey_first(h, pk, &it, &k); rc == REGF_OK && *nout < MAX_OLD;
+         rc = regf_subkey_next(h, &it, &k)) {
+        struct oldpkg o;
+        char key[400], inf[64];
+        if (regf_key_name(h, k, o.label, sizeof o.label, NULL) != REGF_OK ||
+            !hivekit_package(h, o.label))
+            continue;
+        snprintf(key, sizeof key, DDB "\\DriverPackages\\%s", o.label);
+        if (read_sz(h, key, "InfName", inf, sizeof inf) != REGF_OK &&
+            read_sz(h, key, "", inf, sizeof inf) != REGF_OK)
+            continue;
+        if (strcasecmp(inf, d->inf_name) != 0)
+            continue;
+        read_sz(h, key, "", o.pub, sizeof o.pub);
+        out[(*nout)++] = o;
+    }
+    return rc == REGF_NOTFOUND ? REGF_OK : rc;
+}
+
+static int id_of_driver(const struct inj_driver *d, const char *id)
+{
+    for (size_t i = 0; i < d->nhw; i++)
+        if (strcasecmp(d->hwids[i], id) == 0)
+            return 1;
+    for (size_t i = 0; i < d->ncompat; i++)
+        if (strcasecmp(d->compat[i], id) == 0)
+            return 1;
+    return 0;
+}
+
+/* The DeviceIds value PUB of the device id ID of an old package goes,
+ * unless the new package rewrites it (the same published name and id):
+ * the whole key when it holds nothing else (hivekit made it) and the new
+ * package does not use the id, otherwise the value alone. */
+static int drop_device_id(regf_hive *h, struct inj_plan *pl,
+                          const struct inj_driver *d, const char *id,
+                          const char *pub)
+{
+    int ours = id_of_driver(d, id);
+    if (ours && strcasecmp(pub, pl->published) == 0)
+        return REGF_OK;
+    char key[600];
+    regf_key k;
+    regf_val v;
+    struct regf_key_info ki;
+    snprintf(key, sizeof key, DDB "\\DeviceIds\\%s", id);
+    if (regf_key_lookup(h, 0, key, &k) != REGF_OK ||
+        regf_value_lookup(h, k, pub, &v) != REGF_OK)
+        return REGF_OK;
+    if (!ours && regf_key_info(h, k, &ki) == REGF_OK &&
+        ki.nvalues == 1 && ki.nsubkeys == 0)
+        return want_gone(h, pl, key);
+    return want_no_value(h, pl, key, pub);
+}
+
+/* Calls drop_device_id for every id of the old package at KEY (its
+ * Descriptors\<enumerator>\<rest> keys, which hold Configuration), PREFIX
+ * being the id so far; DEPTH bounds the walk. */
+static int drop_old_ids(regf_hive *h, struct inj_plan *pl,
+                        const struct inj_driver *d, const char *key,
+                        const char *prefix, const char *pub, int depth)
+{
+    regf_key k, sub;
+    regf_iter it;
+    int rc = regf_key_lookup(h, 0, key, &k);
+    if (rc != REGF_OK || depth > 6)
+        return rc == REGF_NOTFOUND || rc == REGF_OK ? REGF_OK : rc;
+    if (*prefix && has_value(h, key, "Configuration") &&
+        (rc = drop_device_id(h, pl, d, prefix, pub)) != REGF_OK)
+        return rc;
+    for (rc = regf_subkey_first(h, k, &it, &sub); rc == REGF_OK;
+         rc = regf_subkey_next(h, &it, &sub)) {
+        char name[256], ckey[1024], cid[512];
+        if (regf_key_name(h, sub, name, sizeof name, NULL) != REGF_OK)
+            continue;
+        snprintf(ckey, sizeof ckey, "%s\\%s", key, name);
+        snprintf(cid, sizeof cid, "%s%s%s", prefix, *prefix ? "\\" : "", name);
+        int r2 = drop_old_ids(h, pl, d, ckey, cid, pub, depth + 1);
+        if (r2 != REGF_OK)
+            return r2;
+    }
+    return rc == REGF_NOTFOUND ? REGF_OK : rc;
+}
+
+/* "{4D36E97B-...}" in lower case, as the DeviceIds class keys are named. */
+static void lower_copy(char *dst, size_t n, const char *src)
+{
+    size_t i = 0;
+    for (; src[i] && i + 1 < n; i++)
+        dst[i] = (char)(src[i] >= 'A' && src[i] <= 'Z' ? src[i] - 'A' + 'a'
+                                                       : src[i]);
+    dst[i] = '\0';
+}
+
+/* Old package O of the same INF goes where the new one (LABEL, PUB)
+ * does not take its place: its DriverPackages key (unless it is the same
+ * package), and, when it was published under another name, its
+ * DriverInfFiles entry, DeviceIds values and class entry; DeviceIds
+ * values of ids the new package no longer has. */
+static int drop_old_package(regf_hive *h, struct inj_plan *pl,
+                            const struct inj_driver *d,
+                            const struct oldpkg *o, const char *pub)
+{
+    char key[600], active[160], guid[48];
+    int same_pub = strcasecmp(o->pub, pub) == 0;
+    int rc;
+    if (strcmp(o->label, pl->label) == 0 && same_pub)
+        return REGF_OK;                       /* this very package */
+    snprintf(key, sizeof key, DDB "\\DriverPackages\\%s\\Descriptors",
+             o->label);
+    if (o->pub[0] && (rc = drop_old_ids(h, pl, d, key, "", o->pub, 0)) != REGF_OK)
+        return rc;
+    if (!same_pub && o->pub[0]) {
+        snprintf(key, sizeof key, DDB "\\DriverInfFiles\\%s", o->pub);
+        if (read_sz(h, key, "Active", active, sizeof active) == REGF_OK &&
+            strcasecmp(active, o->label) == 0 &&
+            (rc = want_gone(h, pl, key)) != REGF_OK)
+            return rc;
+        lower_copy(guid, sizeof guid, d->class_guid);
+        snprintf(key, sizeof key, DDB "\\DeviceIds\\%s", guid);
+        if ((rc = want_no_value(h, pl, key, o->pub)) != REGF_OK)
+            return rc;
+    }
+    if (strcmp(o->label, pl->label) != 0) {
+        snprintf(key, sizeof key, DDB "\\DriverPackages\\%s", o->label);
+        if ((rc = want_gone(h, pl, key)) != REGF_OK)
+            return rc;
+        if (pl->nreplaced < 4)
+            snprintf(pl->replaced[pl->nreplaced++], sizeof pl->replaced[0],
+                     "%s", o->label);
+    }
+    return REGF_OK;
+}
+
+/* Is oemN.inf taken: its OemInfMap bit (bit 7 of byte 0 is oem0), a
+ * DriverInfFiles entry in SYSTEM or DRIVERS, or the file INF\oemN.inf? */
+static int oem_taken(regf_hive *h, const struct inj_pkg_opts *o,
+                     const uint8_t *map, size_t mlen, int n)
+{
+    char name[32], key[96];
+    regf_key k;
+    if ((size_t)n / 8 < mlen && (map[n / 8] & (0x80 >> (n % 8))))
+        return 1;
+    snprintf(name, sizeof name, "oem%d.inf", n);
+    snprintf(key, sizeof key, DDB "\\DriverInfFiles\\%s", name);
+    if (regf_key_lookup(h, 0, key, &k) != REGF_NOTFOUND)
+        return 1;
+    if (o->drivers && regf_key_lookup(o->drivers, 0, key, &k) != REGF_NOTFOUND)
+        return 1;
+    return o->inf_exists && o->inf_exists(o->ctx, name);
+}
+
+/* The published name of a staged package: NN of hivekit's earlier staging
+ * (REUSE >= 0), else the first number free everywhere; its OemInfMap bit
+ * is set. */
+static int publish_oem(regf_hive *h, struct inj_plan *pl,
+                       const struct inj_pkg_opts *o, int reuse)
+{
+    uint8_t map[MAX_OEM / 8];
+    size_t mlen = 0;
+    regf_key k;
+    regf_val v;
+    int rc = regf_key_lookup(h, 0, DDB, &k);
+    if (rc != REGF_OK)
+        return rc;
+    if (regf_value_lookup(h, k, "OemInfMap", &v) == REGF_OK) {
+        uint32_t type;
+        size_t need = 0;
+        if ((rc = regf_value_data(h, v, &type, map, sizeof map, &need)) != REGF_OK)
+            return rc;
+        if (type != REGF_BINARY || need > sizeof map) {
+            snprintf(pl->err, sizeof pl->err, DDB "\\OemInfMap is not the "
+                     "REG_BINARY bitmap Windows writes (type %lu, %zu bytes): "
+                     "not staging into it", (unsigned long)type, need);
+            return REGF_EINVAL;
+        }
+        mlen = need;
+    }
+    int n = reuse;
+    if (n < 0) {
+        for (n = 0; n < MAX_OEM && oem_taken(h, o, map, mlen, n); n++)
+            ;
+        if (n == MAX_OEM) {
+            snprintf(pl->err, sizeof pl->err, "no free oemNN.inf name below "
+                     "oem%d.inf", MAX_OEM);
+            return REGF_EINVAL;
+        }
+        pl->oem_new = 1;
+    }
+    pl->staged = 1;
+    pl->oem_number = n;
+    snprintf(pl->published, sizeof pl->published, "oem%d.inf", n);
+    if ((size_t)n / 8 >= mlen) {
+        memset(map + mlen, 0, (size_t)n / 8 + 1 - mlen);
+        mlen = (size_t)n / 8 + 1;
+    }
+    map[n / 8] = (uint8_t)(map[n / 8] | (0x80 >> (n % 8)));
+    return want_value(h, pl, DDB, "OemInfMap", REGF_BINARY, map, mlen);
+}
+
+/* The package's published name, and what goes of hivekit's earlier
+ * packages of the same INF. */
+static int plan_publish(regf_hive *h, const struct inj_driver *d,
+                        const struct inj_pkg_opts *o, struct inj_plan *pl)
+{
+    struct oldpkg old[MAX_OLD];
+    int nold, staged = -1, num = -1, rc;
+    if ((rc = find_own_packages(h, d, old, &nold)) != REGF_OK)
+        return rc;
+    for (int i = 0; i < nold; i++) {
+        int n;
+        if (oem_name(old[i].pub, &n) &&
+            (staged < 0 || strcmp(old[i].label, pl->label) == 0)) {
+            staged = i;
+            num = n;
+        }
+    }
+    if (o && o->stage) {
+        if ((rc = publish_oem(h, pl, o, num)) != REGF_OK)
+            return rc;
+    } else {
+        if (staged >= 0) {
+            snprintf(pl->err, sizeof pl->err, "%.60s is staged as %.20s "
+                     "(package %.80s, by hivekit inject --stage): give "
+                     "--stage to replace it", d->inf_name, old[staged].pub, old[staged].label);
+            return REGF_EINVAL;
+        }
+        snprintf(pl->published, sizeof pl->published, "%s", d->inf_name);
+    }
+    /* Never take over a name Windows published. */
+    char key[400], active[160];
+    snprintf(key, sizeof key, DDB "\\DriverInfFiles\\%s", pl->published);
+    if (read_sz(h, key, "Active", active, sizeof active) == REGF_OK &&
+        strcasecmp(active, pl->label) != 0 && !hivekit_package(h, active)) {
+        snprintf(pl->err, sizeof pl->err, DDB "\\DriverInfFiles\\%.60s "
+                 "belongs to %.100s, a package Windows installed: not "
+                 "replacing it",
+                 pl->published, active);
+        return REGF_EINVAL;
+    }
+    for (int i = 0; i < nold; i++)
+        if ((rc = drop_old_package(h, pl, d, &old[i], pl->published)) != REGF_OK)
+            return rc;
+    return REGF_OK;
+}
+
+/* The INF AddReg lines REGS below KEY, as a package configuration holds
+ * them: values as they are, a KEYONLY line as the value "0x<flags>" = "". */
+static int want_regs(regf_hive *h, struct inj_plan *pl, const char *base,
+                     const struct inj_reg *regs, size_t n)
 {
     char key[1024];
+    int rc;
+    for (size_t i = 0; i < n; i++) {
+        const struct inj_reg *r = &regs[i];
+        if (!r->keyonly && (r->flags & PKG_UNRECORDED_FLAGS))
+            continue;
+        snprintf(key, sizeof key, "%s%s%s", base, r->subkey[0] ? "\\" : "",
+                 r->subkey);
+        if (r->keyonly) {
+            char name[16];
+            snprintf(name, sizeof name, "0x%08x", (unsigned)r->flags);
+            rc = want_sz(h, pl, key, name, REGF_SZ, "");
+        } else {
+            rc = want_value(h, pl, key, r->name, r->type, r->data, r->len);
+        }
+        if (rc != REGF_OK)
+            return rc;
+    }
+    return REGF_OK;
+}
+
+/* DriverDatabase\Version: 0x06030000 on Windows 8.1, 0x0A000000 on 10 and
+ * 11; 0xFFFFFFFF (the newest) when it cannot be read. */
+static uint32_t ddb_version(regf_hive *h)
+{
+    regf_key k;
+    regf_val v;
+    uint32_t ver;
+    if (regf_key_lookup(h, 0, DDB, &k) != REGF_OK ||
+        regf_value_lookup(h, k, "Version", &v) != REGF_OK ||
+        regf_value_dword(h, v, &ver) != REGF_OK)
+        return 0xFFFFFFFFu;
+    return ver;
+}
+
+static int plan_driver_database(regf_hive *h, const struct inj_driver *d,
+                                const struct inj_pkg_opts *o,
+                                struct inj_plan *pl)
+{
+    static const uint8_t none[1] = { 0 };
+    char key[1024], guid[48];
     int rc;
     snprintf(pl->label, sizeof pl->label, "%s_%s_%016llx", d->inf_name,
              d->arch, (unsigned long long)d->inf_hash);
     for (char *p = pl->label; *p; p++)
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p - 'A' + 'a');
-    snprintf(key, sizeof key, "DriverDatabase\\DriverInfFiles\\%s", d->inf_name);
+    if ((rc = plan_publish(h, d, o, pl)) != REGF_OK)
+        return rc;
+    const char *pub = pl->published;
+    snprintf(key, sizeof key, DDB "\\DriverInfFiles\\%s", pub);
     if ((rc = want_sz(h, pl, key, "", REGF_MULTI_SZ, pl->label)) != REGF_OK ||
         (rc = want_sz(h, pl, key, "Active", REGF_SZ, pl->label)) != REGF_OK ||
         (rc = want_sz(h, pl, key, "Configurations", REGF_MULTI_SZ, d->config)) != REGF_OK)
         return rc;
     for (size_t i = 0; i < d->nhw + d->ncompat; i++) {
         const char *id = i < d->nhw ? d->hwids[i] : d->compat[i - d->nhw];
+        const struct inj_idinfo *in = i < d->nhw ? &d->hwinfo[i]
+                                                 : &d->compatinfo[i - d->nhw];
         char en[64], rest[256];
-        static const uint8_t hw[4] = { 1, 0xFF, 0, 0 }, co[4] = { 2, 0xFF, 0, 0 };
+        /* Position in the model line, FeatureScore (profiles and older
+         * callers without ranks: 1 or 2, and 0xFF). */
+        uint8_t rank[4] = { in->pos ? in->pos : (uint8_t)(i < d->nhw ? 1 : 2),
+                            in->pos ? in->score : 0xFF, 0, 0 };
         split_id(id, en, sizeof en, rest, sizeof rest);
-        snprintf(key, sizeof key, "DriverDatabase\\DeviceIds\\%s%s%s", en,
+        snprintf(key, sizeof key, DDB "\\DeviceIds\\%s%s%s", en,
                  rest[0] ? "\\" : "", rest);
-        if ((rc = want_value(h, pl, key, d->inf_name, REGF_BINARY,
-                             i < d->nhw ? hw : co, 4)) != REGF_OK)
+        if ((rc = want_value(h, pl, key, pub, REGF_BINARY, rank, 4)) != REGF_OK)
             return rc;
     }
+    /* The class index: every package has an empty entry under its class. */
+    lower_copy(guid, sizeof guid, d->class_guid);
+    snprintf(key, sizeof key, DDB "\\DeviceIds\\%s", guid);
+    if ((rc = want_value(h, pl, key, pub, REGF_NONE, none, 0)) != REGF_OK)
+        return rc;
+
     char pkg[400];
     uint8_t ver[48];
     inj_version_blob(d, ver);
-    snprintf(pkg, sizeof pkg, "DriverDatabase\\DriverPackages\\%s", pl->label);
+    snprintf(pkg, sizeof pkg, DDB "\\DriverPackages\\%s", pl->label);
     if ((rc = want_value(h, pl, pkg, "Version", REGF_BINARY, ver, 48)) != REGF_OK ||
         (rc = want_sz(h, pl, pkg, "Provider", REGF_SZ, d->provider)) != REGF_OK ||
-        (rc = want_sz(h, pl, pkg, "", REGF_SZ, d->inf_name)) != REGF_OK)
+        (rc = want_sz(h, pl, pkg, "InfName", REGF_SZ,
+                      d->inf_orig[0] ? d->inf_orig : d->inf_name)) != REGF_OK)
         return rc;
-    snprintf(key, sizeof key, "%s\\Configurations\\%s", pkg, d->config);
-    if ((rc = want_dword(h, pl, key, "ConfigFlags", 0)) != REGF_OK ||
-        (rc = want_sz(h, pl, key, "Service", REGF_SZ, d->service)) != REGF_OK)
+    if (pl->staged && o->oem_path &&
+        (rc = want_sz(h, pl, pkg, "OemPath", REGF_SZ, o->oem_path)) != REGF_OK)
+        return rc;
+    if (o && o->import_date && !has_value(h, pkg, "ImportDate")) {
+        uint8_t ft[8];
+        le64(ft, o->import_date);        /* kept once written: idempotent */
+        if ((rc = want_value(h, pl, pkg, "ImportDate", REGF_BINARY, ft, 8)) != REGF_OK)
+            return rc;
+    }
+    if (d->catalog[0] &&
+        (rc = want_sz(h, pl, pkg, "Catalog", REGF_SZ, d->catalog)) != REGF_OK)
+        return rc;
+    if ((rc = want_sz(h, pl, pkg, "", REGF_SZ, pub)) != REGF_OK)
+        return rc;
+
+    char cfg[600], sub[800];
+    snprintf(cfg, sizeof cfg, "%s\\Configurations\\%s", pkg, d->config);
+    if ((rc = want_dword(h, pl, cfg, "ConfigFlags", 0)) != REGF_OK ||
+        (rc = want_sz(h, pl, cfg, "Service", REGF_SZ, d->service)) != REGF_OK)
+        return rc;
+    /* ConfigScope 7, as in the Windows 10 packages of device classes;
+     * Windows 8.1 (DriverDatabase\Version 0x06030000) has none. */
+    if (ddb_version(h) >= 0x0A000000u &&
+        (rc = want_dword(h, pl, cfg, "ConfigScope", 7)) != REGF_OK)
+        return rc;
+    snprintf(sub, sizeof sub, "%s\\Device", cfg);
+    if ((rc = want_regs(h, pl, sub, d->devreg, d->ndevreg)) != REGF_OK)
+        return rc;
+    snprintf(sub, sizeof sub, "%s\\Driver", cfg);
+    if ((rc = want_regs(h, pl, sub, d->drvreg, d->ndrvreg)) != REGF_OK)
+        return rc;
+    snprintf(sub, sizeof sub, "%s\\Services\\%s", cfg, d->service);
+    if ((rc = want_regs(h, pl, sub, d->hkr, d->nhkr)) != REGF_OK)
         return rc;
     for (size_t i = 0; i < d->nhw + d->ncompat; i++) {
         const char *id = i < d->nhw ? d->hwids[i] : d->compat[i - d->nhw];
+        const struct inj_idinfo *in = i < d->nhw ? &d->hwinfo[i]
+                                                 : &d->compatinfo[i - d->nhw];
         char en[64], rest[256];
         split_id(id, en, sizeof en, rest, sizeof rest);
         snprintf(key, sizeof key, "%s\\Descriptors\\%s%s%s", pkg, en,
                  rest[0] ? "\\" : "", rest);
         if ((rc = want_sz(h, pl, key, "Configuration", REGF_SZ, d->config)) != REGF_OK)
             return rc;
+        if (in->manufacturer[0] &&
+            (rc = want_sz(h, pl, key, "Manufacturer", REGF_SZ,
+                          in->manufacturer)) != REGF_OK)
+            return rc;
+        if (in->description[0] &&
+            (rc = want_sz(h, pl, key, "Description", REGF_SZ,
+                          in->description)) != REGF_OK)
+            return rc;
     }
+    snprintf(sub, sizeof sub, "%s\\Strings", pkg);
+    for (size_t i = 0; i < d->nstrings; i++)
+        if ((rc = want_sz(h, pl, sub, d->strings[i].key, REGF_SZ,
+                          d->strings[i].value)) != REGF_OK)
+            return rc;
     pl->driver_database = 1;
     return REGF_OK;
 }
 
-int inj_plan_system(regf_hive *h, const struct inj_driver *d,
-                    struct inj_plan *pl)
+int inj_plan_system_pkg(regf_hive *h, const struct inj_driver *d,
+                        const struct inj_pkg_opts *o, struct inj_plan *pl)
 {
+    static const struct inj_pkg_opts defaults;
+    if (!o)
+        o = &defaults;
     int rc = control_sets(h, pl);
     if (rc != REGF_OK)
         return rc;
     if ((rc = check_arch(h, pl, d, pl->err, sizeof pl->err)) != REGF_OK)
         return rc;
+    regf_key ddb;
+    int have_ddb = regf_key_lookup(h, 0, DDB, &ddb) == REGF_OK;
+    if (o->stage && !have_ddb) {
+        snprintf(pl->err, sizeof pl->err, "no DriverDatabase (Windows 7 or "
+                 "older): nothing to stage a package into (drop --stage)");
+        return REGF_EINVAL;
+    }
     for (int i = 0; i < pl->ncontrolsets; i++)
         if ((rc = plan_controlset(h, d, pl->controlsets[i], pl)) != REGF_OK)
             return rc;
-    regf_key ddb;
-    if (regf_key_lookup(h, 0, "DriverDatabase", &ddb) == REGF_OK)
-        return plan_driver_database(h, d, pl);
-    return REGF_OK;
+    return have_ddb ? plan_driver_database(h, d, o, pl) : REGF_OK;
+}
+
+int inj_plan_system(regf_hive *h, const struct inj_driver *d,
+                    struct inj_plan *pl)
+{
+    return inj_plan_system_pkg(h, d, NULL, pl);
 }
 
 /* ---- SOFTWARE -------------------------------------------------------------------- */

@@ -23,13 +23,38 @@
 
 #include <hivekit/regf.h>
 
-/* A value the INF's service section adds below Services\<svc> (HKR). */
+/* A value an INF AddReg line adds below its HKR key (the service key,
+ * the device key or the driver key). */
 struct inj_reg {
-    char subkey[128];            /* relative to Services\<svc>; "" = itself */
+    char subkey[128];            /* relative to the HKR key; "" = itself */
     char name[64];
     uint32_t type;
     uint8_t data[64];
     size_t len;
+    uint32_t flags;              /* the AddReg flags as written (the
+                                    profiles: as their INFs write them) */
+    int keyonly;                 /* a FLG_ADDREG_KEYONLY line: only creates
+                                    SUBKEY (name, type, data unused); the
+                                    package records it as the value
+                                    "0x<flags>" = "" */
+};
+
+/* How an id of the models section ranks, and how PnP describes the device
+ * it matches: DeviceIds and Descriptors of the package. */
+struct inj_idinfo {
+    uint8_t pos;                 /* 1-based position in its model line: 1
+                                    the hardware id, 2, 3, ... the
+                                    compatible ids (the best, if in several) */
+    uint8_t score;               /* FeatureScore of the DDInstall section,
+                                    0xFF without one */
+    char manufacturer[128];      /* "%strkey%" (lower case) or the text */
+    char description[256];       /* the same for the device description */
+};
+
+/* A [Strings] entry the package's descriptors refer to. */
+struct inj_string {
+    char key[64];                /* lower case, without the percent signs */
+    char value[256];
 };
 
 struct inj_driver {
@@ -56,6 +81,21 @@ struct inj_driver {
     char config[64];             /* install section, used as configuration */
     uint64_t inf_hash;           /* of the INF bytes: the package label */
     char catalog[64];            /* CatalogFile, "" if none */
+    /* What the DriverDatabase package holds besides (inject.c). */
+    char inf_orig[64];           /* the INF's file name as given: InfName */
+    long binary_dirid;           /* ServiceBinary's dirid: 12 (drivers) or
+                                    13 (run from the driver store); the
+                                    profiles say 12 */
+    struct inj_idinfo hwinfo[32];     /* for hwids[i] */
+    struct inj_idinfo compatinfo[16]; /* for compat[i] */
+    struct inj_reg devreg[24];   /* DDInstall.HW AddReg (the device key):
+                                    Configurations\<config>\Device */
+    size_t ndevreg;
+    struct inj_reg drvreg[16];   /* DDInstall AddReg (the driver key):
+                                    Configurations\<config>\Driver */
+    size_t ndrvreg;
+    struct inj_string strings[16];    /* Strings of the package */
+    size_t nstrings;
 };
 
 /* ---- the guest (guest.c) ---- */
@@ -159,14 +199,52 @@ struct inj_plan {
     int driver_database;         /* DriverDatabase found and planned */
     char label[160];             /* DriverPackages label */
     char err[256];
+    /* The package (DriverDatabase only): */
+    char published[64];          /* its published name: oemNN.inf when
+                                    staged, else the INF's own name */
+    int staged;                  /* published as oemNN.inf ... */
+    int oem_number;              /* ... with this NN */
+    int oem_new;                 /* NN newly taken (OemInfMap bit set) */
+    char replaced[4][160];       /* hivekit's older packages of the same
+                                    INF that this one replaces */
+    int nreplaced;
+};
+
+/* How the package is registered (inj_plan_system_pkg). */
+struct inj_pkg_opts {
+    int stage;                   /* publish it as oemNN.inf, as PnP does
+                                    when it stages a package (the caller
+                                    places the files) */
+    uint64_t import_date;        /* ImportDate of a new package (FILETIME);
+                                    0: not written */
+    const char *oem_path;        /* OemPath of a staged package (the guest's
+                                    folder holding the INF); NULL: none */
+    regf_hive *drivers;          /* the DRIVERS hive, only read (oemNN
+                                    numbers in use); may be NULL */
+    /* Nonzero when the guest has the file INF\NAME (e.g. "oem7.inf");
+     * NULL: not known (only the registry is asked). */
+    int (*inf_exists)(const void *ctx, const char *name);
+    const void *ctx;
 };
 
 /* Computes the SYSTEM changes for driver D: Services, StartOverride
  * removal, CriticalDeviceDatabase for each control set named by Select;
  * the DriverDatabase package when the hive has one. Refuses a guest whose
- * PROCESSOR_ARCHITECTURE does not match D->arch. */
+ * PROCESSOR_ARCHITECTURE does not match D->arch. The package is
+ * registered under the INF's own name, without ImportDate. */
 int inj_plan_system(regf_hive *system, const struct inj_driver *d,
                     struct inj_plan *plan);
+
+/* The same, the package registered as O says (NULL: as
+ * inj_plan_system). An older package hivekit wrote for the same INF (a
+ * package without SignerScore, which Windows always writes) is replaced:
+ * its DriverPackages key, its DriverInfFiles entry and DeviceIds values
+ * go, each recorded for undo. Refused (REGF_EINVAL, message in PLAN->err):
+ * --stage on a hive without DriverDatabase, an unstaged run over a package
+ * hivekit staged, a published name that belongs to a package Windows
+ * installed. */
+int inj_plan_system_pkg(regf_hive *system, const struct inj_driver *d,
+                        const struct inj_pkg_opts *o, struct inj_plan *plan);
 
 /* Computes the SOFTWARE change: DevicePath gets DIR appended once. */
 int inj_plan_software(regf_hive *software, const char *dir,

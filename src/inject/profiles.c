@@ -8,17 +8,37 @@
 
 #include "inject.h"
 
+/* HKR, SUBKEY, NAME, 0x00010001 (REG_DWORD), V */
 static void dword_reg(struct inj_reg *r, const char *subkey, const char *name,
                       uint32_t v)
 {
+    memset(r, 0, sizeof *r);
     snprintf(r->subkey, sizeof r->subkey, "%s", subkey);
     snprintf(r->name, sizeof r->name, "%s", name);
     r->type = REGF_DWORD;
+    r->flags = 0x00010001;
     r->data[0] = (uint8_t)v;
     r->data[1] = (uint8_t)(v >> 8);
     r->data[2] = (uint8_t)(v >> 16);
     r->data[3] = (uint8_t)(v >> 24);
     r->len = 4;
+}
+
+/* HKR, SUBKEY,, 0x00000010 (FLG_ADDREG_KEYONLY) */
+static void key_reg(struct inj_reg *r, const char *subkey)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->subkey, sizeof r->subkey, "%s", subkey);
+    r->flags = 0x00000010;
+    r->keyonly = 1;
+}
+
+static void id_info(struct inj_idinfo *in, uint8_t pos, const char *desc)
+{
+    in->pos = pos;
+    in->score = 0xFF;                  /* no FeatureScore in the INFs */
+    snprintf(in->manufacturer, sizeof in->manufacturer, "%%vendor%%");
+    snprintf(in->description, sizeof in->description, "%%%s%%", desc);
 }
 
 /* FNV-1a 64: the package label's digits for a profile (an INF uses a hash
@@ -85,6 +105,39 @@ int inj_profile(const char *name, const char *arch, struct inj_driver *d)
     d->month = 8;
     d->day = 30;
     snprintf(d->config, sizeof d->config, "scsi_inst");
+    /* The package: [Version] CatalogFile, the model lines (each a hardware
+     * id, then a compatible id; %VENDOR% and the device description), the
+     * [scsi_inst.HW] AddReg (pnpsafe_pci_addreg_msix) and [Strings]. */
+    snprintf(d->inf_orig, sizeof d->inf_orig, "%s.inf", svc);
+    snprintf(d->catalog, sizeof d->catalog, "%s.cat", svc);
+    d->binary_dirid = 12;
+    const char *desc = scsi ? "virtioscsi.devicedesc" : "viostorscsi.devicedesc";
+    for (size_t i = 0; i < 2; i++) {
+        id_info(&d->hwinfo[i], 1, desc);
+        id_info(&d->compatinfo[i], 2, desc);
+    }
+    snprintf(d->strings[0].key, sizeof d->strings[0].key, "vendor");
+    snprintf(d->strings[0].value, sizeof d->strings[0].value, "Red Hat, Inc.");
+    snprintf(d->strings[1].key, sizeof d->strings[1].key, "%s", desc);
+    snprintf(d->strings[1].value, sizeof d->strings[1].value, "%s",
+             scsi ? "Red Hat VirtIO SCSI pass-through controller" :
+                    "Red Hat VirtIO SCSI controller");
+    d->nstrings = 2;
+    static const char im[] = "Interrupt Management",
+        msi[] = "Interrupt Management\\MessageSignaledInterruptProperties",
+        aff[] = "Interrupt Management\\Affinity Policy";
+    size_t n = 0;
+    key_reg(&d->devreg[n++], im);
+    key_reg(&d->devreg[n++], msi);
+    dword_reg(&d->devreg[n++], msi, "MSISupported", 1);
+    dword_reg(&d->devreg[n++], msi, "MessageNumberLimit", scsi ? 258 : 256);
+    key_reg(&d->devreg[n++], aff);
+    dword_reg(&d->devreg[n++], aff, "DevicePolicy", 5);
+    if (scsi) {
+        dword_reg(&d->devreg[n++], aff, "DevicePriority", 3);
+        dword_reg(&d->devreg[n++], aff, "GroupPolicy", 1);
+    }
+    d->ndevreg = n;
     char seed[128];
     snprintf(seed, sizeof seed, "%s.inf 100.85.104.20800 %s", svc, d->arch);
     d->inf_hash = fnv1a(seed);

@@ -837,10 +837,14 @@ int inj_vw_find(const char *dir, const char *driver,
         if (i >= nown && !force) {
             /* Only to say so: is an older folder there? */
             struct inj_vw_choice c;
-            struct inj_driver dd;
+            /* struct inj_driver is large (the package's AddReg, ids and
+             * strings): not on the stack. */
+            struct inj_driver *dd = malloc(sizeof *dd);
             char r2[1536] = "";
-            if (try_os(dir, os, driver, g, arch, ents, nents, &c, &dd, r2,
-                       sizeof r2)) {
+            int older = dd && try_os(dir, os, driver, g, arch, ents, nents,
+                                     &c, dd, r2, sizeof r2);
+            free(dd);
+            if (older) {
                 snprintf(err, errn, "no %s for %s on %s in %s (looked for "
                          "%s); %s (%s) is for an older Windows: --force "
                          "takes it%s%s", driver, gw, arch, dir, looked,

@@ -116,9 +116,11 @@ run --list-options
 check "--list-options without a command: 64" eval 'rc_is 64 && err_one_line'
 
 # ---- partial success: status 3 ------------------------------------------------------
-# SOFTWARE's backup cannot be written (HIVE.bak is a directory), after
-# SYSTEM was: SYSTEM is injected, SOFTWARE unchanged.
+# SOFTWARE's backup cannot be written (HIVE.bak is a directory and every
+# numbered name HIVE.bak.2 ... HIVE.bak.99 is taken: a backup is never
+# overwritten), after SYSTEM was: SYSTEM is injected, SOFTWARE unchanged.
 mkdir -p "$W.bak/keep"
+for i in $(seq 2 99); do : >"$W.bak.$i"; done
 run inject --system "$S" --software "$W" --driver viostor --backup
 check "inject: SYSTEM written, SOFTWARE not: status 3" rc_is 3
 check "partial: the message says which hive was written" \
@@ -132,7 +134,7 @@ check "partial: the driver is boot-start" out_line 0
 run inject --system "$S" --software "$W" --driver viostor --backup
 check "SYSTEM already set up, SOFTWARE not writable: status 2, not 3" \
     eval 'rc_is 2 && err_has "$W.bak"'
-rm -rf "$W.bak"
+rm -rf "$W.bak" "$W".bak.*
 run inject --system "$S" --software "$W" --driver viostor --backup
 check "running it again finishes the job: status 0" \
     eval 'rc_is 0 && out_has "SOFTWARE: DevicePath extended"'
@@ -141,7 +143,7 @@ check "... DevicePath now set" out_line '%SystemRoot%\Drivers\VirtIO'
 
 # ---- the command table: --help and the bash completion ---------------------------------
 "$H" --list-commands >"$T/cmds"
-check "--list-commands: the twelve commands" eval '[ "$(wc -l <"$T/cmds")" -eq 12 ]'
+check "--list-commands: the thirteen commands" eval '[ "$(wc -l <"$T/cmds")" -eq 13 ]'
 complete_words() { # complete_words WORD...: COMPREPLY of the last word, sorted
     bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
              _hivekit; printf "%s\n" "${COMPREPLY[@]}"' _ "$SRC/completion/hivekit.bash" "$@" | sort

@@ -115,11 +115,23 @@ check "the dry-run patch imports" rc_is 0
 "$H" export "$S" --prefix X -o "$T/a.reg" && "$H" export "$T/viapatch" --prefix X -o "$T/b.reg"
 check "dry-run patch == what inject did" same_files "$T/a.reg" "$T/b.reg"
 
-# Undo restores the original content.
-run import --prefix 'HKEY_LOCAL_MACHINE\SYSTEM' "$S" "$T/undo.reg"
-check "undo imports" rc_is 0
+# Undo restores the original content: `hivekit undo` with the manifest.
+cp "$S" "$T/injected"
+check "undo: the manifest beside the .reg" test -s "$T/undo.undo"
+run undo "$T/undo.reg"
+check "hivekit undo: status 0" rc_is 0
 "$H" export "$T/orig" --prefix X -o "$T/o.reg" && "$H" export "$S" --prefix X -o "$T/u.reg"
 check "undo restores the original content" same_files "$T/o.reg" "$T/u.reg"
+# The .reg part alone still imports: values deleted, created keys left empty.
+run import --prefix 'HKEY_LOCAL_MACHINE\SYSTEM' "$T/injected" "$T/undo.reg"
+check "undo .reg imports" rc_is 0
+run get "$T/injected" 'ControlSet001\Services\viostor' Start
+check "undo .reg: the values the run created are gone" rc_is 1
+cp "$T/after1" "$T/again"
+run inject --system "$T/again" --driver viostor --undo "$T/undo.reg"
+check "an existing undo file is never overwritten: status 2" \
+    eval 'rc_is 2 && err_has "never overwritten"'
+check "... and nothing was changed" same_files "$T/again" "$T/after1"
 
 # vioscsi: BusType 0x0A.
 cp "$T/orig" "$S"
@@ -184,7 +196,7 @@ rmdir "$R/WINDOWS/System32/DRIVERS" "$R/WINDOWS/System32" 2>/dev/null
 mkdir -p "$R/WINDOWS/system32/DRIVERS"
 cp "$T/orig" "$R/WINDOWS/system32/Config/system"
 cp "$FIX/inf/viostor-w10-amd64.inf" "$T/drv/viostor.inf"
-printf 'driver binary' > "$T/drv/VIOSTOR.SYS"
+cp "$FIX/pe/amd64-signed.sys" "$T/drv/VIOSTOR.SYS"   # a signed AMD64 PE image (the binary check)
 printf 'catalog' > "$T/drv/viostor.cat"
 run inject --root "$R" --driver viostor
 check "--root needs --inf" usage_err

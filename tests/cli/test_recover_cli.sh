@@ -134,9 +134,15 @@ unchanged_dir "recover of a clean hive" "$D"
 fresh n1b "$YF"/NewDirtyHive1/NewDirtyHive "$YF"/NewDirtyHive1/NewDirtyHive.LOG1 \
           "$YF"/NewDirtyHive1/NewDirtyHive.LOG2
 run recover "$T/n1b/NewDirtyHive" --backup -v
-check "recover --backup -v: status 0, one line on stderr" eval 'rc_is 0 && err_one_line'
+check "recover --backup -v: status 0, the backup and its logs named" \
+    eval 'rc_is 0 && err_has "logs are kept beside it" && err_has "recovered and written"'
 check "recover --backup: NewDirtyHive.bak is the dirty original" \
     same_files "$T/n1b/NewDirtyHive.bak" "$YF/NewDirtyHive1/NewDirtyHive"
+check "recover --backup: the logs it needs are kept beside it" \
+    eval 'same_files "$T/n1b/NewDirtyHive.bak.LOG1" "$YF/NewDirtyHive1/NewDirtyHive.LOG1" &&
+          same_files "$T/n1b/NewDirtyHive.bak.LOG2" "$YF/NewDirtyHive1/NewDirtyHive.LOG2"'
+check "recover --backup: the backup is restorable (recover --dry-run applies)" \
+    eval '"$H" recover --dry-run "$T/n1b/NewDirtyHive.bak" | grep -q "applies"' 
 same_content "recover without --time" "$T/n1b/NewDirtyHive" "$YF/NewDirtyHive1/RecoveredHive_Windows10"
 
 # ---- NewDirtyHive2: LOG1 is stale, only LOG2 applies ------------------------------

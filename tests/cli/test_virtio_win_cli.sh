@@ -431,10 +431,17 @@ if [ "$MODE" = core ]; then
     check "the two-driver dry-run patch imports" rc_is 0
     "$H" export "$T/two" --prefix X -o "$T/a.reg"; "$H" export "$T/viapatch" --prefix X -o "$T/b.reg"
     check "dry-run patch == the real run" same_files "$T/a.reg" "$T/b.reg"
-    run import --prefix 'HKEY_LOCAL_MACHINE\SYSTEM' "$T/two" "$T/two-undo.reg"
-    check "the two-driver undo imports" rc_is 0
+    # `hivekit undo` with the manifest takes back both drivers; the .reg
+    # part alone imports too (values deleted, created keys left empty).
+    cp "$T/two" "$T/two.injected"
+    run undo "$T/two-undo.reg"
+    check "the two-driver undo: status 0" rc_is 0
     "$H" export "$T/two" --prefix X -o "$T/a.reg"; "$H" export "$T/two.orig" --prefix X -o "$T/b.reg"
     check "undo restores the content" same_files "$T/a.reg" "$T/b.reg"
+    run import --prefix 'HKEY_LOCAL_MACHINE\SYSTEM' "$T/two.injected" "$T/two-undo.reg"
+    check "the two-driver undo .reg imports" rc_is 0
+    run get "$T/two.injected" 'ControlSet001\Services\vioscsi' Start
+    check "undo .reg: both drivers' values are gone" rc_is 1
     # --inf repeated gives the same hive as --driver viostor,vioscsi.
     cp "$T/two.orig" "$T/two2"
     run inject --system "$T/two2" --inf "$V/iso/viostor/w10/amd64" --inf "$V/iso/vioscsi/w10/amd64/vioscsi.inf"
@@ -447,8 +454,9 @@ if [ "$MODE" = core ]; then
     R=$T/root
     mkdir -p "$R/Windows/System32/config" "$R/Windows/System32/drivers"
     cp "$T/two.orig" "$R/Windows/System32/config/SYSTEM"
-    printf 'viostor binary' > "$V/iso/viostor/w10/amd64/viostor.sys"
-    printf 'vioscsi binary' > "$V/iso/vioscsi/w10/amd64/vioscsi.sys"
+    # signed AMD64 PE images (the boot binary check), each its own bytes
+    { cat "$FIX/pe/amd64-signed.sys"; printf 'viostor binary'; } > "$V/iso/viostor/w10/amd64/viostor.sys"
+    { cat "$FIX/pe/amd64-signed.sys"; printf 'vioscsi binary'; } > "$V/iso/vioscsi/w10/amd64/vioscsi.sys"
     run inject --root "$R" --virtio-win "$V/iso" --driver viostor,vioscsi
     check "--root --virtio-win, two drivers: status 0" rc_is 0
     check "--root: viostor.sys from viostor/w10/amd64" \

@@ -438,14 +438,16 @@ cp "$P" "$T/perm/before"
 run set "$P" '' v dword 2 --backup
 check "set --backup: success" quiet_ok
 check "--backup: HIVE.bak is the previous file" same_files "$P.bak" "$T/perm/before"
-check "--backup: HIVE.bak keeps the mode" [ "$(stat -c %a "$P.bak")" = 640 ]
+check "--backup: HIVE.bak is never world-readable (0600)" [ "$(stat -c %a "$P.bak")" = 600 ]
 run get "$P" '' v
 check "--backup: the new file has the change" out_line 2
 cp "$P" "$T/perm/before2"
 run mkkey "$P" NewKey --backup
-check "mkkey --backup: .bak replaced by the previous file" same_files "$P.bak" "$T/perm/before2"
+check "mkkey --backup: .bak is never overwritten" same_files "$P.bak" "$T/perm/before"
+check "mkkey --backup: the previous file is .bak.2" same_files "$P.bak.2" "$T/perm/before2"
+check "mkkey --backup: says which backup" err_has "kept as $P.bak.2"
 check "no temporary files left beside the hive" \
-    [ "$(ls -A "$T/perm" | sort | tr '\n' ' ')" = "before before2 p.hive p.hive.bak umask.hive " ]
+    [ "$(ls -A "$T/perm" | sort | tr '\n' ' ')" = "before before2 p.hive p.hive.bak p.hive.bak.2 umask.hive " ]
 ln -s p.hive "$T/perm/link.hive"
 run set "$T/perm/link.hive" '' vialink sz x
 check "set through a symlink: success" quiet_ok
