@@ -31,7 +31,7 @@ enum cli_opt_id {
     OPT_ALLOW_DIRTY, OPT_PARENTS, OPT_HEX, OPT_SEP, OPT_MINOR, OPT_LOG,
     OPT_DRY_RUN,
     /* the editing commands' (cli_write_options, cli_dirty_options) */
-    OPT_BACKUP, OPT_TIME, OPT_VERBOSE, OPT_RECOVER, OPT_FORCE,
+    OPT_BACKUP, OPT_REPLACE, OPT_TIME, OPT_VERBOSE, OPT_RECOVER, OPT_FORCE,
     /* inject */
     OPT_SYSTEM, OPT_SOFTWARE, OPT_ROOT, OPT_INF, OPT_DRIVER, OPT_WINDOWS,
     OPT_ARCH, OPT_UNDO, OPT_DEVICEPATH, OPT_STAGE,
@@ -258,6 +258,7 @@ int parse_time(const char *s, uint64_t *out);
 struct write_options {
     const char *time;       /* --time */
     int backup, verbose;
+    int replace;            /* --replace: a new file instead of in place */
     int recover, force;     /* cli_dirty_options */
     int read_only;          /* a dry run: the hive is only read (wr_open
                                does not ask for a writable file) */

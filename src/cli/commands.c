@@ -19,6 +19,12 @@ const struct cli_option cli_write_options[] = {
       "and streams of the original where the filesystem shows them; a "
       "dirty hive's transaction logs are kept beside it (HIVE.bak.LOG1 "
       "...) for `hivekit recover HIVE.bak`" },
+    { "replace", 0, NULL, OPT_REPLACE,
+      "write a new file (temporary file, synced, renamed over HIVE) instead "
+      "of the default journaled write in place (the changed pages to "
+      "HIVE.LOG1 first, then into the file, which keeps its inode, owner, "
+      "mode, NTFS security descriptor, attributes, streams and hard links). "
+      "A replaced file loses its NTFS identity: use it only on plain copies" },
     { "time", 0, "T", OPT_TIME,
       "time given to changed keys and the header: a FILETIME number, an "
       "ISO 8601 UTC time such as 2024-01-02T03:04:05Z, or 'now' (the "

@@ -274,7 +274,8 @@ int wr_commit_file(regf_hive *h, const char *target, const char *shown,
     }
     struct identity id;
     identity_read(target, &id);
-    int rc = regf_commit(h, target, dirty ? REGF_COMMIT_DIRTY : 0);
+    int rc = regf_commit(h, target, (dirty ? REGF_COMMIT_DIRTY : 0) |
+                                    (o->replace ? REGF_COMMIT_REPLACE : 0));
     if (rc != REGF_OK) {
         const char *msg = regf_errmsg(h);
         cli_error("%s", *msg ? msg : regf_strstatus(rc));

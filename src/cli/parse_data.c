@@ -270,6 +270,7 @@ void write_options_get(const struct cli_args *a, struct write_options *o)
 {
     o->time = cli_arg(a, OPT_TIME);
     o->backup = cli_has(a, OPT_BACKUP);
+    o->replace = cli_has(a, OPT_REPLACE);
     o->verbose = cli_has(a, OPT_VERBOSE);
     o->recover = cli_has(a, OPT_RECOVER);
     o->force = cli_has(a, OPT_FORCE);

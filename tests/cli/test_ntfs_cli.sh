@@ -20,8 +20,9 @@
 # it is instead of a new file renamed over it) can pass are marked with
 # xcheck: while INPLACE_PENDING is 1 a failure there is reported as XFAIL,
 # not counted as a failure, and a pass as XPASS.
-# TODO(in-place commit): set INPLACE_PENDING=0 once it lands.
-INPLACE_PENDING=${HIVEKIT_INPLACE_PENDING:-1}
+# The in-place commit has landed: these checks count (HIVEKIT_INPLACE_PENDING=1
+# brings back the old reporting).
+INPLACE_PENDING=${HIVEKIT_INPLACE_PENDING:-0}
 set -u
 
 if [ $# -ne 2 ]; then
