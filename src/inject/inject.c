@@ -688,12 +688,12 @@ static int drop_old_package(regf_hive *h, struct inj_plan *pl,
     int rc;
     if (strcmp(o->label, pl->label) == 0 && same_pub)
         return REGF_OK;                       /* this very package */
-    snprintf(key, sizeof key, DDB "\\DriverPackages\\%s\\Descriptors",
+    snprintf(key, sizeof key, DDB "\\DriverPackages\\%.159s\\Descriptors",
              o->label);
     if (o->pub[0] && (rc = drop_old_ids(h, pl, d, key, "", o->pub, 0)) != REGF_OK)
         return rc;
     if (!same_pub && o->pub[0]) {
-        snprintf(key, sizeof key, DDB "\\DriverInfFiles\\%s", o->pub);
+        snprintf(key, sizeof key, DDB "\\DriverInfFiles\\%.63s", o->pub);
         if (read_sz(h, key, "Active", active, sizeof active) == REGF_OK &&
             strcasecmp(active, o->label) == 0 &&
             (rc = want_gone(h, pl, key)) != REGF_OK)
@@ -704,12 +704,12 @@ static int drop_old_package(regf_hive *h, struct inj_plan *pl,
             return rc;
     }
     if (strcmp(o->label, pl->label) != 0) {
-        snprintf(key, sizeof key, DDB "\\DriverPackages\\%s", o->label);
+        snprintf(key, sizeof key, DDB "\\DriverPackages\\%.159s", o->label);
         if ((rc = want_gone(h, pl, key)) != REGF_OK)
             return rc;
         if (pl->nreplaced < 4)
             snprintf(pl->replaced[pl->nreplaced++], sizeof pl->replaced[0],
-                     "%s", o->label);
+                     "%.159s", o->label);
     }
     return REGF_OK;
 }
