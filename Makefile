@@ -10,7 +10,7 @@
 #               default ../shared/corpus) report Skipped without it, and a
 #               last line says how many were skipped
 #   make fuzz-smoke  build the libFuzzer harnesses (clang) in build-fuzz and
-#               run each for FUZZ_SECONDS (60); fails on any crash (fuzz/README)
+#               run each for FUZZ_SECONDS (45); fails on any crash (fuzz/README)
 #   make static a static, stripped hivekit-static linked with musl (musl-gcc)
 #
 BUILD ?= build
@@ -20,7 +20,7 @@ DEMO_HIVE = $(BUILD)/demo/SYSTEM
 HIVEKIT = $(BUILD)/hivekit
 ASAN_BUILD ?= build-asan
 FUZZ_BUILD ?= build-fuzz
-FUZZ_SECONDS ?= 60
+FUZZ_SECONDS ?= 45
 FUZZ_SEED ?= 1
 FUZZ_HARNESSES = hive import inf edit
 # HIVEKIT_CORPUS=DIR (make variable or environment): the shared hive corpus,
