@@ -206,6 +206,13 @@ int regf__io_ftruncate(const regf_hive *h, int fd, uint64_t len);
 int regf__io_fsync(const regf_hive *h, int fd);
 int regf__io_close(const regf_hive *h, int fd);
 
+/* ---- value_typed.c ------------------------------------------------------ */
+
+/* REGF_ETYPE with "value 'NAME' (cell 0x..) is TYPE of LEN bytes, not
+ * WANT". */
+int regf__value_wrong_type(regf_hive *h, regf_val val, uint32_t type,
+                           uint32_t len, const char *want);
+
 /* ---- commit_journal.c, log_write.c ------------------------------------ */
 
 /* The journaled in-place commit of H's image over the existing file PATH

@@ -239,18 +239,8 @@ int regf_value_string(regf_hive *h, regf_val val, unsigned flags, char *buf,
     int rc = regf__value_ref(h, val, &type, &p, &len, &sc);
     if (rc == REGF_OK) {
         rc = regf_string_decode(type, p, len, flags, buf, size, need);
-        if (rc == REGF_ETYPE) {
-            const char *tn = regf_type_name(type);
-            char num[16], vname[128];
-            if (!tn) {
-                snprintf(num, sizeof num, "0x%x", (unsigned)type);
-                tn = num;
-            }
-            if (regf_value_name(h, val, vname, sizeof vname, NULL) != REGF_OK)
-                vname[0] = '\0';
-            rc = regf__fail(h, REGF_ETYPE, "value '%s' (cell 0x%x) has type "
-                            "%s, not a string type", vname, (unsigned)val, tn);
-        }
+        if (rc == REGF_ETYPE)
+            rc = regf__value_wrong_type(h, val, type, len, "a string type");
     }
     free(sc.buf);
     return rc;

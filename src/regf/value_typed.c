@@ -9,8 +9,8 @@
 
 #include "regf_int.h"
 
-static int wrong(regf_hive *h, regf_val val, uint32_t type, uint32_t len,
-                 const char *want)
+int regf__value_wrong_type(regf_hive *h, regf_val val, uint32_t type,
+                           uint32_t len, const char *want)
 {
     const char *tn = regf_type_name(type);
     char num[16], vname[128];
@@ -38,7 +38,7 @@ int regf_value_dword(regf_hive *h, regf_val val, uint32_t *out)
             *out = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
                    (uint32_t)p[2] << 8 | p[3];
         else
-            rc = wrong(h, val, type, len, "a 4-byte REG_DWORD");
+            rc = regf__value_wrong_type(h, val, type, len, "a 4-byte REG_DWORD");
     }
     free(sc.buf);
     return rc;
@@ -54,7 +54,7 @@ int regf_value_qword(regf_hive *h, regf_val val, uint64_t *out)
         if (len == 8 && type == REGF_QWORD)
             *out = rd_le64(p);
         else
-            rc = wrong(h, val, type, len, "an 8-byte REG_QWORD");
+            rc = regf__value_wrong_type(h, val, type, len, "an 8-byte REG_QWORD");
     }
     free(sc.buf);
     return rc;
