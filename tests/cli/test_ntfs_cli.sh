@@ -325,6 +325,9 @@ interrupted_suite() {
     printf 'old' >"$DRV/viostor.sys.hivekit-tmp-AbC123"
     # With job control a background job keeps SIGINT (a non-interactive
     # shell starts it with SIGINT ignored, which hivekit respects).
+    # The last run's output must not be read as this one's (the job opens
+    # its own files only once it runs).
+    rm -f "$T/int.out" "$T/int.err"
     set -m
     HIVEKIT_TEST_PAUSE=commit "$H" inject --root "$M" --inf "$T/drv/viostor.inf" \
         --backup --undo "$T/u3.reg" >"$T/int.out" 2>"$T/int.err" &
