@@ -36,21 +36,14 @@
 #include <strings.h>
 
 #include "inject.h"
+#include "plan_int.h"
 
 /* ---- encoding helpers ------------------------------------------------------- */
 
-static void le32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
-
 static void le64(uint8_t *p, uint64_t v)
 {
-    le32(p, (uint32_t)v);
-    le32(p + 4, (uint32_t)(v >> 32));
+    inj_le32(p, (uint32_t)v);
+    inj_le32(p + 4, (uint32_t)(v >> 32));
 }
 
 /* "{4D36E97B-E325-11CE-BFC1-08002BE10318}" in Windows byte order. */
@@ -60,7 +53,7 @@ static int guid_bytes(const char *s, uint8_t out[16])
     if (sscanf(s, "{%8x-%4x-%4x-%2x%2x-%2x%2x%2x%2x%2x%2x}", &a, &b, &c, &d[0],
                &d[1], &d[2], &d[3], &d[4], &d[5], &d[6], &d[7]) != 11)
         return -1;
-    le32(out, a);
+    inj_le32(out, a);
     out[4] = (uint8_t)b;
     out[5] = (uint8_t)(b >> 8);
     out[6] = (uint8_t)c;
@@ -96,312 +89,6 @@ void inj_version_blob(const struct inj_driver *d, uint8_t out[48])
                      (uint64_t)d->ver[2] << 16 | d->ver[3]);
 }
 
-/* ---- the plan ---------------------------------------------------------------- */
-
-static char *dupn(const void *p, size_t n)
-{
-    char *s = malloc(n + 1);
-    if (s) {
-        if (n)
-            memcpy(s, p, n);
-        s[n] = '\0';
-    }
-    return s;
-}
-
-static struct inj_change *add(struct inj_plan *pl, enum inj_op op,
-                              const char *key, const char *name)
-{
-    if (pl->n == pl->cap) {
-        size_t cap = pl->cap ? 2 * pl->cap : 32;
-        struct inj_change *c = realloc(pl->c, cap * sizeof *c);
-        if (!c)
-            return NULL;
-        pl->c = c;
-        pl->cap = cap;
-    }
-    struct inj_change *c = &pl->c[pl->n];
-    memset(c, 0, sizeof *c);
-    c->op = op;
-    c->key = dupn(key, strlen(key));
-    c->name = name ? dupn(name, strlen(name)) : NULL;
-    if (!c->key || (name && !c->name)) {
-        free(c->key);
-        free(c->name);
-        return NULL;
-    }
-    pl->n++;
-    return c;
-}
-
-static int oom(struct inj_plan *pl)
-{
-    snprintf(pl->err, sizeof pl->err, "out of memory");
-    return REGF_ENOMEM;
-}
-
-/* Is KEY (or an ancestor) already being created by the plan? */
-static int planned_key(const struct inj_plan *pl, const char *key)
-{
-    for (size_t i = 0; i < pl->n; i++) {
-        const struct inj_change *c = &pl->c[i];
-        size_t n = strlen(c->key);
-        if (c->op == INJ_MKKEY && strncasecmp(c->key, key, n) == 0 &&
-            (key[n] == '\0' || key[n] == '\\'))
-            return 1;
-    }
-    return 0;
-}
-
-/* Plans the creation of KEY: records the topmost missing ancestor (undo
- * deletes it with everything below). */
-static int want_key(regf_hive *h, struct inj_plan *pl, const char *key)
-{
-    regf_key k;
-    int rc = regf_key_lookup(h, 0, key, &k);
-    if (rc == REGF_OK || planned_key(pl, key))
-        return rc == REGF_OK || rc == REGF_NOTFOUND ? REGF_OK : rc;
-    if (rc != REGF_NOTFOUND)
-        return rc;
-    /* Find the first missing component. */
-    char path[1024];
-    size_t len = 0;
-    const char *p = key;
-    while (*p) {
-        const char *e = strchr(p, '\\');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        if (len + n + 2 > sizeof path)
-            return REGF_ELIMIT;
-        if (len)
-            path[len++] = '\\';
-        memcpy(path + len, p, n);
-        len += n;
-        path[len] = '\0';
-        if (regf_key_lookup(h, 0, path, &k) == REGF_NOTFOUND) {
-            if (!add(pl, INJ_MKKEY, path, NULL))
-                return oom(pl);
-            return REGF_OK;
-        }
-        p += n;
-        if (*p == '\\')
-            p++;
-    }
-    return REGF_OK;
-}
-
-/* Plans KEY\NAME = (TYPE, DATA), unless it already holds exactly that. */
-static int want_value(regf_hive *h, struct inj_plan *pl, const char *key,
-                      const char *name, uint32_t type, const void *data,
-                      size_t len)
-{
-    regf_key k;
-    regf_val v;
-    uint32_t otype = 0;
-    size_t olen = 0;
-    uint8_t *old = NULL;
-    int existed = 0;
-    int rc = regf_key_lookup(h, 0, key, &k);
-    if (rc == REGF_OK) {
-        rc = regf_value_lookup(h, k, name, &v);
-        if (rc == REGF_OK) {
-            if ((rc = regf_value_data(h, v, &otype, NULL, 0, &olen)) != REGF_OK)
-                return rc;
-            old = malloc(olen ? olen : 1);
-            if (!old)
-                return oom(pl);
-            if ((rc = regf_value_data(h, v, &otype, old, olen, NULL)) != REGF_OK) {
-                free(old);
-                return rc;
-            }
-            if (otype == type && olen == len && memcmp(old, data, len) == 0) {
-                free(old);
-                return REGF_OK;          /* already right */
-            }
-            existed = 1;
-        } else if (rc != REGF_NOTFOUND) {
-            return rc;
-        }
-    } else if (rc != REGF_NOTFOUND) {
-        return rc;
-    } else if ((rc = want_key(h, pl, key)) != REGF_OK) {
-        return rc;
-    }
-    struct inj_change *c = add(pl, INJ_SET, key, name);
-    if (!c) {
-        free(old);
-        return oom(pl);
-    }
-    c->type = type;
-    c->data = (uint8_t *)dupn(data, len);
-    c->len = len;
-    c->existed = existed;
-    c->old_type = otype;
-    c->old_data = old;
-    c->old_len = olen;
-    return c->data ? REGF_OK : oom(pl);
-}
-
-/* Plans string value NAME of KEY: TYPE made of the UTF-8 text S (for
- * REG_MULTI_SZ, a list of that one string), through the library's codec. */
-static int want_sz(regf_hive *h, struct inj_plan *pl, const char *key,
-                   const char *name, uint32_t type, const char *s)
-{
-    size_t len = strlen(s), n = 0;
-    if (regf_string_encode(type, s, len, 0, NULL, 0, &n) != REGF_OK) {
-        snprintf(pl->err, sizeof pl->err, "%s\\%s: the text '%.60s' is not "
-                 "UTF-8", key, name, s);
-        return REGF_EINVAL;
-    }
-    uint8_t *buf = malloc(n);
-    if (!buf)
-        return oom(pl);
-    regf_string_encode(type, s, len, 0, buf, n, NULL);
-    int rc = want_value(h, pl, key, name, type, buf, n);
-    free(buf);
-    return rc;
-}
-
-static int want_dword(regf_hive *h, struct inj_plan *pl, const char *key,
-                      const char *name, uint32_t v)
-{
-    uint8_t b[4];
-    le32(b, v);
-    return want_value(h, pl, key, name, REGF_DWORD, b, 4);
-}
-
-struct text {
-    char *p;
-    size_t len;
-};
-
-static int text_write(void *ctx, const void *buf, size_t len)
-{
-    struct text *t = ctx;
-    char *p = realloc(t->p, t->len + len + 1);
-    if (!p)
-        return -1;
-    memcpy(p + t->len, buf, len);
-    t->p = p;
-    t->len += len;
-    t->p[t->len] = '\0';
-    return 0;
-}
-
-#define UNDO_PREFIX "\x01HIVEKIT-PREFIX"
-
-/* Is KEY (or an ancestor) already being deleted by the plan? */
-static int planned_gone(const struct inj_plan *pl, const char *key)
-{
-    for (size_t i = 0; i < pl->n; i++) {
-        const struct inj_change *c = &pl->c[i];
-        size_t n = strlen(c->key);
-        if (c->op == INJ_DEL_KEY && strncasecmp(c->key, key, n) == 0 &&
-            (key[n] == '\0' || key[n] == '\\'))
-            return 1;
-    }
-    return 0;
-}
-
-/* Plans the removal of KEY (keeping its content for undo) if it exists. */
-static int want_gone(regf_hive *h, struct inj_plan *pl, const char *key)
-{
-    regf_key k;
-    if (planned_gone(pl, key))
-        return REGF_OK;
-    int rc = regf_key_lookup(h, 0, key, &k);
-    if (rc == REGF_NOTFOUND)
-        return REGF_OK;
-    if (rc != REGF_OK)
-        return rc;
-    struct text t = { NULL, 0 };
-    if ((rc = regf_export_reg(h, k, UNDO_PREFIX, 0, text_write, &t)) != REGF_OK) {
-        free(t.p);
-        return rc;
-    }
-    struct inj_change *c = add(pl, INJ_DEL_KEY, key, NULL);
-    if (!c) {
-        free(t.p);
-        return oom(pl);
-    }
-    c->existed = 1;
-    /* Drop the "Windows Registry Editor" line and the blank line. */
-    const char *body = strstr(t.p, "\n\n");
-    c->old_subtree = dupn(body ? body + 2 : "", body ? strlen(body + 2) : 0);
-    free(t.p);
-    return c->old_subtree ? REGF_OK : oom(pl);
-}
-
-/* Plans the deletion of value NAME of KEY (keeping it for undo) if it
- * exists and is not already going. */
-static int want_no_value(regf_hive *h, struct inj_plan *pl, const char *key,
-                         const char *name)
-{
-    regf_key k;
-    regf_val v;
-    if (planned_gone(pl, key))
-        return REGF_OK;
-    for (size_t i = 0; i < pl->n; i++)
-        if (pl->c[i].op == INJ_DEL_VALUE &&
-            strcasecmp(pl->c[i].key, key) == 0 &&
-            strcasecmp(pl->c[i].name, name) == 0)
-            return REGF_OK;
-    int rc = regf_key_lookup(h, 0, key, &k);
-    if (rc == REGF_OK)
-        rc = regf_value_lookup(h, k, name, &v);
-    if (rc == REGF_NOTFOUND)
-        return REGF_OK;
-    if (rc != REGF_OK)
-        return rc;
-    uint32_t otype;
-    size_t olen = 0;
-    if ((rc = regf_value_data(h, v, &otype, NULL, 0, &olen)) != REGF_OK)
-        return rc;
-    uint8_t *old = malloc(olen ? olen : 1);
-    if (!old)
-        return oom(pl);
-    if ((rc = regf_value_data(h, v, &otype, old, olen, NULL)) != REGF_OK) {
-        free(old);
-        return rc;
-    }
-    struct inj_change *c = add(pl, INJ_DEL_VALUE, key, name);
-    if (!c) {
-        free(old);
-        return oom(pl);
-    }
-    c->existed = 1;
-    c->old_type = otype;
-    c->old_data = old;
-    c->old_len = olen;
-    return REGF_OK;
-}
-
-/* The text of string value NAME of KEY into BUF (the first string of a
- * REG_MULTI_SZ); REGF_NOTFOUND when the key or the value is missing,
- * REGF_ETYPE when it is no string. */
-static int read_sz(regf_hive *h, const char *key, const char *name,
-                   char *buf, size_t n)
-{
-    regf_key k;
-    regf_val v;
-    buf[0] = '\0';
-    int rc = regf_key_lookup(h, 0, key, &k);
-    if (rc == REGF_OK)
-        rc = regf_value_lookup(h, k, name, &v);
-    if (rc == REGF_OK)
-        rc = regf_value_string(h, v, 0, buf, n, NULL);
-    if (rc != REGF_OK)
-        buf[0] = '\0';
-    return rc;
-}
-
-static int has_value(regf_hive *h, const char *key, const char *name)
-{
-    regf_key k;
-    regf_val v;
-    return regf_key_lookup(h, 0, key, &k) == REGF_OK &&
-           regf_value_lookup(h, k, name, &v) == REGF_OK;
-}
-
 /* ---- SYSTEM -------------------------------------------------------------------- */
 
 /* "PCI\VEN_1AF4&DEV_1001" -> enumerator "PCI", rest "VEN_1AF4&DEV_1001". */
@@ -416,44 +103,6 @@ static void split_id(const char *id, char *enumr, size_t en, char *rest,
     }
     snprintf(enumr, en, "%.*s", (int)(bs - id), id);
     snprintf(rest, rn, "%s", bs + 1);
-}
-
-static int control_sets(regf_hive *h, struct inj_plan *pl)
-{
-    static const char *const which[] = { "Current", "Default",
-                                         "LastKnownGood" };
-    regf_key sel;
-    int rc = regf_key_lookup(h, 0, "Select", &sel);
-    if (rc != REGF_OK) {
-        snprintf(pl->err, sizeof pl->err, "no Select key at the root: not a "
-                 "SYSTEM hive");
-        return rc == REGF_NOTFOUND ? REGF_EINVAL : rc;
-    }
-    for (int i = 0; i < 3; i++) {
-        regf_val v;
-        struct regf_value_info vi;
-        uint32_t n;
-        if (regf_value_lookup(h, sel, which[i], &v) != REGF_OK ||
-            regf_value_info(h, v, &vi) != REGF_OK || vi.type != REGF_DWORD ||
-            regf_value_dword(h, v, &n) != REGF_OK || n == 0 || n > 999)
-            continue;
-        char name[16];
-        regf_key cs;
-        snprintf(name, sizeof name, "ControlSet%03u", n);
-        if (regf_key_lookup(h, 0, name, &cs) != REGF_OK)
-            continue;
-        int dup = 0;
-        for (int j = 0; j < pl->ncontrolsets; j++)
-            dup |= strcmp(pl->controlsets[j], name) == 0;
-        if (!dup)
-            snprintf(pl->controlsets[pl->ncontrolsets++], 16, "%s", name);
-    }
-    if (pl->ncontrolsets == 0) {
-        snprintf(pl->err, sizeof pl->err, "Select names no existing "
-                 "ControlSetNNN");
-        return REGF_EINVAL;
-    }
-    return REGF_OK;
 }
 
 /* The guest's architecture must match the driver's. */
@@ -481,16 +130,16 @@ static int plan_controlset(regf_hive *h, const struct inj_driver *d,
     int rc;
     snprintf(svc, sizeof svc, "%s\\Services\\%s", cs, d->service);
     snprintf(img, sizeof img, "System32\\drivers\\%s", d->binary);
-    if ((rc = want_dword(h, pl, svc, "Type", d->type)) != REGF_OK ||
-        (rc = want_dword(h, pl, svc, "Start", d->start)) != REGF_OK ||
-        (rc = want_dword(h, pl, svc, "ErrorControl", d->error_control)) != REGF_OK ||
-        (rc = want_sz(h, pl, svc, "ImagePath", REGF_EXPAND_SZ, img)) != REGF_OK)
+    if ((rc = inj_want_dword(h, pl, svc, "Type", d->type)) != REGF_OK ||
+        (rc = inj_want_dword(h, pl, svc, "Start", d->start)) != REGF_OK ||
+        (rc = inj_want_dword(h, pl, svc, "ErrorControl", d->error_control)) != REGF_OK ||
+        (rc = inj_want_sz(h, pl, svc, "ImagePath", REGF_EXPAND_SZ, img)) != REGF_OK)
         return rc;
     if (d->group[0] &&
-        (rc = want_sz(h, pl, svc, "Group", REGF_SZ, d->group)) != REGF_OK)
+        (rc = inj_want_sz(h, pl, svc, "Group", REGF_SZ, d->group)) != REGF_OK)
         return rc;
     if (d->display_name[0] &&
-        (rc = want_sz(h, pl, svc, "DisplayName", REGF_SZ, d->display_name)) != REGF_OK)
+        (rc = inj_want_sz(h, pl, svc, "DisplayName", REGF_SZ, d->display_name)) != REGF_OK)
         return rc;
     for (size_t i = 0; i < d->nhkr; i++) {
         const struct inj_reg *r = &d->hkr[i];
@@ -500,11 +149,11 @@ static int plan_controlset(regf_hive *h, const struct inj_driver *d,
             snprintf(key, sizeof key, "%s\\%s", svc, r->subkey);
         else
             snprintf(key, sizeof key, "%s", svc);
-        if ((rc = want_value(h, pl, key, r->name, r->type, r->data, r->len)) != REGF_OK)
+        if ((rc = inj_want_value(h, pl, key, r->name, r->type, r->data, r->len)) != REGF_OK)
             return rc;
     }
     snprintf(key, sizeof key, "%s\\StartOverride", svc);
-    if ((rc = want_gone(h, pl, key)) != REGF_OK)
+    if ((rc = inj_want_gone(h, pl, key)) != REGF_OK)
         return rc;
     for (size_t i = 0; i < d->nhw + d->ncompat; i++) {
         const char *id = i < d->nhw ? d->hwids[i] : d->compat[i - d->nhw];
@@ -515,8 +164,8 @@ static int plan_controlset(regf_hive *h, const struct inj_driver *d,
         cdd[j] = '\0';
         snprintf(key, sizeof key, "%s\\Control\\CriticalDeviceDatabase\\%s",
                  cs, cdd);
-        if ((rc = want_sz(h, pl, key, "Service", REGF_SZ, d->service)) != REGF_OK ||
-            (rc = want_sz(h, pl, key, "ClassGUID", REGF_SZ, d->class_guid)) != REGF_OK)
+        if ((rc = inj_want_sz(h, pl, key, "Service", REGF_SZ, d->service)) != REGF_OK ||
+            (rc = inj_want_sz(h, pl, key, "ClassGUID", REGF_SZ, d->class_guid)) != REGF_OK)
             return rc;
     }
     return REGF_OK;
@@ -563,7 +212,7 @@ static int hivekit_package(regf_hive *h, const char *label)
 {
     char key[400];
     snprintf(key, sizeof key, DDB "\\DriverPackages\\%s", label);
-    return !has_value(h, key, "SignerScore");
+    return !inj_has_value(h, key, "SignerScore");
 }
 
 /* hivekit's packages of D's INF: DriverPackages keys without SignerScore
@@ -588,12 +237,12 @@ static int find_own_packages(regf_hive *h, const struct inj_driver *d,
             !hivekit_package(h, o.label))
             continue;
         snprintf(key, sizeof key, DDB "\\DriverPackages\\%s", o.label);
-        if (read_sz(h, key, "InfName", inf, sizeof inf) != REGF_OK &&
-            read_sz(h, key, "", inf, sizeof inf) != REGF_OK)
+        if (inj_read_sz(h, key, "InfName", inf, sizeof inf) != REGF_OK &&
+            inj_read_sz(h, key, "", inf, sizeof inf) != REGF_OK)
             continue;
         if (strcasecmp(inf, d->inf_name) != 0)
             continue;
-        read_sz(h, key, "", o.pub, sizeof o.pub);
+        inj_read_sz(h, key, "", o.pub, sizeof o.pub);
         out[(*nout)++] = o;
     }
     return rc == REGF_NOTFOUND ? REGF_OK : rc;
@@ -631,8 +280,8 @@ static int drop_device_id(regf_hive *h, struct inj_plan *pl,
         return REGF_OK;
     if (!ours && regf_key_info(h, k, &ki) == REGF_OK &&
         ki.nvalues == 1 && ki.nsubkeys == 0)
-        return want_gone(h, pl, key);
-    return want_no_value(h, pl, key, pub);
+        return inj_want_gone(h, pl, key);
+    return inj_want_no_value(h, pl, key, pub);
 }
 
 /* Calls drop_device_id for every id of the old package at KEY (its
@@ -647,7 +296,7 @@ static int drop_old_ids(regf_hive *h, struct inj_plan *pl,
     int rc = regf_key_lookup(h, 0, key, &k);
     if (rc != REGF_OK || depth > 6)
         return rc == REGF_NOTFOUND || rc == REGF_OK ? REGF_OK : rc;
-    if (*prefix && has_value(h, key, "Configuration") &&
+    if (*prefix && inj_has_value(h, key, "Configuration") &&
         (rc = drop_device_id(h, pl, d, prefix, pub)) != REGF_OK)
         return rc;
     for (rc = regf_subkey_first(h, k, &it, &sub); rc == REGF_OK;
@@ -694,18 +343,18 @@ static int drop_old_package(regf_hive *h, struct inj_plan *pl,
         return rc;
     if (!same_pub && o->pub[0]) {
         snprintf(key, sizeof key, DDB "\\DriverInfFiles\\%.63s", o->pub);
-        if (read_sz(h, key, "Active", active, sizeof active) == REGF_OK &&
+        if (inj_read_sz(h, key, "Active", active, sizeof active) == REGF_OK &&
             strcasecmp(active, o->label) == 0 &&
-            (rc = want_gone(h, pl, key)) != REGF_OK)
+            (rc = inj_want_gone(h, pl, key)) != REGF_OK)
             return rc;
         lower_copy(guid, sizeof guid, d->class_guid);
         snprintf(key, sizeof key, DDB "\\DeviceIds\\%s", guid);
-        if ((rc = want_no_value(h, pl, key, o->pub)) != REGF_OK)
+        if ((rc = inj_want_no_value(h, pl, key, o->pub)) != REGF_OK)
             return rc;
     }
     if (strcmp(o->label, pl->label) != 0) {
         snprintf(key, sizeof key, DDB "\\DriverPackages\\%.159s", o->label);
-        if ((rc = want_gone(h, pl, key)) != REGF_OK)
+        if ((rc = inj_want_gone(h, pl, key)) != REGF_OK)
             return rc;
         if (pl->nreplaced < 4)
             snprintf(pl->replaced[pl->nreplaced++], sizeof pl->replaced[0],
@@ -777,7 +426,7 @@ static int publish_oem(regf_hive *h, struct inj_plan *pl,
         mlen = (size_t)n / 8 + 1;
     }
     map[n / 8] = (uint8_t)(map[n / 8] | (0x80 >> (n % 8)));
-    return want_value(h, pl, DDB, "OemInfMap", REGF_BINARY, map, mlen);
+    return inj_want_value(h, pl, DDB, "OemInfMap", REGF_BINARY, map, mlen);
 }
 
 /* The package's published name, and what goes of hivekit's earlier
@@ -812,7 +461,7 @@ static int plan_publish(regf_hive *h, const struct inj_driver *d,
     /* Never take over a name Windows published. */
     char key[400], active[160];
     snprintf(key, sizeof key, DDB "\\DriverInfFiles\\%s", pl->published);
-    if (read_sz(h, key, "Active", active, sizeof active) == REGF_OK &&
+    if (inj_read_sz(h, key, "Active", active, sizeof active) == REGF_OK &&
         strcasecmp(active, pl->label) != 0 && !hivekit_package(h, active)) {
         snprintf(pl->err, sizeof pl->err, DDB "\\DriverInfFiles\\%.60s "
                  "belongs to %.100s, a package Windows installed: not "
@@ -842,9 +491,9 @@ static int want_regs(regf_hive *h, struct inj_plan *pl, const char *base,
         if (r->keyonly) {
             char name[16];
             snprintf(name, sizeof name, "0x%08x", (unsigned)r->flags);
-            rc = want_sz(h, pl, key, name, REGF_SZ, "");
+            rc = inj_want_sz(h, pl, key, name, REGF_SZ, "");
         } else {
-            rc = want_value(h, pl, key, r->name, r->type, r->data, r->len);
+            rc = inj_want_value(h, pl, key, r->name, r->type, r->data, r->len);
         }
         if (rc != REGF_OK)
             return rc;
@@ -882,9 +531,9 @@ static int plan_driver_database(regf_hive *h, const struct inj_driver *d,
         return rc;
     const char *pub = pl->published;
     snprintf(key, sizeof key, DDB "\\DriverInfFiles\\%s", pub);
-    if ((rc = want_sz(h, pl, key, "", REGF_MULTI_SZ, pl->label)) != REGF_OK ||
-        (rc = want_sz(h, pl, key, "Active", REGF_SZ, pl->label)) != REGF_OK ||
-        (rc = want_sz(h, pl, key, "Configurations", REGF_MULTI_SZ, d->config)) != REGF_OK)
+    if ((rc = inj_want_sz(h, pl, key, "", REGF_MULTI_SZ, pl->label)) != REGF_OK ||
+        (rc = inj_want_sz(h, pl, key, "Active", REGF_SZ, pl->label)) != REGF_OK ||
+        (rc = inj_want_sz(h, pl, key, "Configurations", REGF_MULTI_SZ, d->config)) != REGF_OK)
         return rc;
     for (size_t i = 0; i < d->nhw + d->ncompat; i++) {
         const char *id = i < d->nhw ? d->hwids[i] : d->compat[i - d->nhw];
@@ -898,48 +547,48 @@ static int plan_driver_database(regf_hive *h, const struct inj_driver *d,
         split_id(id, en, sizeof en, rest, sizeof rest);
         snprintf(key, sizeof key, DDB "\\DeviceIds\\%s%s%s", en,
                  rest[0] ? "\\" : "", rest);
-        if ((rc = want_value(h, pl, key, pub, REGF_BINARY, rank, 4)) != REGF_OK)
+        if ((rc = inj_want_value(h, pl, key, pub, REGF_BINARY, rank, 4)) != REGF_OK)
             return rc;
     }
     /* The class index: every package has an empty entry under its class. */
     lower_copy(guid, sizeof guid, d->class_guid);
     snprintf(key, sizeof key, DDB "\\DeviceIds\\%s", guid);
-    if ((rc = want_value(h, pl, key, pub, REGF_NONE, none, 0)) != REGF_OK)
+    if ((rc = inj_want_value(h, pl, key, pub, REGF_NONE, none, 0)) != REGF_OK)
         return rc;
 
     char pkg[400];
     uint8_t ver[48];
     inj_version_blob(d, ver);
     snprintf(pkg, sizeof pkg, DDB "\\DriverPackages\\%s", pl->label);
-    if ((rc = want_value(h, pl, pkg, "Version", REGF_BINARY, ver, 48)) != REGF_OK ||
-        (rc = want_sz(h, pl, pkg, "Provider", REGF_SZ, d->provider)) != REGF_OK ||
-        (rc = want_sz(h, pl, pkg, "InfName", REGF_SZ,
+    if ((rc = inj_want_value(h, pl, pkg, "Version", REGF_BINARY, ver, 48)) != REGF_OK ||
+        (rc = inj_want_sz(h, pl, pkg, "Provider", REGF_SZ, d->provider)) != REGF_OK ||
+        (rc = inj_want_sz(h, pl, pkg, "InfName", REGF_SZ,
                       d->inf_orig[0] ? d->inf_orig : d->inf_name)) != REGF_OK)
         return rc;
     if (pl->staged && o->oem_path &&
-        (rc = want_sz(h, pl, pkg, "OemPath", REGF_SZ, o->oem_path)) != REGF_OK)
+        (rc = inj_want_sz(h, pl, pkg, "OemPath", REGF_SZ, o->oem_path)) != REGF_OK)
         return rc;
-    if (o && o->import_date && !has_value(h, pkg, "ImportDate")) {
+    if (o && o->import_date && !inj_has_value(h, pkg, "ImportDate")) {
         uint8_t ft[8];
         le64(ft, o->import_date);        /* kept once written: idempotent */
-        if ((rc = want_value(h, pl, pkg, "ImportDate", REGF_BINARY, ft, 8)) != REGF_OK)
+        if ((rc = inj_want_value(h, pl, pkg, "ImportDate", REGF_BINARY, ft, 8)) != REGF_OK)
             return rc;
     }
     if (d->catalog[0] &&
-        (rc = want_sz(h, pl, pkg, "Catalog", REGF_SZ, d->catalog)) != REGF_OK)
+        (rc = inj_want_sz(h, pl, pkg, "Catalog", REGF_SZ, d->catalog)) != REGF_OK)
         return rc;
-    if ((rc = want_sz(h, pl, pkg, "", REGF_SZ, pub)) != REGF_OK)
+    if ((rc = inj_want_sz(h, pl, pkg, "", REGF_SZ, pub)) != REGF_OK)
         return rc;
 
     char cfg[600], sub[800];
     snprintf(cfg, sizeof cfg, "%s\\Configurations\\%s", pkg, d->config);
-    if ((rc = want_dword(h, pl, cfg, "ConfigFlags", 0)) != REGF_OK ||
-        (rc = want_sz(h, pl, cfg, "Service", REGF_SZ, d->service)) != REGF_OK)
+    if ((rc = inj_want_dword(h, pl, cfg, "ConfigFlags", 0)) != REGF_OK ||
+        (rc = inj_want_sz(h, pl, cfg, "Service", REGF_SZ, d->service)) != REGF_OK)
         return rc;
     /* ConfigScope 7, as in the Windows 10 packages of device classes;
      * Windows 8.1 (DriverDatabase\Version 0x06030000) has none. */
     if (ddb_version(h) >= 0x0A000000u &&
-        (rc = want_dword(h, pl, cfg, "ConfigScope", 7)) != REGF_OK)
+        (rc = inj_want_dword(h, pl, cfg, "ConfigScope", 7)) != REGF_OK)
         return rc;
     snprintf(sub, sizeof sub, "%s\\Device", cfg);
     if ((rc = want_regs(h, pl, sub, d->devreg, d->ndevreg)) != REGF_OK)
@@ -958,20 +607,20 @@ static int plan_driver_database(regf_hive *h, const struct inj_driver *d,
         split_id(id, en, sizeof en, rest, sizeof rest);
         snprintf(key, sizeof key, "%s\\Descriptors\\%s%s%s", pkg, en,
                  rest[0] ? "\\" : "", rest);
-        if ((rc = want_sz(h, pl, key, "Configuration", REGF_SZ, d->config)) != REGF_OK)
+        if ((rc = inj_want_sz(h, pl, key, "Configuration", REGF_SZ, d->config)) != REGF_OK)
             return rc;
         if (in->manufacturer[0] &&
-            (rc = want_sz(h, pl, key, "Manufacturer", REGF_SZ,
+            (rc = inj_want_sz(h, pl, key, "Manufacturer", REGF_SZ,
                           in->manufacturer)) != REGF_OK)
             return rc;
         if (in->description[0] &&
-            (rc = want_sz(h, pl, key, "Description", REGF_SZ,
+            (rc = inj_want_sz(h, pl, key, "Description", REGF_SZ,
                           in->description)) != REGF_OK)
             return rc;
     }
     snprintf(sub, sizeof sub, "%s\\Strings", pkg);
     for (size_t i = 0; i < d->nstrings; i++)
-        if ((rc = want_sz(h, pl, sub, d->strings[i].key, REGF_SZ,
+        if ((rc = inj_want_sz(h, pl, sub, d->strings[i].key, REGF_SZ,
                           d->strings[i].value)) != REGF_OK)
             return rc;
     pl->driver_database = 1;
@@ -984,7 +633,7 @@ int inj_plan_system_pkg(regf_hive *h, const struct inj_driver *d,
     static const struct inj_pkg_opts defaults;
     if (!o)
         o = &defaults;
-    int rc = control_sets(h, pl);
+    int rc = inj_control_sets(h, pl);
     if (rc != REGF_OK)
         return rc;
     if ((rc = check_arch(h, pl, d, pl->err, sizeof pl->err)) != REGF_OK)
@@ -1041,7 +690,7 @@ int inj_plan_software(regf_hive *h, const char *dir, struct inj_plan *pl)
         if ((rc = regf_value_string(h, v, 0, NULL, 0, &t)) != REGF_OK)
             return rc;
         if (!(text = malloc(t + 1)))
-            return oom(pl);
+            return inj_oom(pl);
         if ((rc = regf_value_string(h, v, 0, text, t + 1, NULL)) != REGF_OK) {
             free(text);
             return rc;
@@ -1065,7 +714,7 @@ int inj_plan_software(regf_hive *h, const char *dir, struct inj_plan *pl)
     char *next = malloc(t + (size_t)sep + dl + 1);
     if (!next) {
         free(text);
-        return oom(pl);
+        return inj_oom(pl);
     }
     if (t)
         memcpy(next, text, t);
@@ -1073,7 +722,7 @@ int inj_plan_software(regf_hive *h, const char *dir, struct inj_plan *pl)
         next[t] = ';';
     memcpy(next + t + (size_t)sep, dir, dl + 1);
     free(text);
-    rc = want_sz(h, pl, key, "DevicePath", type, next);
+    rc = inj_want_sz(h, pl, key, "DevicePath", type, next);
     free(next);
     return rc;
 }
@@ -1159,9 +808,9 @@ static void emit_value(struct emit *e, const char *name, uint32_t type,
 static void emit_subtree(struct emit *e, const char *text)
 {
     const char *p = text;
-    size_t pl = strlen(UNDO_PREFIX);
+    size_t pl = strlen(INJ_UNDO_PREFIX);
     while (*p) {
-        const char *q = strstr(p, UNDO_PREFIX);
+        const char *q = strstr(p, INJ_UNDO_PREFIX);
         if (!q) {
             emit_str(e, p);
             break;
@@ -1210,7 +859,7 @@ int inj_plan_reg(const struct inj_plan *pl, const char *prefix, int undo,
                 emit_header(&e, c->key, 1);
                 break;
             case INJ_SET:
-                if (planned_key(pl, c->key))
+                if (inj_planned_key(pl, c->key))
                     break;             /* its key goes as a whole */
                 emit_header(&e, c->key, 0);
                 if (c->existed) {
