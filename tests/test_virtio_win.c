@@ -15,43 +15,15 @@
 
 /* ---- hives made here ---------------------------------------------------------- */
 
-static regf_hive *new_hive(void)
-{
-    regf_hive *h = NULL;
-    assert_int_equal(regf_create("test", 5, &h), REGF_OK);
-    return h;
-}
-
-static regf_key mk(regf_hive *h, const char *path)
-{
-    regf_key k;
-    assert_int_equal(regf_key_create_path(h, 0, path, &k), REGF_OK);
-    return k;
-}
-
-static void set_sz(regf_hive *h, const char *key, const char *name,
-                   const char *s)
-{
-    assert_int_equal(regf_value_set_string(h, mk(h, key), name, strlen(name),
-                                           REGF_SZ, s, strlen(s)), REGF_OK);
-}
-
-static void set_dword(regf_hive *h, const char *key, const char *name,
-                      uint32_t v)
-{
-    assert_int_equal(regf_value_set_dword(h, mk(h, key), name, strlen(name),
-                                          REGF_DWORD, v), REGF_OK);
-}
-
 /* A SYSTEM hive: Select\Current 1, ARCH, PRODUCT_TYPE. */
 static regf_hive *system_hive(const char *arch, const char *product_type)
 {
-    regf_hive *h = new_hive();
-    set_dword(h, "Select", "Current", 1);
-    set_sz(h, "ControlSet001\\Control\\Session Manager\\Environment",
+    regf_hive *h = tu_new_hive();
+    tu_set_dword(h, "Select", "Current", 1);
+    tu_set_sz(h, "ControlSet001\\Control\\Session Manager\\Environment",
            "PROCESSOR_ARCHITECTURE", arch);
     if (product_type)
-        set_sz(h, "ControlSet001\\Control\\ProductOptions", "ProductType",
+        tu_set_sz(h, "ControlSet001\\Control\\ProductOptions", "ProductType",
                product_type);
     return h;
 }
@@ -63,8 +35,8 @@ static void class_driver(regf_hive *h, const char *guid, int n,
     char key[200];
     snprintf(key, sizeof key, "ControlSet001\\Control\\Class\\%s\\%04d",
              guid, n);
-    set_sz(h, key, "ProviderName", provider);
-    set_sz(h, key, "DriverVersion", ver);
+    tu_set_sz(h, key, "ProviderName", provider);
+    tu_set_sz(h, key, "DriverVersion", ver);
 }
 
 /* ---- architectures and folders ----------------------------------------------- */
@@ -157,8 +129,8 @@ static void test_guest_system(void **state)
 
     /* Windows 10 and later: DriverDatabase\Version and BuildLab. */
     regf_hive *h = system_hive("AMD64", "ServerNT");
-    set_dword(h, "DriverDatabase", "Version", 0x0a000000);
-    set_sz(h, "Software\\Microsoft", "BuildLab",
+    tu_set_dword(h, "DriverDatabase", "Version", 0x0a000000);
+    tu_set_sz(h, "Software\\Microsoft", "BuildLab",
            "17763.rs5_release.180914-1434");
     assert_int_equal(inj_guest_system(h, NULL, &g), REGF_OK);
     assert_string_equal(g.processor_architecture, "AMD64");
@@ -173,8 +145,8 @@ static void test_guest_system(void **state)
 
     /* BuildLabEx when BuildLab is missing; a domain controller. */
     h = system_hive("AMD64", "LanmanNT");
-    set_dword(h, "DriverDatabase", "Version", 0x0a000000);
-    set_sz(h, "Software\\Microsoft", "BuildLabEx",
+    tu_set_dword(h, "DriverDatabase", "Version", 0x0a000000);
+    tu_set_sz(h, "Software\\Microsoft", "BuildLabEx",
            "20348.1.amd64fre.fe_release.210507-1500");
     assert_int_equal(inj_guest_system(h, NULL, &g), REGF_OK);
     assert_int_equal(g.server, 1);
@@ -185,7 +157,7 @@ static void test_guest_system(void **state)
     /* Before 1709: the build from the class drivers that match the
      * DriverDatabase version. */
     h = system_hive("AMD64", "ServerNT");
-    set_dword(h, "DriverDatabase", "Version", 0x0a000000);
+    tu_set_dword(h, "DriverDatabase", "Version", 0x0a000000);
     for (int i = 0; i < 5; i++)
         class_driver(h, scsi, i, "Microsoft", "10.0.14393.0");
     class_driver(h, hdc, 0, "Microsoft", "10.0.14393.2273");
@@ -196,7 +168,7 @@ static void test_guest_system(void **state)
 
     /* Windows 8.1: DriverDatabase\Version 0x06030000. */
     h = system_hive("AMD64", "WinNT");
-    set_dword(h, "DriverDatabase", "Version", 0x06030000);
+    tu_set_dword(h, "DriverDatabase", "Version", 0x06030000);
     class_driver(h, scsi, 0, "Microsoft", "6.3.9600.16384");
     class_driver(h, scsi, 1, "Microsoft", "6.3.9600.17031");
     assert_int_equal(inj_guest_system(h, NULL, &g), REGF_OK);
@@ -229,16 +201,16 @@ static void test_guest_system(void **state)
 
     /* SOFTWARE over it: CurrentBuild when CurrentBuildNumber is missing,
      * InstallationType, ProductName; the version wins over SYSTEM's. */
-    regf_hive *sw = new_hive();
+    regf_hive *sw = tu_new_hive();
     const char *cv = "Microsoft\\Windows NT\\CurrentVersion";
-    set_sz(sw, "Microsoft\\Windows\\CurrentVersion", "DevicePath",
+    tu_set_sz(sw, "Microsoft\\Windows\\CurrentVersion", "DevicePath",
            "%SystemRoot%\\inf");
-    set_dword(sw, cv, "CurrentMajorVersionNumber", 10);
-    set_dword(sw, cv, "CurrentMinorVersionNumber", 0);
-    set_sz(sw, cv, "CurrentVersion", "6.3");
-    set_sz(sw, cv, "CurrentBuild", "22631");
-    set_sz(sw, cv, "InstallationType", "Client");
-    set_sz(sw, cv, "ProductName", "Windows 10 Pro");
+    tu_set_dword(sw, cv, "CurrentMajorVersionNumber", 10);
+    tu_set_dword(sw, cv, "CurrentMinorVersionNumber", 0);
+    tu_set_sz(sw, cv, "CurrentVersion", "6.3");
+    tu_set_sz(sw, cv, "CurrentBuild", "22631");
+    tu_set_sz(sw, cv, "InstallationType", "Client");
+    tu_set_sz(sw, cv, "ProductName", "Windows 10 Pro");
     assert_int_equal(inj_guest_software(sw, &g), REGF_OK);
     assert_int_equal(g.major, 10);
     assert_int_equal(g.build, 22631);
@@ -247,17 +219,17 @@ static void test_guest_system(void **state)
     char name[64];
     assert_string_equal(inj_guest_name(&g, name, sizeof name), "Windows 11");
     assert_string_equal(g.processor_architecture, "x86");   /* kept */
-    set_sz(sw, cv, "InstallationType", "Server Core");
-    set_sz(sw, cv, "CurrentBuildNumber", "20348");
+    tu_set_sz(sw, cv, "InstallationType", "Server Core");
+    tu_set_sz(sw, cv, "CurrentBuildNumber", "20348");
     assert_int_equal(inj_guest_software(sw, &g), REGF_OK);
     assert_int_equal(g.server, 1);
     assert_int_equal(g.build, 20348);
     regf_close(sw);
 
     /* Older SOFTWARE: CurrentVersion "6.1". */
-    sw = new_hive();
-    set_sz(sw, cv, "CurrentVersion", "6.1");
-    set_sz(sw, cv, "CurrentBuildNumber", "7601");
+    sw = tu_new_hive();
+    tu_set_sz(sw, cv, "CurrentVersion", "6.1");
+    tu_set_sz(sw, cv, "CurrentBuildNumber", "7601");
     assert_int_equal(inj_guest_software(sw, &g), REGF_OK);
     assert_int_equal(g.major, 6);
     assert_int_equal(g.minor, 1);

@@ -338,6 +338,36 @@ regf_hive *tu_open(const char *path)
     return h;
 }
 
+regf_hive *tu_new_hive(void)
+{
+    regf_hive *h = NULL;
+    assert_int_equal(regf_create("test", 5, &h), REGF_OK);
+    return h;
+}
+
+regf_key tu_mkkey(regf_hive *h, const char *path)
+{
+    regf_key k;
+    assert_int_equal(regf_key_create_path(h, 0, path, &k), REGF_OK);
+    return k;
+}
+
+void tu_set_sz(regf_hive *h, const char *key, const char *name,
+               const char *s)
+{
+    assert_int_equal(regf_value_set_string(h, tu_mkkey(h, key), name,
+                                           strlen(name), REGF_SZ, s,
+                                           strlen(s)), REGF_OK);
+}
+
+void tu_set_dword(regf_hive *h, const char *key, const char *name,
+                  uint32_t v)
+{
+    assert_int_equal(regf_value_set_dword(h, tu_mkkey(h, key), name,
+                                          strlen(name), REGF_DWORD, v),
+                     REGF_OK);
+}
+
 int tu_cmp_units(const uint16_t *a, size_t na, const uint16_t *b, size_t nb)
 {
     for (size_t i = 0; i < na && i < nb; i++) {

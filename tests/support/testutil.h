@@ -116,6 +116,16 @@ void tu_free_list(char **list, size_t n);
 /* Opens PATH and asserts success (prints the message otherwise). */
 regf_hive *tu_open(const char *path);
 
+/* A new empty hive in memory (regf_create, version 1.5), and keys and
+ * values made in it (KEY from the root, created with its parents); each
+ * fails the test when the library refuses. */
+regf_hive *tu_new_hive(void);
+regf_key tu_mkkey(regf_hive *h, const char *path);
+void tu_set_sz(regf_hive *h, const char *key, const char *name,
+               const char *s);
+void tu_set_dword(regf_hive *h, const char *key, const char *name,
+                  uint32_t v);
+
 /* Compares UTF-16 names as Windows sorts them (upcased code units, the
  * shorter first): <0, 0, >0. */
 int tu_cmp_units(const uint16_t *a, size_t na, const uint16_t *b, size_t nb);
