@@ -11,6 +11,7 @@
 #include "inf.h"
 #include "inject.h"
 #include "inject_pkg.h"
+#include "repair.h"
 #include "virtio_win.h"
 
 #define MAX_DRIVERS 8
@@ -24,6 +25,10 @@ struct inject_opts {
     char names[MAX_DRIVERS][64];       /* --driver NAME[,NAME...] */
     size_t nnames;
     int dry_run, json, stage;
+    const char *fallback;              /* --fallback NAME[,NAME...] */
+    char fallbacks[INJ_MAX_FALLBACKS][64];
+    struct inj_repair_opts rep;        /* the repairs asked for */
+    int repairs;                       /* any of them */
 };
 
 /* One driver of the run: where it comes from, what it is, and what its
@@ -218,30 +223,54 @@ static int find_root_hives(struct inject_opts *o, char *sys, char *soft,
     return EXIT_OK;
 }
 
-/* Splits --driver NAME[,NAME...] into O->names; EXIT_OK or EXIT_USAGE. */
-static int driver_names(struct inject_opts *o)
+/* Splits the value S of option OPT (NAME[,NAME...], e.g. EXAMPLE) into
+ * NAMES (at most MAX, *N of them); EXIT_OK or EXIT_USAGE. */
+static int split_names(const char *opt, const char *example, const char *s,
+                       char names[][64], size_t max, size_t *n)
 {
-    const char *p = o->driver;
+    const char *p = s;
     while (p && *p) {
         size_t len = strcspn(p, ",");
-        if (len == 0 || len >= sizeof o->names[0] || memchr(p, '/', len))
-            return cli_usage_error("inject", "--driver takes NAME[,NAME...], "
-                                   "e.g. viostor,vioscsi");
-        if (o->nnames == MAX_DRIVERS)
-            return cli_usage_error("inject", "at most %d drivers in one run",
-                                   MAX_DRIVERS);
-        snprintf(o->names[o->nnames], sizeof o->names[0], "%.*s", (int)len,
-                 p);
-        for (size_t i = 0; i < o->nnames; i++)
-            if (strcasecmp(o->names[i], o->names[o->nnames]) == 0)
-                return cli_usage_error("inject", "--driver names %s twice",
-                                       o->names[i]);
-        o->nnames++;
+        if (len == 0 || len >= sizeof names[0] || memchr(p, '/', len))
+            return cli_usage_error("inject", "%s takes NAME[,NAME...], "
+                                   "e.g. %s", opt, example);
+        if (*n == max)
+            return cli_usage_error("inject", "at most %zu names for %s",
+                                   max, opt);
+        snprintf(names[*n], sizeof names[0], "%.*s", (int)len, p);
+        for (size_t i = 0; i < *n; i++)
+            if (strcasecmp(names[i], names[*n]) == 0)
+                return cli_usage_error("inject", "%s names %s twice", opt,
+                                       names[i]);
+        (*n)++;
         p += len;
         if (*p == ',' && !*++p)
-            return cli_usage_error("inject", "--driver ends with a comma");
+            return cli_usage_error("inject", "%s ends with a comma", opt);
     }
     return EXIT_OK;
+}
+
+/* --fallback into O->rep: names of boot_fallbacks only. */
+static int fallback_names(struct inject_opts *o)
+{
+    int ex = split_names("--fallback", "storahci,stornvme", o->fallback,
+                         o->fallbacks, INJ_MAX_FALLBACKS, &o->rep.nfallback);
+    for (size_t i = 0; ex == EXIT_OK && i < o->rep.nfallback; i++) {
+        if (!inj_fallback_find(o->fallbacks[i])) {
+            char known[256];
+            size_t len = 0;
+            for (size_t k = 0; k < boot_nfallbacks && len < sizeof known;
+                 k++)
+                len += (size_t)snprintf(known + len, sizeof known - len,
+                                        "%s%s", k ? ", " : "",
+                                        boot_fallbacks[k].service);
+            return cli_usage_error("inject", "--fallback: unknown in-box "
+                                   "controller '%s' (known: %s)",
+                                   o->fallbacks[i], known);
+        }
+        o->rep.fallback[i] = o->fallbacks[i];
+    }
+    return ex;
 }
 
 static int is_directory(const char *path)
@@ -261,10 +290,16 @@ static int check_options(struct inject_opts *o, unsigned ver[3])
     if (o->root && (o->system || o->software))
         return cli_usage_error("inject", "--root finds the hives itself; "
                                "do not give --system or --software");
-    if (o->root && !o->ninfs && !o->virtio_win)
+    o->repairs = o->rep.fix_filters || o->rep.disable_leftovers ||
+                 o->rep.no_autoreboot || o->fallback;
+    int driver = o->driver || o->ninfs || o->virtio_win;
+    if (o->root && !o->ninfs && !o->virtio_win && (o->driver || !o->repairs))
         return cli_usage_error("inject", "--root copies the driver's files: "
                                "give --virtio-win DIR or its --inf (next to "
                                "its .sys and .cat)");
+    if (o->stage && !driver)
+        return cli_usage_error("inject", "--stage stages a driver package: "
+                               "give a driver");
     if (o->stage && !o->root)
         return cli_usage_error("inject", "--stage places the package's files "
                                "in the guest: it needs --root");
@@ -274,10 +309,14 @@ static int check_options(struct inject_opts *o, unsigned ver[3])
     if (o->virtio_win && o->ninfs)
         return cli_usage_error("inject", "give either --virtio-win DIR or "
                                "--inf, not both");
-    if (!o->driver && !o->ninfs && !o->virtio_win)
+    if (!driver && !o->repairs)
         return cli_usage_error("inject", "give --virtio-win DIR, --inf "
-                               "DRIVER.inf or --driver viostor|vioscsi");
-    if ((ex = driver_names(o)) != EXIT_OK)
+                               "DRIVER.inf or --driver viostor|vioscsi, or "
+                               "a repair (--fix-filters, --fallback NAME, "
+                               "--disable-leftovers, --no-autoreboot)");
+    if ((ex = split_names("--driver", "viostor,vioscsi", o->driver, o->names,
+                          MAX_DRIVERS, &o->nnames)) != EXIT_OK ||
+        (ex = fallback_names(o)) != EXIT_OK)
         return ex;
     if (o->ninfs && o->driver) {
         int dirs = 0;
@@ -522,6 +561,61 @@ static int plan_drivers(const struct inject_opts *o, regf_hive *h,
     return EXIT_OK;
 }
 
+/* The repairs O asks for, planned on SYSTEM as the drivers left it,
+ * applied in memory and joined into PS; R says what they do. An exit
+ * status, message printed. */
+static int plan_repairs(const struct inject_opts *o, regf_hive *h,
+                        const struct inj_guest *g, struct inj_plan *ps,
+                        struct inj_repair_report *r)
+{
+    struct inj_plan p;
+    memset(&p, 0, sizeof p);
+    int rc = inj_plan_repairs(h, &o->rep, g, &p, r);
+    if (rc != REGF_OK) {
+        cli_error("%s: %s", o->system, p.err[0] ? p.err : regf_errmsg(h));
+        inj_plan_free(&p);
+        return cli_exit_regf(rc);
+    }
+    for (size_t i = 0; i < r->nwarnings; i++)
+        cli_error("warning: %s: %s", o->system, r->warnings[i]);
+    if ((rc = inj_apply(h, &p)) != REGF_OK) {
+        inj_plan_free(&p);
+        return cli_fail(h, rc);
+    }
+    if (plan_join(ps, &p) != REGF_OK) {
+        inj_plan_free(&p);
+        cli_error("out of memory");
+        return EXIT_FILE;
+    }
+    return EXIT_OK;
+}
+
+/* What the repairs do, one line each after LEAD and "SYSTEM: "; a repair
+ * asked for that changes nothing says so. */
+static void summary_repairs(FILE *f, const char *lead,
+                            const struct inject_opts *o,
+                            const struct inj_repair_report *r)
+{
+    static const char *const names[INJ_REPAIR_KINDS] = {
+        "--fix-filters", "--fallback", "--disable-leftovers",
+        "--no-autoreboot" };
+    /* --disable-leftovers also counts the filter entries it removes. */
+    int asked[INJ_REPAIR_KINDS] = {
+        o->rep.fix_filters, o->rep.nfallback > 0, o->rep.disable_leftovers,
+        o->rep.no_autoreboot };
+    size_t done[INJ_REPAIR_KINDS];
+    memcpy(done, r->count, sizeof done);
+    if (!o->rep.fix_filters)
+        done[INJ_REPAIR_LEFTOVERS] += r->count[INJ_REPAIR_FILTERS];
+    for (size_t i = 0; i < r->nlines; i++)
+        fprintf(f, "%sSYSTEM: %s\n", lead, r->lines[i]);
+    if (r->dropped)
+        fprintf(f, "%sSYSTEM: and %zu more repairs\n", lead, r->dropped);
+    for (int k = 0; k < INJ_REPAIR_KINDS; k++)
+        if (asked[k] && !done[k])
+            fprintf(f, "%sSYSTEM: %s: nothing to repair\n", lead, names[k]);
+}
+
 /* --dry-run: the change set on standard output, as a .reg patch or as
  * JSON, and a count on standard error. */
 /* `"guest": {...}, "drivers": [...]` of the --json dry run. */
@@ -641,7 +735,11 @@ int cmd_inject(const struct cli_args *a)
         .virtio_win = cli_arg(a, OPT_VIRTIO_WIN),
         .patch_dir = cli_arg(a, OPT_PATCH_DIR),
         .dry_run = cli_has(a, OPT_DRY_RUN), .json = cli_has(a, OPT_JSON),
-        .stage = cli_has(a, OPT_STAGE) };
+        .stage = cli_has(a, OPT_STAGE),
+        .fallback = cli_arg(a, OPT_FALLBACK),
+        .rep = { .fix_filters = cli_has(a, OPT_FIX_FILTERS),
+                 .disable_leftovers = cli_has(a, OPT_DISABLE_LEFTOVERS),
+                 .no_autoreboot = cli_has(a, OPT_NO_AUTOREBOOT) } };
     unsigned ver[3] = { 0, 0, 0 };
     char sys_path[4096], soft_path[4096];
     uint64_t ft;
@@ -678,10 +776,12 @@ int cmd_inject(const struct cli_args *a)
     memset(&ps, 0, sizeof ps);
     memset(&pw, 0, sizeof pw);
     struct stage *stage = calloc(1, sizeof *stage);
+    struct inj_repair_report *report = calloc(1, sizeof *report);
     int lock = -1;
-    if (!jobs || !stage) {
+    if (!jobs || !stage || !report) {
         free(jobs);
         free(stage);
+        free(report);
         cli_error("out of memory");
         return EXIT_FILE;
     }
@@ -731,7 +831,12 @@ int cmd_inject(const struct cli_args *a)
     }
     if ((ex = plan_drivers(&o, sys.h, &po, jobs, njobs, &ps)) != EXIT_OK)
         goto out;
-    if (soft.h) {
+    if (o.repairs &&
+        (ex = plan_repairs(&o, sys.h, &g, &ps, report)) != EXIT_OK)
+        goto out;
+    /* DevicePath is for a driver: a run of repairs alone leaves SOFTWARE
+     * as it is. */
+    if (soft.h && njobs) {
         int rc = inj_plan_software(soft.h, o.devicepath ? o.devicepath :
                                    "%SystemRoot%\\Drivers\\VirtIO", &pw);
         if (rc != REGF_OK) {
@@ -760,6 +865,8 @@ int cmd_inject(const struct cli_args *a)
         goto out;
     if (o.dry_run) {
         print_dry_run(&o, &ps, &pw, soft.h != NULL, &g, arch, jobs, njobs);
+        if (o.repairs)
+            summary_repairs(stderr, "hivekit: would repair: ", &o, report);
         for (size_t i = 0; !o.root && i < njobs; i++)
             pkg_say_binary_path(stderr, "SYSTEM", &jobs[i].d, sysroot);
         goto out;
@@ -800,7 +907,9 @@ int cmd_inject(const struct cli_args *a)
     cleanup_unblock(&old, ex == EXIT_OK || ex == EXIT_PARTIAL);
     if (ex == EXIT_OK || ex == EXIT_PARTIAL)
         summary_system(jobs, njobs, o.root != NULL, sysroot);
-    if (ex == EXIT_OK && soft.h)
+    if ((ex == EXIT_OK || ex == EXIT_PARTIAL) && o.repairs)
+        summary_repairs(stdout, "", &o, report);
+    if (ex == EXIT_OK && soft.h && njobs)
         summary_software(&pw);
     if (ex == EXIT_OK || ex == EXIT_PARTIAL)
         undo_say(&uo);
@@ -814,6 +923,7 @@ out:
     inj_plan_free(&ps);
     inj_plan_free(&pw);
     free(jobs);
+    free(report);
     if (soft.h)
         wr_close(&soft);
     if (sys.h)

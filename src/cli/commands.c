@@ -234,6 +234,27 @@ static const struct cli_option inject_options[] = {
       "published as Windows\\INF\\oemNN.inf (a number free in OemInfMap, "
       "which gets its bit), and the DriverDatabase entries under that name "
       "with OemPath" },
+    { "fix-filters", 0, NULL, OPT_FIX_FILTERS,
+      "repair: in every control set, take out of the UpperFilters and "
+      "LowerFilters of the DiskDrive, SCSIAdapter, HDC, Volume and System "
+      "classes each filter whose service is missing or disabled and the "
+      "leftovers of Parallels, Xen and Red Hat's old drivers; Windows' own "
+      "filters stay, VMware's and Hyper-V's only go when missing or "
+      "disabled. A list of another type than REG_MULTI_SZ is left alone "
+      "with a warning" },
+    { "fallback", 0, "NAME[,NAME...]", OPT_FALLBACK,
+      "repair: make these in-box controller drivers boot-start (Start 0, "
+      "StartOverride removed) in every control set, so the guest also "
+      "boots on that controller: storahci, stornvme (Windows 8 and 8.1 "
+      "on), msahci (Vista, 7), iaStorV, pciide, intelide, atapi; one the "
+      "guest's Windows lacks is refused" },
+    { "disable-leftovers", 0, NULL, OPT_DISABLE_LEFTOVERS,
+      "repair: Start 4 for the services of Parallels (prl_*), Xen (xen*, "
+      "scsifilt) and Red Hat's old rhelscsi, each also taken out of every "
+      "filter list --fix-filters cleans" },
+    { "no-autoreboot", 0, NULL, OPT_NO_AUTOREBOOT,
+      "repair: CrashControl AutoReboot 0, so a stop error stays on the "
+      "screen" },
     { "force", 0, NULL, OPT_FORCE,
       "inject even when the driver binary fails the check of --root (not "
       "a PE image for the guest's machine type, or without an embedded "
@@ -391,10 +412,13 @@ const struct cli_command cli_commands[] = {
     { "inject", cmd_inject, "--system SYSTEM ...",
       "make Windows boot from virtio storage",
       "(--system SYSTEM [--software SOFTWARE] | --root DIR)\n"
-      "(--virtio-win DIR | --inf DRIVER.inf|DIR... | --driver NAME)\n"
+      "(--virtio-win DIR | --inf DRIVER.inf|DIR... | --driver NAME |\n"
+      " REPAIR...)\n"
       "[--driver NAME[,NAME...]] [--arch ARCH] [--windows VER]\n"
       "[--dry-run [--json]] [--undo UNDO.reg] [--devicepath DIR] [--stage]\n"
-      "[--force]",
+      "[--force]\n"
+      "REPAIR: --fix-filters --fallback NAME[,NAME...] --disable-leftovers\n"
+      "--no-autoreboot",
       "Registers a virtio storage driver as boot-start in the SYSTEM hive of\n"
       "an offline Windows guest, so that it boots on virtio after a move to\n"
       "KVM instead of stopping with INACCESSIBLE_BOOT_DEVICE (0x7B): for every\n"
@@ -406,6 +430,12 @@ const struct cli_command cli_commands[] = {
       "folder. Running it again changes nothing. Several drivers in one\n"
       "run (--driver viostor,vioscsi, or --inf repeated) are planned in\n"
       "turn and written together.\n"
+      "\n"
+      "The repairs (--fix-filters, --fallback, --disable-leftovers,\n"
+      "--no-autoreboot) fix other causes of a failed first boot, in every\n"
+      "control set, with or without a driver; they share the dry run, the\n"
+      "undo files and the write, and a second run changes nothing. One line\n"
+      "per repaired thing names the control set and the service.\n"
       "\n"
       "With --root the driver binary must be a PE image for the guest's\n"
       "machine type with an embedded signature, before and after it is\n"
