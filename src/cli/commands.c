@@ -413,12 +413,11 @@ const struct cli_command cli_commands[] = {
       "make Windows boot from virtio storage",
       "(--system SYSTEM [--software SOFTWARE] | --root DIR)\n"
       "(--virtio-win DIR | --inf DRIVER.inf|DIR... | --driver NAME |\n"
-      " REPAIR...)\n"
+      " a repair)\n"
       "[--driver NAME[,NAME...]] [--arch ARCH] [--windows VER]\n"
       "[--dry-run [--json]] [--undo UNDO.reg] [--devicepath DIR] [--stage]\n"
-      "[--force]\n"
-      "REPAIR: --fix-filters --fallback NAME[,NAME...] --disable-leftovers\n"
-      "--no-autoreboot",
+      "[--force] [--fix-filters] [--fallback NAME[,NAME...]]\n"
+      "[--disable-leftovers] [--no-autoreboot]",
       "Registers a virtio storage driver as boot-start in the SYSTEM hive of\n"
       "an offline Windows guest, so that it boots on virtio after a move to\n"
       "KVM instead of stopping with INACCESSIBLE_BOOT_DEVICE (0x7B): for every\n"
