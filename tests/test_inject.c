@@ -42,23 +42,6 @@ static regf_hive *open_copy(const char *rel)
     return h;
 }
 
-static void has_value(regf_hive *h, const char *key, const char *name,
-                         uint32_t type, const void *data, size_t len)
-{
-    regf_key k;
-    regf_val v;
-    uint8_t buf[256];
-    size_t n;
-    uint32_t t;
-    if (regf_key_lookup(h, 0, key, &k) != REGF_OK)
-        fail_msg("missing key %s", key);
-    if (regf_value_lookup(h, k, name, &v) != REGF_OK)
-        fail_msg("missing value %s\\%s", key, name);
-    assert_int_equal(regf_value_data(h, v, &t, buf, sizeof buf, &n), REGF_OK);
-    if (t != type || n != len || memcmp(buf, data, len) != 0)
-        fail_msg("%s\\%s: type %u, %zu bytes, not as expected", key, name, t, n);
-}
-
 static void has_sz(regf_hive *h, const char *key, const char *name,
                       uint32_t type, const char *s)
 {
@@ -74,15 +57,7 @@ static void has_sz(regf_hive *h, const char *key, const char *name,
         buf[n++] = 0;
         buf[n++] = 0;
     }
-    has_value(h, key, name, type, buf, n);
-}
-
-static void has_dword(regf_hive *h, const char *key, const char *name,
-                         uint32_t v)
-{
-    uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
-                     (uint8_t)(v >> 24) };
-    has_value(h, key, name, REGF_DWORD, b, 4);
+    tu_has_value(h, key, name, type, buf, n);
 }
 
 /* The layout of DriverPackages\<label>\Version (docs/injection.md §7). */
@@ -154,16 +129,16 @@ static void inject_one(const char *rel, const char *arch, const char *drv)
     for (int i = 0; i < p.ncontrolsets; i++) {
         char svc[256], key[512], img[64];
         snprintf(svc, sizeof svc, "%s\\Services\\%s", p.controlsets[i], drv);
-        has_dword(h, svc, "Type", 1);
-        has_dword(h, svc, "Start", 0);
-        has_dword(h, svc, "ErrorControl", 1);
+        tu_has_dword(h, svc, "Type", 1);
+        tu_has_dword(h, svc, "Start", 0);
+        tu_has_dword(h, svc, "ErrorControl", 1);
         snprintf(img, sizeof img, "System32\\drivers\\%s.sys", drv);
         has_sz(h, svc, "ImagePath", REGF_EXPAND_SZ, img);
         has_sz(h, svc, "Group", REGF_SZ, "SCSI miniport");
         snprintf(key, sizeof key, "%s\\Parameters", svc);
-        has_dword(h, key, "BusType", strcmp(drv, "vioscsi") ? 1 : 0x0A);
+        tu_has_dword(h, key, "BusType", strcmp(drv, "vioscsi") ? 1 : 0x0A);
         snprintf(key, sizeof key, "%s\\Parameters\\PnpInterface", svc);
-        has_dword(h, key, "5", 1);
+        tu_has_dword(h, key, "5", 1);
         for (size_t j = 0; j < d.nhw + d.ncompat; j++) {
             const char *id = j < d.nhw ? d.hwids[j] : d.compat[j - d.nhw];
             char cdd[160];
@@ -188,18 +163,18 @@ static void inject_one(const char *rel, const char *arch, const char *drv)
         has_sz(h, key, "Active", REGF_SZ, p.label);
         static const uint8_t hw[4] = { 1, 0xFF, 0, 0 }, co[4] = { 2, 0xFF, 0, 0 };
         snprintf(key, sizeof key, "DriverDatabase\\DeviceIds\\%s", d.hwids[0]);
-        has_value(h, key, inf, REGF_BINARY, hw, 4);
+        tu_has_value(h, key, inf, REGF_BINARY, hw, 4);
         snprintf(key, sizeof key, "DriverDatabase\\DeviceIds\\%s", d.compat[0]);
-        has_value(h, key, inf, REGF_BINARY, co, 4);
+        tu_has_value(h, key, inf, REGF_BINARY, co, 4);
         uint8_t ver[48];
         inj_version_blob(&d, ver);
         snprintf(key, sizeof key, "DriverDatabase\\DriverPackages\\%s", p.label);
-        has_value(h, key, "Version", REGF_BINARY, ver, 48);
+        tu_has_value(h, key, "Version", REGF_BINARY, ver, 48);
         has_sz(h, key, "", REGF_SZ, inf);
         snprintf(key, sizeof key, "DriverDatabase\\DriverPackages\\%s\\"
                  "Configurations\\scsi_inst", p.label);
         has_sz(h, key, "Service", REGF_SZ, drv);
-        has_dword(h, key, "ConfigFlags", 0);
+        tu_has_dword(h, key, "ConfigFlags", 0);
         /* The label is never the "_tmp" name that broke pnputil. */
         assert_null(strstr(p.label, "_tmp"));
     } else {
@@ -462,15 +437,15 @@ static void matrix_one(const struct guest *g, size_t si)
     for (int i = 0; i < p.ncontrolsets; i++) {
         char svc[256], key[512];
         snprintf(svc, sizeof svc, "%s\\Services\\%s", p.controlsets[i], d.service);
-        has_dword(h, svc, "Start", d.start);
-        has_dword(h, svc, "Type", d.type);
+        tu_has_dword(h, svc, "Start", d.start);
+        tu_has_dword(h, svc, "Type", d.type);
         for (size_t j = 0; j < d.nhkr; j++) {
             if (d.hkr[j].subkey[0])
                 snprintf(key, sizeof key, "%s\\%s", svc, d.hkr[j].subkey);
             else
                 snprintf(key, sizeof key, "%s", svc);
-            has_value(h, key, d.hkr[j].name, d.hkr[j].type, d.hkr[j].data,
-                      d.hkr[j].len);
+            tu_has_value(h, key, d.hkr[j].name, d.hkr[j].type, d.hkr[j].data,
+                         d.hkr[j].len);
         }
     }
     regf_key ddb;

@@ -87,25 +87,6 @@ static void from_inf(const char *path, struct inj_driver *d)
         fail_msg("%s: %s", path, err);
 }
 
-/* Exactly these bytes and this type. */
-static void expect(regf_hive *h, const char *key, const char *name,
-                   uint32_t type, const void *bytes, size_t len)
-{
-    regf_key k;
-    regf_val v;
-    uint8_t buf[512];
-    size_t n = 0;
-    uint32_t t;
-    if (regf_key_lookup(h, 0, key, &k) != REGF_OK)
-        fail_msg("missing key %s", key);
-    if (regf_value_lookup(h, k, name, &v) != REGF_OK)
-        fail_msg("missing value %s\\%s", key, name);
-    assert_int_equal(regf_value_data(h, v, &t, buf, sizeof buf, &n), REGF_OK);
-    if (t != type || n != len || (len && memcmp(buf, bytes, len) != 0))
-        fail_msg("%s\\%s: type 0x%x, %zu bytes; want type 0x%x, %zu bytes",
-                 key, name, t, n, type, len);
-}
-
 /* TEXT (ASCII) as REG_SZ / REG_EXPAND_SZ (one NUL unit) or REG_MULTI_SZ
  * of one string (two): UTF-16LE spelled here. */
 static void expect_sz(regf_hive *h, const char *key, const char *name,
@@ -123,13 +104,13 @@ static void expect_sz(regf_hive *h, const char *key, const char *name,
         b[n++] = 0;
         b[n++] = 0;
     }
-    expect(h, key, name, type, b, n);
+    tu_has_value(h, key, name, type, b, n);
 }
 
 static void expect_dword(regf_hive *h, const char *key, const char *name,
                          const uint8_t le[4])
 {
-    expect(h, key, name, REGF_DWORD, le, 4);
+    tu_has_value(h, key, name, REGF_DWORD, le, 4);
 }
 
 static void expect_gone(regf_hive *h, const char *key)
@@ -245,16 +226,16 @@ static void expect_viostor_package(regf_hive *h, const char *label,
     expect_sz(h, key, "Configurations", REGF_MULTI_SZ, "scsi_inst");
     /* Byte 0: position in the model line; byte 1: FeatureScore (none in
      * the INF: 0xFF). */
-    expect(h, "DriverDatabase\\DeviceIds\\" HW1, pub, REGF_BINARY, r1, 4);
-    expect(h, "DriverDatabase\\DeviceIds\\" HW2, pub, REGF_BINARY, r1, 4);
-    expect(h, "DriverDatabase\\DeviceIds\\" CO1, pub, REGF_BINARY, r2, 4);
-    expect(h, "DriverDatabase\\DeviceIds\\" CO2, pub, REGF_BINARY, r2, 4);
-    expect(h, CLASS, pub, REGF_NONE, "", 0);
+    tu_has_value(h, "DriverDatabase\\DeviceIds\\" HW1, pub, REGF_BINARY, r1, 4);
+    tu_has_value(h, "DriverDatabase\\DeviceIds\\" HW2, pub, REGF_BINARY, r1, 4);
+    tu_has_value(h, "DriverDatabase\\DeviceIds\\" CO1, pub, REGF_BINARY, r2, 4);
+    tu_has_value(h, "DriverDatabase\\DeviceIds\\" CO2, pub, REGF_BINARY, r2, 4);
+    tu_has_value(h, CLASS, pub, REGF_NONE, "", 0);
     snprintf(pkg, sizeof pkg, PKG "%s", label);
     expect_sz(h, pkg, "Provider", REGF_SZ, "Red Hat, Inc.");
     expect_sz(h, pkg, "InfName", REGF_SZ, "viostor.inf");
     expect_sz(h, pkg, "Catalog", REGF_SZ, "viostor.cat");
-    expect(h, pkg, "ImportDate", REGF_BINARY, import, 8);
+    tu_has_value(h, pkg, "ImportDate", REGF_BINARY, import, 8);
     expect_sz(h, pkg, "", REGF_SZ, pub);
     snprintf(key, sizeof key, "%s\\Configurations\\scsi_inst", pkg);
     expect_dword(h, key, "ConfigFlags", DW0);
@@ -264,17 +245,17 @@ static void expect_viostor_package(regf_hive *h, const char *label,
     /* [scsi_inst.HW] AddReg = pnpsafe_pci_addreg_msix */
     snprintf(key, sizeof key, "%s\\Configurations\\scsi_inst\\Device\\"
              "Interrupt Management", pkg);
-    expect(h, key, "0x00000010", REGF_SZ, EMPTY_SZ, 2);
+    tu_has_value(h, key, "0x00000010", REGF_SZ, EMPTY_SZ, 2);
     assert_int_equal(nvalues(h, key), 1);
     snprintf(key, sizeof key, "%s\\Configurations\\scsi_inst\\Device\\"
              "Interrupt Management\\MessageSignaledInterruptProperties", pkg);
-    expect(h, key, "0x00000010", REGF_SZ, EMPTY_SZ, 2);
+    tu_has_value(h, key, "0x00000010", REGF_SZ, EMPTY_SZ, 2);
     expect_dword(h, key, "MSISupported", DW1);
     expect_dword(h, key, "MessageNumberLimit", DW256);
     assert_int_equal(nvalues(h, key), 3);
     snprintf(key, sizeof key, "%s\\Configurations\\scsi_inst\\Device\\"
              "Interrupt Management\\Affinity Policy", pkg);
-    expect(h, key, "0x00000010", REGF_SZ, EMPTY_SZ, 2);
+    tu_has_value(h, key, "0x00000010", REGF_SZ, EMPTY_SZ, 2);
     expect_dword(h, key, "DevicePolicy", DW5);
     assert_int_equal(nvalues(h, key), 2);
     /* [scsi_Service_Inst] AddReg = pnpsafe_pci_addreg */
@@ -320,7 +301,7 @@ static void test_package_values(void **state)
     assert_int_equal(nvalues(h, PKG LABEL_W10), 6);
     /* The OemInfMap of the guest is left alone: ff 80 (oem0..oem8). */
     static const uint8_t map[2] = { 0xFF, 0x80 };
-    expect(h, "DriverDatabase", "OemInfMap", REGF_BINARY, map, 2);
+    tu_has_value(h, "DriverDatabase", "OemInfMap", REGF_BINARY, map, 2);
     expect_idempotent(h, &d, &o);
     expect_undo(h, &undo, &before);
     tu_buf_free(&before);
@@ -442,17 +423,17 @@ static void test_ranks(void **state)
                          c2ff[4] = { 0x02, 0xFF, 0x00, 0x00 },
                          hwff[4] = { 0x01, 0xFF, 0x00, 0x00 };
     /* Line 1 (inst, FeatureScore 0xFB): positions 1, 2, 3, 4. */
-    expect(h, "DriverDatabase\\DeviceIds\\" HW1, "ranked.inf", REGF_BINARY, hw, 4);
-    expect(h, "DriverDatabase\\DeviceIds\\PCI\\VEN_1AF4&DEV_1001&REV_00",
-           "ranked.inf", REGF_BINARY, c2, 4);
-    expect(h, "DriverDatabase\\DeviceIds\\PCI\\CC_010000", "ranked.inf",
-           REGF_BINARY, c4, 4);
+    tu_has_value(h, "DriverDatabase\\DeviceIds\\" HW1, "ranked.inf", REGF_BINARY, hw, 4);
+    tu_has_value(h, "DriverDatabase\\DeviceIds\\PCI\\VEN_1AF4&DEV_1001&REV_00",
+                 "ranked.inf", REGF_BINARY, c2, 4);
+    tu_has_value(h, "DriverDatabase\\DeviceIds\\PCI\\CC_010000", "ranked.inf",
+                 REGF_BINARY, c4, 4);
     /* DEV_1001 is third in line 1 and second in line 2 (other, no
      * FeatureScore): the better position, with its line's score. */
-    expect(h, "DriverDatabase\\DeviceIds\\" CO1, "ranked.inf", REGF_BINARY,
-           c2ff, 4);
-    expect(h, "DriverDatabase\\DeviceIds\\" CO2, "ranked.inf", REGF_BINARY,
-           hwff, 4);
+    tu_has_value(h, "DriverDatabase\\DeviceIds\\" CO1, "ranked.inf", REGF_BINARY,
+                 c2ff, 4);
+    tu_has_value(h, "DriverDatabase\\DeviceIds\\" CO2, "ranked.inf", REGF_BINARY,
+                 hwff, 4);
     snprintf(key, sizeof key, "%s\\Descriptors\\" CO2, pkg);
     expect_sz(h, key, "Manufacturer", REGF_SZ, "%p%");
     expect_sz(h, key, "Description", REGF_SZ, "Plain text");
@@ -531,15 +512,15 @@ static void test_replace(void **state)
      * made its key: gone. The others stay with the same ranks. */
     expect_gone(h, "DriverDatabase\\DeviceIds\\" CO2);
     static const uint8_t r1[4] = { 0x01, 0xFF, 0, 0 }, r2[4] = { 0x02, 0xFF, 0, 0 };
-    expect(h, "DriverDatabase\\DeviceIds\\" HW2, "viostor.inf", REGF_BINARY, r1, 4);
-    expect(h, "DriverDatabase\\DeviceIds\\" CO1, "viostor.inf", REGF_BINARY, r2, 4);
-    expect(h, CLASS, "viostor.inf", REGF_NONE, "", 0);
+    tu_has_value(h, "DriverDatabase\\DeviceIds\\" HW2, "viostor.inf", REGF_BINARY, r1, 4);
+    tu_has_value(h, "DriverDatabase\\DeviceIds\\" CO1, "viostor.inf", REGF_BINARY, r2, 4);
+    tu_has_value(h, CLASS, "viostor.inf", REGF_NONE, "", 0);
     /* The new package's ImportDate is its own. */
     char pkg[256];
     static const uint8_t import2[8] = { 0x00, 0x57, 0xE1, 0x58,
                                         0x28, 0x3D, 0xDA, 0x01 };
     snprintf(pkg, sizeof pkg, PKG "%s", newlabel);
-    expect(h, pkg, "ImportDate", REGF_BINARY, import2, 8);
+    tu_has_value(h, pkg, "ImportDate", REGF_BINARY, import2, 8);
     expect_idempotent(h, &d2, &o);
     expect_undo(h, &undo, &before);
     tu_buf_free(&before);
@@ -594,7 +575,7 @@ static void test_stage(void **state)
     assert_int_equal(p.nreplaced, 0);                   /* same package */
     inj_plan_free(&p);
     static const uint8_t map[2] = { 0xFF, 0x90 };       /* + bit 11 */
-    expect(h, "DriverDatabase", "OemInfMap", REGF_BINARY, map, 2);
+    tu_has_value(h, "DriverDatabase", "OemInfMap", REGF_BINARY, map, 2);
     expect_viostor_package(h, LABEL_W10, "oem11.inf");
     expect_sz(h, PKG LABEL_W10, "OemPath", REGF_SZ,
               "C:\\Windows\\Drivers\\VirtIO");
@@ -631,7 +612,7 @@ static void test_stage(void **state)
     assert_int_equal(p.nreplaced, 1);
     assert_string_equal(p.replaced[0], LABEL_W10);
     inj_plan_free(&p);
-    expect(h, "DriverDatabase", "OemInfMap", REGF_BINARY, map, 2);
+    tu_has_value(h, "DriverDatabase", "OemInfMap", REGF_BINARY, map, 2);
     expect_gone(h, PKG LABEL_W10);
     expect_undo(h, &undo2, &mid);
     expect_undo(h, &undo, &before);

@@ -118,23 +118,6 @@ static const char *const sets[] = { "ControlSet001", "ControlSet002" };
 
 /* ---- checks ------------------------------------------------------------------- */
 
-static void value_is(regf_hive *h, const char *key, const char *name,
-                     uint32_t type, const uint8_t *data, size_t len)
-{
-    regf_key k;
-    regf_val v;
-    uint8_t buf[512];
-    size_t n;
-    uint32_t t;
-    if (regf_key_lookup(h, 0, key, &k) != REGF_OK ||
-        regf_value_lookup(h, k, name, &v) != REGF_OK)
-        fail_msg("missing %s\\%s", key, name);
-    assert_int_equal(regf_value_data(h, v, &t, buf, sizeof buf, &n), REGF_OK);
-    if (t != type || n != len || memcmp(buf, data, len) != 0)
-        fail_msg("%s\\%s: type %u, %zu bytes, not as expected", key, name,
-                 (unsigned)t, n);
-}
-
 static void list_is(regf_hive *h, const char *cs, const char *guid,
                     const char *val, const char *names)
 {
@@ -142,15 +125,7 @@ static void list_is(regf_hive *h, const char *cs, const char *guid,
     uint8_t data[512];
     size_t n = multi_sz(names, data);
     snprintf(key, sizeof key, "%s\\Control\\Class\\%s", cs, guid);
-    value_is(h, key, val, REGF_MULTI_SZ, data, n);
-}
-
-static void dword_is(regf_hive *h, const char *key, const char *name,
-                     uint32_t v)
-{
-    uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
-                     (uint8_t)(v >> 24) };
-    value_is(h, key, name, REGF_DWORD, b, 4);
+    tu_has_value(h, key, val, REGF_MULTI_SZ, data, n);
 }
 
 static int exists(regf_hive *h, const char *key)
@@ -237,10 +212,11 @@ static void test_fix_filters(void **state)
         snprintf(key, sizeof key, "%s\\Control\\Class\\%s", cs, SCSI);
         static const uint8_t ghost_sz[] = { 'g', 0, 'h', 0, 'o', 0, 's', 0,
                                             't', 0, 0, 0 };
-        value_is(h, key, "UpperFilters", REGF_SZ, ghost_sz, sizeof ghost_sz);
+        tu_has_value(h, key, "UpperFilters", REGF_SZ, ghost_sz,
+                     sizeof ghost_sz);
         /* Services are not touched by --fix-filters. */
         snprintf(key, sizeof key, "%s\\Services\\prl_strg", cs);
-        dword_is(h, key, "Start", 0);
+        tu_has_dword(h, key, "Start", 0);
     }
     /* 7 entries per control set, one line each. */
     assert_int_equal(r.count[INJ_REPAIR_FILTERS], 14);
@@ -277,11 +253,11 @@ static void test_fallback(void **state)
     for (int i = 0; i < 2; i++) {
         char key[200];
         snprintf(key, sizeof key, "%s\\Services\\storahci", sets[i]);
-        dword_is(h, key, "Start", 0);
+        tu_has_dword(h, key, "Start", 0);
         strcat(key, "\\StartOverride");
         assert_false(exists(h, key));
         snprintf(key, sizeof key, "%s\\Services\\stornvme", sets[i]);
-        dword_is(h, key, "Start", 0);
+        tu_has_dword(h, key, "Start", 0);
     }
     assert_int_equal(r.count[INJ_REPAIR_FALLBACK], 2);
     assert_true(has_line(&r, "ControlSet002: storahci (SATA AHCI (Microsoft)) "
@@ -352,7 +328,7 @@ static void test_disable_leftovers(void **state)
                                            "rhelscsi" };
         for (int k = 0; k < 3; k++) {
             snprintf(key, sizeof key, "%s\\Services\\%s", cs, off[k]);
-            dword_is(h, key, "Start", 4);
+            tu_has_dword(h, key, "Start", 4);
         }
         /* Without --fix-filters only the leftovers leave the lists. */
         list_is(h, cs, DISK, "UpperFilters", "partmgr|ghost");
@@ -361,7 +337,7 @@ static void test_disable_leftovers(void **state)
         list_is(h, cs, HDC, "LowerFilters", "myfilt");
         list_is(h, cs, SYSCLASS, "LowerFilters", "ghost");
         snprintf(key, sizeof key, "%s\\Services\\vmhgfs", cs);
-        dword_is(h, key, "Start", 1);              /* not a leftover */
+        tu_has_dword(h, key, "Start", 1);              /* not a leftover */
     }
     assert_int_equal(r.count[INJ_REPAIR_LEFTOVERS], 6);
     assert_true(has_line(&r, "ControlSet001: rhelscsi (Red Hat) disabled "
@@ -381,8 +357,8 @@ static void test_no_autoreboot(void **state)
     struct inj_repair_opts o = { .no_autoreboot = 1 };
     struct inj_repair_report r;
     assert_int_equal(repair_roundtrip(h, &o, NULL, &r), 3);  /* + MKKEY */
-    dword_is(h, "ControlSet001\\Control\\CrashControl", "AutoReboot", 0);
-    dword_is(h, "ControlSet002\\Control\\CrashControl", "AutoReboot", 0);
+    tu_has_dword(h, "ControlSet001\\Control\\CrashControl", "AutoReboot", 0);
+    tu_has_dword(h, "ControlSet002\\Control\\CrashControl", "AutoReboot", 0);
     assert_true(has_line(&r, "ControlSet001: CrashControl AutoReboot 1 -> 0 "
                              "(a stop screen stays visible)"));
     regf_close(h);
@@ -453,7 +429,7 @@ static void real_hives(int corpus)
                 char key[200];
                 snprintf(key, sizeof key, "%s\\Services\\%s", cs[c],
                          real[i].fallback[k]);
-                dword_is(h, key, "Start", 0);
+                tu_has_dword(h, key, "Start", 0);
                 strcat(key, "\\StartOverride");
                 if (exists(h, key))
                     fail_msg("%s: %s still there", real[i].rel, key);

@@ -21,10 +21,10 @@ static regf_hive *system_hive(const char *arch, const char *product_type)
     regf_hive *h = tu_new_hive();
     tu_set_dword(h, "Select", "Current", 1);
     tu_set_sz(h, "ControlSet001\\Control\\Session Manager\\Environment",
-           "PROCESSOR_ARCHITECTURE", arch);
+              "PROCESSOR_ARCHITECTURE", arch);
     if (product_type)
         tu_set_sz(h, "ControlSet001\\Control\\ProductOptions", "ProductType",
-               product_type);
+                  product_type);
     return h;
 }
 
@@ -131,7 +131,7 @@ static void test_guest_system(void **state)
     regf_hive *h = system_hive("AMD64", "ServerNT");
     tu_set_dword(h, "DriverDatabase", "Version", 0x0a000000);
     tu_set_sz(h, "Software\\Microsoft", "BuildLab",
-           "17763.rs5_release.180914-1434");
+              "17763.rs5_release.180914-1434");
     assert_int_equal(inj_guest_system(h, NULL, &g), REGF_OK);
     assert_string_equal(g.processor_architecture, "AMD64");
     assert_string_equal(g.product_type, "ServerNT");
@@ -147,7 +147,7 @@ static void test_guest_system(void **state)
     h = system_hive("AMD64", "LanmanNT");
     tu_set_dword(h, "DriverDatabase", "Version", 0x0a000000);
     tu_set_sz(h, "Software\\Microsoft", "BuildLabEx",
-           "20348.1.amd64fre.fe_release.210507-1500");
+              "20348.1.amd64fre.fe_release.210507-1500");
     assert_int_equal(inj_guest_system(h, NULL, &g), REGF_OK);
     assert_int_equal(g.server, 1);
     assert_int_equal(g.build, 20348);
@@ -204,7 +204,7 @@ static void test_guest_system(void **state)
     regf_hive *sw = tu_new_hive();
     const char *cv = "Microsoft\\Windows NT\\CurrentVersion";
     tu_set_sz(sw, "Microsoft\\Windows\\CurrentVersion", "DevicePath",
-           "%SystemRoot%\\inf");
+              "%SystemRoot%\\inf");
     tu_set_dword(sw, cv, "CurrentMajorVersionNumber", 10);
     tu_set_dword(sw, cv, "CurrentMinorVersionNumber", 0);
     tu_set_sz(sw, cv, "CurrentVersion", "6.3");

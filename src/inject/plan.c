@@ -60,17 +60,24 @@ int inj_oom(struct inj_plan *pl)
     return REGF_ENOMEM;
 }
 
-/* Is KEY (or an ancestor) already being created by the plan? */
-int inj_planned_key(const struct inj_plan *pl, const char *key)
+/* Does PL hold an OP change of KEY or of an ancestor? */
+static int planned_op(const struct inj_plan *pl, enum inj_op op,
+                      const char *key)
 {
     for (size_t i = 0; i < pl->n; i++) {
         const struct inj_change *c = &pl->c[i];
         size_t n = strlen(c->key);
-        if (c->op == INJ_MKKEY && strncasecmp(c->key, key, n) == 0 &&
+        if (c->op == op && strncasecmp(c->key, key, n) == 0 &&
             (key[n] == '\0' || key[n] == '\\'))
             return 1;
     }
     return 0;
+}
+
+/* Is KEY (or an ancestor) already being created by the plan? */
+int inj_planned_key(const struct inj_plan *pl, const char *key)
+{
+    return planned_op(pl, INJ_MKKEY, key);
 }
 
 /* Plans the creation of KEY: records the topmost missing ancestor (undo
@@ -207,18 +214,10 @@ static int text_write(void *ctx, const void *buf, size_t len)
     return 0;
 }
 
-
 /* Is KEY (or an ancestor) already being deleted by the plan? */
 int inj_planned_gone(const struct inj_plan *pl, const char *key)
 {
-    for (size_t i = 0; i < pl->n; i++) {
-        const struct inj_change *c = &pl->c[i];
-        size_t n = strlen(c->key);
-        if (c->op == INJ_DEL_KEY && strncasecmp(c->key, key, n) == 0 &&
-            (key[n] == '\0' || key[n] == '\\'))
-            return 1;
-    }
-    return 0;
+    return planned_op(pl, INJ_DEL_KEY, key);
 }
 
 /* Plans the removal of KEY (keeping its content for undo) if it exists. */

@@ -368,6 +368,33 @@ void tu_set_dword(regf_hive *h, const char *key, const char *name,
                      REGF_OK);
 }
 
+void tu_has_value(regf_hive *h, const char *key, const char *name,
+                  uint32_t type, const void *data, size_t len)
+{
+    regf_key k;
+    regf_val v;
+    uint8_t buf[1024];
+    size_t n;
+    uint32_t t;
+    if (regf_key_lookup(h, 0, key, &k) != REGF_OK)
+        fail_msg("missing key %s", key);
+    if (regf_value_lookup(h, k, name, &v) != REGF_OK)
+        fail_msg("missing value %s\\%s", key, name);
+    assert_int_equal(regf_value_data(h, v, &t, buf, sizeof buf, &n), REGF_OK);
+    if (t != type || n != len || (len && memcmp(buf, data, len) != 0))
+        fail_msg("%s\\%s: type 0x%x, %zu bytes; want type 0x%x, %zu bytes "
+                 "(or other bytes)", key, name, (unsigned)t, n,
+                 (unsigned)type, len);
+}
+
+void tu_has_dword(regf_hive *h, const char *key, const char *name,
+                  uint32_t v)
+{
+    uint8_t b[4] = { (uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16),
+                     (uint8_t)(v >> 24) };
+    tu_has_value(h, key, name, REGF_DWORD, b, 4);
+}
+
 int tu_cmp_units(const uint16_t *a, size_t na, const uint16_t *b, size_t nb)
 {
     for (size_t i = 0; i < na && i < nb; i++) {

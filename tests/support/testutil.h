@@ -126,6 +126,13 @@ void tu_set_sz(regf_hive *h, const char *key, const char *name,
 void tu_set_dword(regf_hive *h, const char *key, const char *name,
                   uint32_t v);
 
+/* Value NAME of KEY holds exactly TYPE and the LEN bytes of DATA (at
+ * most 1024), or a REG_DWORD V; fails the test naming it otherwise. */
+void tu_has_value(regf_hive *h, const char *key, const char *name,
+                  uint32_t type, const void *data, size_t len);
+void tu_has_dword(regf_hive *h, const char *key, const char *name,
+                  uint32_t v);
+
 /* Compares UTF-16 names as Windows sorts them (upcased code units, the
  * shorter first): <0, 0, >0. */
 int tu_cmp_units(const uint16_t *a, size_t na, const uint16_t *b, size_t nb);
