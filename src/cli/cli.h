@@ -38,6 +38,8 @@ enum cli_opt_id {
     OPT_VIRTIO_WIN,
     /* inject --root, undo */
     OPT_PATCH_DIR,
+    /* doctor */
+    OPT_TARGET,
     OPT_COUNT
 };
 
@@ -547,5 +549,6 @@ int cmd_import(const struct cli_args *a);
 int cmd_recover(const struct cli_args *a);
 int cmd_inject(const struct cli_args *a);
 int cmd_undo(const struct cli_args *a);
+int cmd_doctor(const struct cli_args *a);
 
 #endif

@@ -160,8 +160,8 @@ struct doc_opts {
      * folder ("System32/drivers/viostor.sys", '/'-separated), any case,
      * into OUT; 0, or -1 when it does not exist. NULL: no --root, binaries
      * are not checked. */
-    int (*find)(void *ctx, const char *rel, char *out, size_t size);
-    void *ctx;
+    int (*find)(const void *ctx, const char *rel, char *out, size_t size);
+    const void *ctx;
     int hibernated;              /* --root: hiberfil.sys holds an image */
 };
 
