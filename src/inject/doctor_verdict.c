@@ -126,8 +126,9 @@ static int filter_reason(const struct doc_result *res,
     SAY(f->problems & DOC_FILTER_MISSING, "its service does not exist");
     SAY(f->problems & DOC_FILTER_DISABLED, "its service is disabled");
     SAY(f->problems & DOC_FILTER_NO_BINARY, "its binary is missing");
-    SAY(f->vendor, f->vendor);
-    SAY(f->vendor, " tools");
+    char tools[48];
+    snprintf(tools, sizeof tools, "%s tools", f->vendor ? f->vendor : "");
+    SAY(f->vendor, tools);
 #undef SAY
     if (f->harmful && f->keep[0])
         snprintf(fix, sizeof fix, "hivekit set SYSTEM '%s\\Control\\Class\\%s' "
