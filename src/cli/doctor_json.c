@@ -13,6 +13,22 @@ static void str_or_null(FILE *f, const char *s)
         fputs("null", f);
 }
 
+/* , "NAME": S (null when S is NULL or empty) */
+static void mem_str(FILE *f, const char *name, const char *s)
+{
+    fprintf(f, ", \"%s\": ", name);
+    str_or_null(f, s);
+}
+
+/* , "NAME": V (null when not HAS) */
+static void mem_num(FILE *f, const char *name, int has, uint32_t v)
+{
+    if (has)
+        fprintf(f, ", \"%s\": %u", name, (unsigned)v);
+    else
+        fprintf(f, ", \"%s\": null", name);
+}
+
 static void reasons(FILE *f, const struct doc_reasons *rs)
 {
     putc('[', f);
@@ -50,12 +66,8 @@ static void controlset(FILE *f, const struct doc_controlset *cs)
         const struct doc_boot *b = &cs->boot[i];
         fputs(i ? ",\n    {\"service\": " : "\n    {\"service\": ", f);
         json_str(f, b->service);
-        fputs(", \"group\": ", f);
-        str_or_null(f, b->group);
-        if (b->has_tag)
-            fprintf(f, ", \"tag\": %u", (unsigned)b->tag);
-        else
-            fputs(", \"tag\": null", f);
+        mem_str(f, "group", b->group);
+        mem_num(f, "tag", b->has_tag, b->tag);
         fprintf(f, ", \"type\": %u, \"image\": ", (unsigned)b->type);
         json_str(f, b->image);
         putc('}', f);
@@ -76,28 +88,14 @@ static void service(FILE *f, const struct doc_service *s)
     json_str(f, s->name);
     fputs(", \"exists\": ", f);
     json_bool(f, s->exists);
-    if (s->has_type)
-        fprintf(f, ", \"type\": %u", (unsigned)s->type);
-    else
-        fputs(", \"type\": null", f);
-    if (s->has_start)
-        fprintf(f, ", \"start\": %u", (unsigned)s->start);
-    else
-        fputs(", \"start\": null", f);
-    if (s->demoted)
-        fprintf(f, ", \"start_override\": %u", (unsigned)s->override_start);
-    else
-        fputs(", \"start_override\": null", f);
-    fputs(", \"image\": ", f);
-    str_or_null(f, s->exists ? s->image : NULL);
-    if (s->has_bustype)
-        fprintf(f, ", \"bus_type\": %u", (unsigned)s->bustype);
-    else
-        fputs(", \"bus_type\": null", f);
-    fprintf(f, ", \"binary\": \"%s\", \"binary_path\": ", bins[s->bin]);
-    str_or_null(f, s->bin_path);
-    fputs(", \"binary_error\": ", f);
-    str_or_null(f, s->bin_err);
+    mem_num(f, "type", s->has_type, s->type);
+    mem_num(f, "start", s->has_start, s->start);
+    mem_num(f, "start_override", s->demoted, s->override_start);
+    mem_str(f, "image", s->exists ? s->image : NULL);
+    mem_num(f, "bus_type", s->has_bustype, s->bustype);
+    fprintf(f, ", \"binary\": \"%s\"", bins[s->bin]);
+    mem_str(f, "binary_path", s->bin_path);
+    mem_str(f, "binary_error", s->bin_err);
     putc('}', f);
 }
 
@@ -120,20 +118,15 @@ static void device(FILE *f, const struct doc_result *res, int c,
     }
     fputs("], \"via\": ", f);
     str_or_null(f, via[d->via]);
-    fputs(", \"matched_id\": ", f);
-    str_or_null(f, d->matched);
-    fputs(", \"inf\": ", f);
-    str_or_null(f, d->inf);
-    fputs(", \"package\": ", f);
-    str_or_null(f, d->package);
-    fputs(", \"configuration\": ", f);
-    str_or_null(f, d->config);
+    mem_str(f, "matched_id", d->matched);
+    mem_str(f, "inf", d->inf);
+    mem_str(f, "package", d->package);
+    mem_str(f, "configuration", d->config);
     if (d->via == DOC_VIA_DRIVERDB)
         fprintf(f, ", \"rank\": \"%02x%02x\"", d->rank[0], d->rank[1]);
     else
         fputs(", \"rank\": null", f);
-    fputs(", \"staged_package\": ", f);
-    str_or_null(f, d->staged);
+    mem_str(f, "staged_package", d->staged);
     fputs(", \"service\": ", f);
     if (d->via == DOC_VIA_NONE)
         fputs("null", f);
@@ -160,8 +153,7 @@ static void filter(FILE *f, const struct doc_result *res,
     json_bool(f, x->problems & DOC_FILTER_DISABLED);
     fputs(", \"binary_missing\": ", f);
     json_bool(f, x->problems & DOC_FILTER_NO_BINARY);
-    fputs(", \"vendor\": ", f);
-    str_or_null(f, x->vendor);
+    mem_str(f, "vendor", x->vendor);
     fputs(", \"harmful\": ", f);
     json_bool(f, x->harmful);
     putc('}', f);
@@ -173,14 +165,11 @@ void doc_render_json(FILE *f, const struct doc_result *res,
     const struct inj_guest *g = &res->guest;
     fputs("{\"system\": ", f);
     json_str(f, in->system);
-    fputs(", \"software\": ", f);
-    str_or_null(f, in->software);
-    fputs(", \"root\": ", f);
-    str_or_null(f, in->root);
+    mem_str(f, "software", in->software);
+    mem_str(f, "root", in->root);
     fputs(",\n \"guest\": {\"name\": ", f);
     json_str(f, res->guest_name);
-    fputs(", \"architecture\": ", f);
-    str_or_null(f, g->processor_architecture);
+    mem_str(f, "architecture", g->processor_architecture);
     if (g->major)
         fprintf(f, ", \"version\": \"%u.%u.%u\"", g->major, g->minor,
                 g->build);

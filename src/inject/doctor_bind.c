@@ -40,19 +40,21 @@ static int package_for(regf_hive *h, const char *inf, const char *id,
             return -1;
         snprintf(label, sizeof label, "%.159s", multi);
     }
+    /* the package's descriptor of ID names the configuration, which
+     * names the service */
     snprintf(key, sizeof key, DDB "\\DriverPackages\\%s\\Descriptors\\%s",
              label, id);
-    if (regf_key_lookup(h, 0, key, &k) != REGF_OK ||
-        doc_string(h, k, "Configuration", cfg, sizeof cfg, NULL) != REGF_OK ||
-        !cfg[0]) {
-        snprintf(d->staged, sizeof d->staged, "%s", label);
-        return 0;
+    cfg[0] = svc[0] = '\0';
+    if (regf_key_lookup(h, 0, key, &k) == REGF_OK &&
+        doc_string(h, k, "Configuration", cfg, sizeof cfg, NULL) == REGF_OK &&
+        cfg[0]) {
+        snprintf(key, sizeof key,
+                 DDB "\\DriverPackages\\%s\\Configurations\\%s", label, cfg);
+        if (regf_key_lookup(h, 0, key, &k) != REGF_OK ||
+            doc_string(h, k, "Service", svc, sizeof svc, NULL) != REGF_OK)
+            svc[0] = '\0';
     }
-    snprintf(key, sizeof key, DDB "\\DriverPackages\\%s\\Configurations\\%s",
-             label, cfg);
-    if (regf_key_lookup(h, 0, key, &k) != REGF_OK ||
-        doc_string(h, k, "Service", svc, sizeof svc, NULL) != REGF_OK ||
-        !svc[0]) {
+    if (!svc[0]) {
         snprintf(d->staged, sizeof d->staged, "%s", label);
         return 0;
     }
