@@ -76,41 +76,18 @@ int doc_reason(struct doc_reasons *rs, int severity, const char *code,
     return REGF_OK;
 }
 
-/* The distinct ControlSetNNN that Select's Current, Default and
- * LastKnownGood name, existing ones only. */
+/* The control sets Select names (inj_control_sets). */
 static int control_sets(regf_hive *h, struct doc_result *res)
 {
-    static const char *const which[] = { "Current", "Default",
-                                         "LastKnownGood" };
-    regf_key sel, k;
-    if (regf_key_lookup(h, 0, "Select", &sel) != REGF_OK) {
-        snprintf(res->err, sizeof res->err, "no Select key at the root: not "
-                 "a SYSTEM hive");
-        return REGF_EINVAL;
+    struct inj_controlsets cs;
+    int rc = inj_control_sets(h, &cs, res->err, sizeof res->err);
+    for (int i = 0; rc == REGF_OK && i < cs.n; i++) {
+        snprintf(res->cs[i].name, sizeof res->cs[i].name, "%s", cs.name[i]);
+        snprintf(res->cs[i].select, sizeof res->cs[i].select, "%s",
+                 cs.select[i]);
     }
-    for (int i = 0; i < 3; i++) {
-        uint32_t n;
-        char name[16];
-        int c;
-        if (doc_dword(h, sel, which[i], &n) != REGF_OK || n == 0 || n > 999)
-            continue;
-        snprintf(name, sizeof name, "ControlSet%03u", (unsigned)n);
-        if (regf_key_lookup(h, 0, name, &k) != REGF_OK)
-            continue;
-        for (c = 0; c < res->ncs && strcmp(res->cs[c].name, name); c++)
-            ;
-        if (c == res->ncs)
-            snprintf(res->cs[res->ncs++].name, 16, "%s", name);
-        size_t l = strlen(res->cs[c].select);
-        snprintf(res->cs[c].select + l, sizeof res->cs[c].select - l, "%s%s",
-                 l ? ", " : "", which[i]);
-    }
-    if (res->ncs == 0) {
-        snprintf(res->err, sizeof res->err, "Select names no existing "
-                 "ControlSetNNN");
-        return REGF_EINVAL;
-    }
-    return REGF_OK;
+    res->ncs = rc == REGF_OK ? cs.n : 0;
+    return rc;
 }
 
 int doc_run(regf_hive *sys, regf_hive *sw, const struct doc_opts *o,
