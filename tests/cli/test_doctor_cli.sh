@@ -78,6 +78,11 @@ check "--json: the binding of sata" \
 check "--json: the boot order" \
     json_has '"boot_order": [    {"service": "pcw", "group": "System Reserved", "tag": null, "type": 1'
 
+run doctor --system "$S" -v
+check "-v: every id of the device, hardware first" \
+    eval 'out_has "    hardware id PCI\\VEN_1AF4&DEV_1001&SUBSYS_00021AF4&REV_00" && out_has "    compatible id PCI\\CC_0100"'
+check "-v: the demoted services named (LSI_SAS among them)" out_re '^  demoted: .* LSI_SAS '
+
 # ---- usage and input errors ----------------------------------------------------------
 run doctor
 check "neither --root nor --system: 64" usage_err
