@@ -49,6 +49,25 @@ int doc_override(regf_hive *h, regf_key svc, uint32_t *start)
     return 0;
 }
 
+size_t doc_shell_quote(char *out, size_t n, const char *s)
+{
+    size_t j = 0;
+#define PUT(c) do { if (j + 1 < n) out[j] = (c); j++; } while (0)
+    PUT('\'');
+    for (; *s; s++) {
+        if (*s == '\'') {
+            PUT('\''); PUT('\\'); PUT('\''); PUT('\'');
+        } else {
+            PUT(*s);
+        }
+    }
+    PUT('\'');
+#undef PUT
+    if (n)
+        out[j < n ? j : n - 1] = '\0';
+    return j;
+}
+
 int doc_reason(struct doc_reasons *rs, int severity, const char *code,
                const char *fix, const char *fmt, ...)
 {

@@ -191,6 +191,10 @@ void doc_free(struct doc_result *res);
 /* Nonzero when T was requested and diagnosed. */
 int doc_target_done(const struct doc_result *res, enum boot_target t);
 
+/* S as one single-quoted shell word ('it'\''s') into OUT (N bytes,
+ * truncated snprintf-style): names from the hive go into the fixes the
+ * user may paste. Returns the length it needs. */
+size_t doc_shell_quote(char *out, size_t n, const char *s);
 /* "driver database", "critical device database", "nothing". */
 const char *doc_via_name(enum doc_via via);
 

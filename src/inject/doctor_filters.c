@@ -84,13 +84,13 @@ static int one_list(regf_hive *h, regf_key cs, int c, regf_key cls,
         vendors[n++] = vendor;
     }
     for (size_t i = 0; i < n; i++) {
-        int w;
-        if (harmful(problems[i], vendors[i]) ||
-            (w = snprintf(keep + used, sizeof keep - used, "%s'%s'",
-                          used ? " " : "", names[i])) < 0 ||
-            (size_t)w >= sizeof keep - used)
+        char word[200];
+        size_t w = doc_shell_quote(word, sizeof word, names[i]);
+        if (harmful(problems[i], vendors[i]) || w >= sizeof word ||
+            used + 1 + w >= sizeof keep)
             continue;
-        used += (size_t)w;
+        used += (size_t)snprintf(keep + used, sizeof keep - used, "%s%s",
+                                 used ? " " : "", word);
     }
     for (size_t i = 0; i < n; i++) {
         if (!problems[i])

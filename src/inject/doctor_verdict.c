@@ -33,7 +33,9 @@ static int device_reasons(const struct doc_result *res, int c,
 {
     const char *cs = res->cs[c].name;
     const struct doc_service *s = &d->svc;
-    char fix[400];
+    char fix[400], raw[200], key[300];
+    snprintf(raw, sizeof raw, "%s\\Services\\%s", cs, s->name);
+    doc_shell_quote(key, sizeof key, raw);
     if (d->via == DOC_VIA_NONE && d->staged[0])
         return doc_reason(rs, DOC_FATAL, "staged-only", driver_fix(t),
                           "%s: the package %s matches it but has no "
@@ -54,8 +56,7 @@ static int device_reasons(const struct doc_result *res, int c,
                           d->inf[0] ? d->inf : "CriticalDeviceDatabase",
                           s->name, cs);
     if (s->has_type && s->type != 1) {
-        snprintf(fix, sizeof fix, "hivekit set SYSTEM '%s\\Services\\%s' "
-                 "Type dword 1", cs, s->name);
+        snprintf(fix, sizeof fix, "hivekit set SYSTEM %s Type dword 1", key);
         int rc = doc_reason(rs, DOC_FATAL, "service-type", fix,
                             "%s\\Services\\%s: Type is %u, not 1 (kernel "
                             "driver)", cs, s->name, (unsigned)s->type);
@@ -63,8 +64,7 @@ static int device_reasons(const struct doc_result *res, int c,
             return rc;
     }
     if (!s->has_start || s->start != 0) {
-        snprintf(fix, sizeof fix, "hivekit set SYSTEM '%s\\Services\\%s' "
-                 "Start dword 0", cs, s->name);
+        snprintf(fix, sizeof fix, "hivekit set SYSTEM %s Start dword 0", key);
         char start[32] = "no Start value";
         if (s->has_start)
             snprintf(start, sizeof start, "Start is %u", (unsigned)s->start);
@@ -75,8 +75,10 @@ static int device_reasons(const struct doc_result *res, int c,
             return rc;
     }
     if (s->demoted) {
-        snprintf(fix, sizeof fix, "hivekit rm SYSTEM "
-                 "'%s\\Services\\%s\\StartOverride'", cs, s->name);
+        char so[240];
+        snprintf(so, sizeof so, "%s\\StartOverride", raw);
+        doc_shell_quote(key, sizeof key, so);
+        snprintf(fix, sizeof fix, "hivekit rm SYSTEM %s", key);
         int rc = doc_reason(rs, DOC_FATAL, "demoted", fix,
                             "%s\\Services\\%s: demoted by StartOverride "
                             "(start %u instead of 0): the loader does not "
@@ -175,10 +177,12 @@ int doc_verdicts(const struct doc_opts *o, struct doc_result *res)
     }
     for (size_t i = 0; i < res->nleftovers; i++) {
         const struct doc_leftover *l = &res->leftovers[i];
-        char fix[300];
-        snprintf(fix, sizeof fix, "hivekit set SYSTEM '%s\\Services\\%s' "
-                 "Start dword 4 (after removing it from every filter list)",
-                 res->cs[l->cs].name, l->service);
+        char fix[400], raw[200], key[300];
+        snprintf(raw, sizeof raw, "%s\\Services\\%s", res->cs[l->cs].name,
+                 l->service);
+        doc_shell_quote(key, sizeof key, raw);
+        snprintf(fix, sizeof fix, "hivekit set SYSTEM %s Start dword 4 "
+                 "(after removing it from every filter list)", key);
         if ((rc = doc_reason(&res->general, DOC_WARN, "leftover-service", fix,
                              "%s\\Services\\%s: %s tools, Start %u: it may "
                              "crash or hang on KVM", res->cs[l->cs].name,

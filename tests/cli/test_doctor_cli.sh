@@ -131,6 +131,19 @@ check "... which keeps partmgr" out_line partmgr
 run doctor --system "$S"
 check "... and then it boots" rc_is 0
 
+# names from the hive: quoted for the shell in the fix, control
+# characters never printed raw
+"$H" set "$S" "$DD" UpperFilters multi_sz partmgr "it's" "$(printf 'esc\033[2J')"
+"$H" mkkey "$S" "ControlSet001\\Services\\it's"
+"$H" set "$S" "ControlSet001\\Services\\it's" Start dword 0
+run doctor --system "$S"
+check "a filter named with ESC: printed as \\x1b" \
+    eval 'rc_is 5 && out_has "names esc\\x1b[2J: its service does not exist" && ! grep -q "$(printf "\033")" "$T/out"'
+check "... the fix, with a quote in a kept name, runs" run_fix set
+run get "$S" "$DD" UpperFilters
+check "... and keeps partmgr and it's" eval 'printf "partmgr\nit'"'"'s\n" | cmp -s - "$T/out"'
+"$H" set "$S" "$DD" UpperFilters multi_sz partmgr
+
 VO='ControlSet001\Control\Class\{71A27CDD-812A-11D0-BEC7-08002BE2092F}'
 "$H" set "$S" "$VO" LowerFilters multi_sz fvevol oldfilt iorate rdyboost
 "$H" mkkey "$S" 'ControlSet001\Services\oldfilt'
