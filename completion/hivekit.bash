@@ -47,6 +47,8 @@ _hivekit()
                 return ;;
             --driver)
                 COMPREPLY=($(compgen -W "viostor vioscsi" -- "$cur")); return ;;
+            --target)
+                COMPREPLY=($(compgen -W "virtio-blk virtio-scsi sata nvme ide any" -- "$cur")); return ;;
             --arch)
                 COMPREPLY=($(compgen -W "amd64 x86 arm64" -- "$cur")); return ;;
             --minor)

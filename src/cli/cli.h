@@ -40,6 +40,8 @@ enum cli_opt_id {
     OPT_FIX_FILTERS, OPT_FALLBACK, OPT_DISABLE_LEFTOVERS, OPT_NO_AUTOREBOOT,
     /* inject --root, undo */
     OPT_PATCH_DIR,
+    /* doctor */
+    OPT_TARGET,
     OPT_COUNT
 };
 
@@ -549,5 +551,6 @@ int cmd_import(const struct cli_args *a);
 int cmd_recover(const struct cli_args *a);
 int cmd_inject(const struct cli_args *a);
 int cmd_undo(const struct cli_args *a);
+int cmd_doctor(const struct cli_args *a);
 
 #endif

@@ -274,6 +274,29 @@ static const struct cli_option undo_options[] = {
     { NULL, 0, NULL, 0, NULL }
 };
 
+static const struct cli_option doctor_options[] = {
+    { "root", 0, "DIR", OPT_ROOT,
+      "a mounted Windows volume (may be read-only): SYSTEM and SOFTWARE "
+      "are found below it (any case), and every driver binary the "
+      "diagnosis names is checked: present, a PE image for the guest's "
+      "machine type, with an embedded signature; a hibernated or Fast "
+      "Startup guest is reported" },
+    { "system", 0, "FILE", OPT_SYSTEM,
+      "the guest's SYSTEM hive (binaries are then not checked)" },
+    { "software", 0, "FILE", OPT_SOFTWARE,
+      "the guest's SOFTWARE hive (optional): device installation "
+      "policies, SHA-2 support on Windows 7 / 2008 R2, BitLocker policy" },
+    { "target", 0, "T[,T...]", OPT_TARGET,
+      "the controller the guest will boot from: virtio-blk (the default), "
+      "virtio-scsi, sata (AHCI), nvme, ide, or any (every one; the status "
+      "then says whether it boots on at least one)" },
+    { "json", 0, NULL, OPT_JSON,
+      "one JSON object instead (shape: docs/doctor.md, hivekit(1))" },
+    { "verbose", 'v', NULL, OPT_VERBOSE,
+      "also list every id of each device and the demoted services" },
+    { NULL, 0, NULL, 0, NULL }
+};
+
 /* ---- the commands ------------------------------------------------------------ */
 
 const struct cli_command cli_commands[] = {
@@ -455,6 +478,25 @@ const struct cli_command cli_commands[] = {
       "written is removed. Temporary files of an earlier interrupted run are\n"
       "reported and removed.\n",
       NULL, 0, 0, WRITES_HIVE, 1, inject_options },
+
+    { "doctor", cmd_doctor, "--system SYSTEM ...",
+      "will the guest boot on a given controller? (read-only)",
+      "(--root DIR | --system SYSTEM [--software SOFTWARE])\n"
+      "[--target T[,T...]|any] [--json] [-v]",
+      "Diagnoses, without changing anything, whether an offline Windows guest\n"
+      "will boot from the storage controller it is moved to, for every control\n"
+      "set named by Select: the boot-start drivers in the order the loader\n"
+      "takes them (ServiceGroupOrder, GroupOrderList tags), which driver would\n"
+      "bind the controller's PCI ids (DriverDatabase on Windows 8 and later,\n"
+      "CriticalDeviceDatabase before) with its service's Start, StartOverride,\n"
+      "ImagePath and BusType, the class filters of the storage stack whose\n"
+      "service is missing or disabled (or another hypervisor's), and from\n"
+      "SOFTWARE device installation policies, SHA-2 support and BitLocker.\n"
+      "Each target gets a verdict: \"boots\", or \"will not boot\" with every\n"
+      "reason and its fix (hivekit commands where one exists).\n",
+      "exit status: 0 boots, 4 boots with warnings, 5 will not boot (with any:\n"
+      "on no target), 2 a hive cannot be read, 64 usage error.\n",
+      0, 0, WRITES_NOTHING, 0, doctor_options },
 
     { "undo", cmd_undo, "UNDO",
       "take back what an inject --undo run changed",

@@ -32,6 +32,10 @@
     X(EXIT_PARTIAL, 3, "inject --software: SYSTEM was written but SOFTWARE " \
       "was not (the message says which); the driver boots, DevicePath is "  \
       "unchanged")                                                           \
+    X(EXIT_WARN, 4, "doctor: the guest boots on the requested target(s), " \
+      "with warnings")                                                       \
+    X(EXIT_NOBOOT, 5, "doctor: the guest will not boot on a requested "     \
+      "target (with --target any: on none of them)")                        \
     X(EXIT_USAGE, 64, "usage error: unknown command or option, wrong "      \
       "arguments, malformed DATA, --time or --windows, a refused request "  \
       "such as deleting the root key")                                       \

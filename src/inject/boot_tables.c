@@ -95,6 +95,12 @@ const struct boot_target_info boot_targets[] = {
     { BOOT_TARGET_IDE,         "ide",         ide,         N(ide) },
 };
 
+const char *boot_target_class(enum boot_target t)
+{
+    return t == BOOT_TARGET_SATA || t == BOOT_TARGET_IDE ? "HDC"
+                                                         : "SCSIAdapter";
+}
+
 const struct boot_target_info *boot_target_find(const char *name)
 {
     for (size_t i = 0; i < BOOT_TARGET_COUNT; i++)

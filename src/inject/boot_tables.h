@@ -83,6 +83,11 @@ struct boot_target_info {
 };
 extern const struct boot_target_info boot_targets[];
 
+/* The device setup class of T's controller, whose filters load with it:
+ * "SCSIAdapter" (virtio-blk, virtio-scsi, NVMe) or "HDC" (SATA AHCI,
+ * IDE). */
+const char *boot_target_class(enum boot_target t);
+
 /* The target named NAME ("virtio-blk", "virtio-scsi", "sata", "nvme",
  * "ide"), or NULL. */
 const struct boot_target_info *boot_target_find(const char *name);

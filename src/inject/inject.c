@@ -633,7 +633,7 @@ int inj_plan_system_pkg(regf_hive *h, const struct inj_driver *d,
     static const struct inj_pkg_opts defaults;
     if (!o)
         o = &defaults;
-    int rc = inj_control_sets(h, pl);
+    int rc = inj_plan_control_sets(h, pl);
     if (rc != REGF_OK)
         return rc;
     if ((rc = check_arch(h, pl, d, pl->err, sizeof pl->err)) != REGF_OK)

@@ -171,6 +171,21 @@ int inj_from_inf(const char *path, const char *arch, unsigned major,
                  unsigned minor, unsigned build, struct inj_driver *d,
                  char *err, size_t errn);
 
+/* ---- the control sets ---- */
+
+/* The distinct ControlSetNNN keys that Select's Current, Default and
+ * LastKnownGood (REG_DWORD) name, existing ones only, in that order; for
+ * each, which of those values name it ("Current, Default"). Every control
+ * set Windows may boot. REGF_OK, or REGF_EINVAL with the message in ERR
+ * when the hive has no Select key or names none that exists. */
+struct inj_controlsets {
+    char name[3][16];
+    char select[3][40];
+    int n;
+};
+int inj_control_sets(regf_hive *h, struct inj_controlsets *out, char *err,
+                     size_t errn);
+
 /* ---- planning and applying ---- */
 
 /* One change: set a value, delete a value, create a key, delete a key

@@ -320,17 +320,16 @@ int inj_has_value(regf_hive *h, const char *key, const char *name)
            regf_value_lookup(h, k, name, &v) == REGF_OK;
 }
 
-/* Select's Current, Default and LastKnownGood, deduplicated, into
- * PL->controlsets; REGF_EINVAL (message in PL->err) when none exists. */
-int inj_control_sets(regf_hive *h, struct inj_plan *pl)
+int inj_control_sets(regf_hive *h, struct inj_controlsets *out, char *err,
+                     size_t errn)
 {
     static const char *const which[] = { "Current", "Default",
                                          "LastKnownGood" };
     regf_key sel;
+    memset(out, 0, sizeof *out);
     int rc = regf_key_lookup(h, 0, "Select", &sel);
     if (rc != REGF_OK) {
-        snprintf(pl->err, sizeof pl->err, "no Select key at the root: not a "
-                 "SYSTEM hive");
+        snprintf(err, errn, "no Select key at the root: not a SYSTEM hive");
         return rc == REGF_NOTFOUND ? REGF_EINVAL : rc;
     }
     for (int i = 0; i < 3; i++) {
@@ -343,19 +342,32 @@ int inj_control_sets(regf_hive *h, struct inj_plan *pl)
             continue;
         char name[16];
         regf_key cs;
+        int j;
         snprintf(name, sizeof name, "ControlSet%03u", n);
         if (regf_key_lookup(h, 0, name, &cs) != REGF_OK)
             continue;
-        int dup = 0;
-        for (int j = 0; j < pl->ncontrolsets; j++)
-            dup |= strcmp(pl->controlsets[j], name) == 0;
-        if (!dup)
-            snprintf(pl->controlsets[pl->ncontrolsets++], 16, "%s", name);
+        for (j = 0; j < out->n && strcmp(out->name[j], name) != 0; j++)
+            ;
+        if (j == out->n)
+            snprintf(out->name[out->n++], sizeof out->name[0], "%s", name);
+        size_t l = strlen(out->select[j]);
+        snprintf(out->select[j] + l, sizeof out->select[j] - l, "%s%s",
+                 l ? ", " : "", which[i]);
     }
-    if (pl->ncontrolsets == 0) {
-        snprintf(pl->err, sizeof pl->err, "Select names no existing "
-                 "ControlSetNNN");
+    if (out->n == 0) {
+        snprintf(err, errn, "Select names no existing ControlSetNNN");
         return REGF_EINVAL;
     }
     return REGF_OK;
+}
+
+/* Select's control sets (inj_control_sets) into PL->controlsets;
+ * REGF_EINVAL (message in PL->err) when none exists. */
+int inj_plan_control_sets(regf_hive *h, struct inj_plan *pl)
+{
+    struct inj_controlsets cs;
+    int rc = inj_control_sets(h, &cs, pl->err, sizeof pl->err);
+    for (int i = 0; rc == REGF_OK && i < cs.n; i++)
+        snprintf(pl->controlsets[pl->ncontrolsets++], 16, "%s", cs.name[i]);
+    return rc;
 }

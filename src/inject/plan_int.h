@@ -45,6 +45,6 @@ int inj_read_sz(regf_hive *h, const char *key, const char *name, char *buf,
 int inj_has_value(regf_hive *h, const char *key, const char *name);
 
 /* The control sets Select names into PL->controlsets (plan.c). */
-int inj_control_sets(regf_hive *h, struct inj_plan *pl);
+int inj_plan_control_sets(regf_hive *h, struct inj_plan *pl);
 
 #endif

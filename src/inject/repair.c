@@ -320,7 +320,7 @@ int inj_plan_repairs(regf_hive *h, const struct inj_repair_opts *o,
 {
     int rc;
     memset(r, 0, sizeof *r);
-    if (!pl->ncontrolsets && (rc = inj_control_sets(h, pl)) != REGF_OK)
+    if (!pl->ncontrolsets && (rc = inj_plan_control_sets(h, pl)) != REGF_OK)
         return rc;
     if ((rc = check_fallbacks(o, g, pl)) != REGF_OK)
         return rc;

@@ -29,8 +29,8 @@ names() { err_one_line && err_has "$1" && out_empty; }
 # ---- one table ----------------------------------------------------------------
 run --help
 sed -n '/^exit status:/,$s/^  \([0-9][0-9]*\) .*/\1/p' "$T/out" >"$T/help-codes"
-check "--help lists the exit statuses 0 1 2 3 64 65" \
-    eval '[ "$(tr "\n" " " <"$T/help-codes")" = "0 1 2 3 64 65 " ]'
+check "--help lists the exit statuses 0 1 2 3 4 5 64 65" \
+    eval '[ "$(tr "\n" " " <"$T/help-codes")" = "0 1 2 3 4 5 64 65 " ]'
 sed -n '/^### Exit status/,/^## /s/^| \([0-9][0-9]*\) |.*/\1/p' "$SRC/README.md" >"$T/readme-codes"
 check "README's exit status table lists the same numbers as --help" \
     same_files "$T/help-codes" "$T/readme-codes"
@@ -143,7 +143,7 @@ check "... DevicePath now set" out_line '%SystemRoot%\Drivers\VirtIO'
 
 # ---- the command table: --help and the bash completion ---------------------------------
 "$H" --list-commands >"$T/cmds"
-check "--list-commands: the thirteen commands" eval '[ "$(wc -l <"$T/cmds")" -eq 13 ]'
+check "--list-commands: the fourteen commands" eval '[ "$(wc -l <"$T/cmds")" -eq 14 ]'
 complete_words() { # complete_words WORD...: COMPREPLY of the last word, sorted
     bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
              _hivekit; printf "%s\n" "${COMPREPLY[@]}"' _ "$SRC/completion/hivekit.bash" "$@" | sort
