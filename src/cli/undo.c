@@ -543,6 +543,7 @@ struct undo_run {
     int dry_run, verbose;
     unsigned done, kept;
     const char *root;
+    struct rp_root *rr;     /* ROOT opened (root_path.h), or NULL */
 };
 
 /* DevicePath: the run appended a folder (%SystemRoot%\Drivers\VirtIO) to
@@ -575,12 +576,19 @@ static int devicepath_needed(const struct undo_run *r,
     for (char *q = rel; *q; q++)
         if (*q == '\\')
             *q = '/';
+    struct rp_dir rd;
     char dir[4200];
-    if (root_find(r->root, rel, dir, sizeof dir, 0) != 0)
+    if (!r->rr || rp_dir_open(r->rr, rel, 0, &rd) != RP_OK)
         return 0;
-    DIR *d = opendir(dir);
-    if (!d)
+    rp_shown(r->rr, rd.rel, NULL, dir, sizeof dir);
+    int fd = fcntl(rd.fd, F_DUPFD_CLOEXEC, 0);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    rp_dir_close(&rd);
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
         return 0;
+    }
     int other = 0;
     struct dirent *de;
     while (!other && (de = readdir(d)) != NULL) {
@@ -816,13 +824,22 @@ int cmd_undo(const struct cli_args *a)
     for (size_t i = 0; !root && i < m.n; i++)
         if (entry_is(&m.e[i], "root", 2))
             root = m.e[i].f[1];
-    struct undo_run r = { mpath, o.read_only, o.verbose, 0, 0, root };
+    struct rp_root rr;
+    rr.fd = -1;
+    if (root && rp_root_open(&rr, root) != RP_OK) {
+        cli_error("%s", rr.err);
+        manifest_free(&m);
+        return EXIT_FILE;
+    }
+    struct undo_run r = { mpath, o.read_only, o.verbose, 0, 0, root,
+                          root ? &rr : NULL };
     static const char *const hives[] = { "SYSTEM", "SOFTWARE" };
     struct whive w[2];
     char *wpath[2] = { NULL, NULL };
     memset(w, 0, sizeof w);
-    int lock = root ? root_lock(root) : -2;
+    int lock = root ? root_lock(&rr) : -2;
     if (lock == -1) {
+        rp_root_close(&rr);
         manifest_free(&m);
         return EXIT_FILE;
     }
@@ -860,6 +877,7 @@ int cmd_undo(const struct cli_args *a)
         free(wpath[i]);
     }
     root_unlock(lock);
+    rp_root_close(&rr);
     if (ex == EXIT_OK)
         printf("%s: %s%u change(s) taken back%s%u kept (see above)\n", mpath,
                r.dry_run ? "dry run: " : "", r.done, ", ", r.kept);
