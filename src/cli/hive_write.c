@@ -164,7 +164,8 @@ static int wr_opened(struct whive *w, int rc, uint64_t ft,
     int damaged = rc == REGF_EDIRTY;
     if (rc != REGF_OK && !damaged) {
         if (!w->h)
-            cli_error("%s: out of memory", w->path);
+            cli_error("%s: %s", w->path, rc == REGF_ENOMEM ? "out of memory"
+                      : regf_strstatus(rc));
         else
             cli_error("%s", regf_errmsg(w->h));
         wr_close(w);

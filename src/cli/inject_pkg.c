@@ -110,7 +110,11 @@ regf_hive *pkg_open_drivers(struct rp_root *r)
     rc = f.exists ? rp_file_open(r, &f, O_RDONLY, &fd) : RP_MISSING;
     if (fd >= 0)
         close(fd);
-    /* Read-only: the library maps the file O_RDONLY and never writes. */
+    /* Read-only: the library maps the file O_RDONLY and never writes.
+     * (Its folder is named in messages as ROOT/...: rp_fd_path.) */
+    char at[4400];
+    if (rc == RP_OK && rp_fd_path(r, &f.dir, f.name, at, sizeof at) != 0)
+        rc = RP_REFUSED;
     if (rc == RP_OK)
         rc = regf_open_at(f.dir.fd, f.name, 0, &h) == REGF_OK ? RP_OK
                                                               : RP_REFUSED;

@@ -5,11 +5,12 @@
  * Opens hive NAME in the directory DIRFD: NAME must be a regular file, not
  * a symbolic link (O_NOFOLLOW; O_NONBLOCK so a FIFO cannot block), then
  * the library opens it through /proc/self/fd/N/NAME, N a duplicate of
- * DIRFD kept open for the handle's life (its commit writes there). Unlike
- * the library's version, the logs beside it are still found by that path
- * string and messages show it. */
+ * DIRFD kept open for the handle's life (its commit writes there; the
+ * caller made one with rp_fd_path, whose name messages show). Unlike the
+ * library's version, the logs beside it are still found by that path. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -26,14 +27,10 @@ int regf_open_at(int dirfd, const char *name, unsigned flags,
     int ok = fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     if (fd >= 0)
         close(fd);
-    int keep = ok ? fcntl(dirfd, F_DUPFD_CLOEXEC, 0) : -1;
+    if (ok && (uint64_t)st.st_size > ((uint64_t)1 << 30))
+        return REGF_ELIMIT;     /* the library's REGF_MAX_HIVE_SIZE */
     char path[4400];
-    if (keep < 0 || snprintf(path, sizeof path, "/proc/self/fd/%d/%s", keep,
-                             name) >= (int)sizeof path) {
-        if (keep >= 0)
-            close(keep);
-        return regf_open_mem("", 0, name, flags, out) == REGF_ENOMEM
-                   ? REGF_ENOMEM : REGF_EIO;
-    }
+    if (!ok || rp_fd_alias(dirfd, name, path, sizeof path) != 0)
+        return REGF_EIO;
     return regf_open(path, flags, out);
 }

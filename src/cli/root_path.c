@@ -635,13 +635,46 @@ void rp_fd_path_release(const char *path)
 
 const char *rp_show(const char *path, char *out, size_t size)
 {
-    const char *rest;
-    int i = fd_slot(path, &rest);
-    if (i < 0)
-        snprintf(out, size, "%s", path);
-    else
-        snprintf(out, size, "%s%s", fd_paths[i].shown, rest);
+    /* Every such path in PATH (a message may name several). */
+    static const char pre[] = "/proc/self/fd/";
+    size_t len = 0;
+    out[0] = '\0';
+    while (*path && len + 1 < size) {
+        const char *hit = strstr(path, pre), *rest;
+        size_t n = hit ? (size_t)(hit - path) : strlen(path);
+        put(out + len, size - len, "%.*s", (int)n, path);
+        len += strlen(out + len);
+        path += n;
+        if (!hit)
+            break;
+        int i = fd_slot(hit, &rest);
+        if (i < 0) {
+            put(out + len, size - len, "%s", pre);
+            path += sizeof pre - 1;
+        } else {
+            put(out + len, size - len, "%s", fd_paths[i].shown);
+            path = rest;
+        }
+        len += strlen(out + len);
+    }
     return out;
+}
+
+int rp_fd_alias(int dirfd, const char *name, char *out, size_t size)
+{
+    struct stat a, b;
+    if (fstat(dirfd, &a) != 0)
+        return -1;
+    for (int i = 0; i < fd_paths_used; i++)
+        if (fd_paths[i].fd >= 0 && fstat(fd_paths[i].fd, &b) == 0 &&
+            a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+            struct rp_root r;
+            struct rp_dir d = { dirfd, "" };
+            memcpy(r.path, fd_paths[i].shown, sizeof r.path - 1);
+            r.path[sizeof r.path - 1] = '\0';
+            return rp_fd_path(&r, &d, name, out, size);
+        }
+    return -1;
 }
 
 int rp_is_fd_path(const char *path)
