@@ -1,5 +1,5 @@
 #!/bin/bash
-# test_hostile_cli.sh HIVEKIT FIXTURES_DIR FIXTURES_XZ_DIR
+# test_hostile_cli.sh HIVEKIT FIXTURES_DIR FIXTURES_XZ_DIR [ntfs]
 #
 # `inject --root` on a hostile guest volume (issue 16): symbolic links out
 # of the volume at every place hivekit reads or writes, a FIFO, a device, a
@@ -7,25 +7,43 @@
 # guest"; after every run the decoy must be byte for byte what it was
 # (sha256 of every file, and the list of its entries), the run must end
 # non-zero within the 5 s `timeout` (124 = it hung) with a message naming
-# the path. Links that stay inside the volume still work. Every case runs
-# twice: with openat2 (when the kernel has it) and with the walk that
-# replaces it (HIVEKIT_TEST_NO_OPENAT2=1); both must say the same.
+# the path. Links that stay inside the volume still work. On a plain
+# filesystem every case runs twice: with openat2 (when the kernel has it)
+# and with the walk that replaces it (HIVEKIT_TEST_NO_OPENAT2=1); both
+# must say the same.
 #
 # The oracle is independent of hivekit: sha256sum and find over the decoy,
 # and the messages spelled out here from the links the test made.
 # HIVEKIT_HOSTILE_TABLE=FILE appends "case | mode | exit | ms | message".
+#
+# With "ntfs" the guest and the decoy are two NTFS images (mkntfs) mounted
+# with ntfs-3g, and every link, FIFO and device is made through the
+# ntfs-3g mount (ntfs-3g stores them as reparse points and Interix
+# files); it needs root and FUSE and exits 77 (Skipped) without them.
 set -u
 
-if [ $# -ne 3 ]; then
-    echo "usage: bash test_hostile_cli.sh HIVEKIT FIXTURES_DIR FIXTURES_XZ_DIR" >&2
+if [ $# -ne 3 ] && [ $# -ne 4 ]; then
+    echo "usage: bash test_hostile_cli.sh HIVEKIT FIXTURES_DIR FIXTURES_XZ_DIR [ntfs]" >&2
     exit 2
 fi
-H=$1 FIX=$2 FXZ=$3
+H=$1 FIX=$2 FXZ=$3 NTFS=${4:-}
 case $H in /*) ;; *) H=$PWD/$H ;; esac
+PATH=$PATH:/usr/sbin:/sbin
+if [ -n "$NTFS" ]; then
+    skip_all() { echo "SKIP: $*"; exit 77; }
+    [ "$(id -u)" = 0 ] || skip_all "not root: mounting an NTFS image needs root"
+    [ -c /dev/fuse ] || skip_all "/dev/fuse does not exist (no FUSE: ntfs-3g cannot run)"
+    for t in mkntfs ntfs-3g; do
+        command -v "$t" >/dev/null 2>&1 ||
+            skip_all "$t is not installed (tools/install-deps.sh installs ntfs-3g)"
+    done
+fi
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/hivekit-hostile.XXXXXX") || exit 2
 cleanup() {
     umount "$T/g/Windows/System32/drivers" 2>/dev/null
+    umount "$T/g" 2>/dev/null
+    umount "$T/decoy" 2>/dev/null
     rm -rf "$T"
 }
 trap cleanup EXIT
@@ -59,7 +77,19 @@ mkguest() {
     printf 'other inf' > "$1/Windows/INF/oem0.inf"
     printf 'wake' > "$1/hiberfil.sys"
 }
-D=$T/decoy
+D=$T/decoy G=$T/g
+if [ -n "$NTFS" ]; then
+    # volume NAME: an NTFS image mounted with ntfs-3g at $T/NAME
+    volume() {
+        truncate -s 64M "$T/$1.img" &&
+            mkntfs -F -Q -q "$T/$1.img" >/dev/null 2>&1 &&
+            mkdir -p "$T/$1" &&
+            ntfs-3g -o streams_interface=xattr "$T/$1.img" "$T/$1" \
+                2>"$T/mount.err"
+    }
+    volume decoy && volume g ||
+        skip_all "ntfs-3g cannot mount here: $(head -c 300 "$T/mount.err")"
+fi
 mkguest "$D"
 printf 'decoy log' > "$D/Windows/System32/config/SYSTEM.LOG1"
 printf 'decoy backup' > "$D/Windows/System32/config/SYSTEM.bak"
@@ -69,11 +99,19 @@ decoy_state() {
      find . -type f -exec sha256sum {} + | LC_ALL=C sort) | sha256sum
 }
 DECOY0=$(decoy_state)
-G=$T/g
+# Both resolvers on a plain filesystem; on ntfs-3g (slower: every fresh
+# tree copies an 11 MB hive through FUSE) the kernel's only, to stay
+# within ctest's time.
+MODES="openat2 walk"
+[ -n "$NTFS" ] && MODES=openat2
 # fresh: a new guest tree G (a mount left by the case before undone)
 fresh() {
     umount "$G/Windows/System32/drivers" 2>/dev/null
-    rm -rf "$G"
+    if [ -n "$NTFS" ]; then
+        find "$G" -mindepth 1 -maxdepth 1 -exec rm -rf {} +
+    else
+        rm -rf "$G"
+    fi
     mkguest "$G"
 }
 
@@ -83,7 +121,7 @@ fresh() {
 hostile() {
     local name=$1 expect=$2 setup=$3 mode t0 t1 ms
     shift 3
-    for mode in openat2 walk; do
+    for mode in $MODES; do
         fresh
         (cd "$G" && eval "$setup") || { check "$name: setup" false; continue; }
         t0=$(date +%s%N)
@@ -197,7 +235,7 @@ fi
 # The log and the backup are never written through a link: the in-place
 # commit refuses a log that is a link; a backup takes the next free name
 # (SYSTEM.bak is never overwritten nor followed).
-for mode in openat2 walk; do
+for mode in $MODES; do
     fresh
     rm "$G/$S32/config/SYSTEM.LOG1"
     ln -s "$D/$S32/config/SYSTEM.LOG1" "$G/$S32/config/SYSTEM.LOG1"
@@ -237,7 +275,7 @@ done
 
 # Links that stay inside the volume still work: Windows a relative link to
 # WINNT, SYSTEM a link to a file beside it, drivers a link with "..".
-for mode in openat2 walk; do
+for mode in $MODES; do
     fresh
     mv "$G/Windows" "$G/WINNT"
     ln -s WINNT "$G/Windows"
@@ -266,4 +304,4 @@ for mode in openat2 walk; do
         "$mode" "$rc" "$(head -n 1 "$T/out")" >> "$TABLE"
 done
 
-finish test_hostile_cli
+finish "test_hostile_cli${NTFS:+ (ntfs-3g)}"
