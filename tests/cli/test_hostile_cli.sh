@@ -93,6 +93,8 @@ fi
 mkguest "$D"
 printf 'decoy log' > "$D/Windows/System32/config/SYSTEM.LOG1"
 printf 'decoy backup' > "$D/Windows/System32/config/SYSTEM.bak"
+# the very driver file an undo removes: a naive undo would remove this one
+cp "$T/drv/VIOSTOR.SYS" "$D/Windows/System32/drivers/viostor.sys"
 # The decoy's whole state: every entry with its type, every file's sha256.
 decoy_state() {
     (cd "$D" && find . -printf '%p %y %s\n' | LC_ALL=C sort &&
@@ -302,6 +304,28 @@ for mode in $MODES; do
         eval '[ "$(decoy_state)" = "$DECOY0" ]'
     printf '%s | %s | %s | - | %s\n' "inside links (Windows -> WINNT ...)" \
         "$mode" "$rc" "$(head -n 1 "$T/out")" >> "$TABLE"
+done
+
+# `hivekit undo --root`: the folder the run copied into became a link to
+# the decoy since; undo keeps what it cannot reach inside the volume.
+for mode in $MODES; do
+    fresh
+    rm "$G/$S32/drivers/viostor.sys"
+    run inject --root "$G" --inf "$T/drv/viostor.inf" --undo "$T/u-$mode.reg"
+    check "undo [$mode]: the injection" rc_is 0
+    mv "$G/$S32/drivers" "$G/$S32/drivers.old"
+    ln -s "$D/$S32/drivers" "$G/$S32/drivers"
+    HIVEKIT_TEST_NO_OPENAT2=$([ $mode = walk ] && echo 1 || echo 0) \
+        timeout "$TMO" "$H" undo "$T/u-$mode.undo" >"$T/out" 2>"$T/err"
+    rc=$?
+    last="[$mode] hivekit undo (drivers now a link to the decoy)"
+    check "undo [$mode]: did not hang" eval '[ "$rc" -ne 124 ]'
+    check "undo [$mode]: keeps the file behind the link, naming it" \
+        err_has "$G/$S32/drivers: symbolic link to $D/$S32/drivers leaves the guest volume"
+    check "undo [$mode]: the decoy is unchanged" \
+        eval '[ "$(decoy_state)" = "$DECOY0" ]'
+    printf '%s | %s | %s | - | %s\n' "undo: drivers -> decoy since the run" \
+        "$mode" "$rc" "$(grep -m1 drivers "$T/err")" >> "$TABLE"
 done
 
 finish "test_hostile_cli${NTFS:+ (ntfs-3g)}"
