@@ -44,6 +44,20 @@ static void file(const char *name)
     close(fd);
 }
 
+/* N links: P0 -> P1 -> ... -> P<N-1> -> A */
+static void chain(const char *prefix, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char t[32], name[32];
+        snprintf(name, sizeof name, "%s%d", prefix, i);
+        if (i == n - 1)
+            snprintf(t, sizeof t, "A");
+        else
+            snprintf(t, sizeof t, "%s%d", prefix, i + 1);
+        lnk(t, name);
+    }
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -76,23 +90,8 @@ static int setup(void **state)
     lnk("../outside/secret", "fo");         /* a file outside */
     lnk("esc/secret", "fesc");              /* through a link outside */
     /* k0 -> k1 -> ... -> k39 -> A: 40 links; j0 -> ... -> j40 -> A: 41 */
-    for (int i = 0; i < 41; i++) {
-        char t[32], n[32];
-        if (i < 40) {
-            snprintf(n, sizeof n, "k%d", i);
-            if (i == 39)
-                snprintf(t, sizeof t, "A");
-            else
-                snprintf(t, sizeof t, "k%d", i + 1);
-            lnk(t, n);
-        }
-        snprintf(n, sizeof n, "j%d", i);
-        if (i == 40)
-            snprintf(t, sizeof t, "A");
-        else
-            snprintf(t, sizeof t, "j%d", i + 1);
-        lnk(t, n);
-    }
+    chain("k", 40);
+    chain("j", 41);
     snprintf(p, sizeof p, "%s/fifo", rootdir);
     assert_int_equal(mkfifo(p, 0644), 0);
     return 0;

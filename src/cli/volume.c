@@ -239,33 +239,32 @@ int vol_meta_apply(const char *path, const struct vol_meta *m, unsigned what,
     return bad;
 }
 
-int vol_copy_sd_fd(int from_fd, int to_fd)
+/* Sets the security descriptor of M (read from a file) on TO_FD, and
+ * frees M; as vol_copy_sd. */
+static int copy_sd(struct vol_meta *m, int to_fd)
 {
-    struct vol_meta m;
-    if (vol_meta_read_fd(from_fd, &m) != 0)
-        return -1;
-    const struct vol_attr *a = vol_meta_find(&m, VOL_SD);
+    const struct vol_attr *a = vol_meta_find(m, VOL_SD);
     int rc = 0;
     if (!a)
         rc = 1;                     /* the filesystem has none to give */
     else if (fsetxattr(to_fd, a->name, a->val, a->len, 0) != 0)
         rc = -1;
     int e = errno;
-    vol_meta_free(&m);
+    vol_meta_free(m);
     errno = e;
     return rc;
 }
 
+int vol_copy_sd_fd(int from_fd, int to_fd)
+{
+    struct vol_meta m;
+    return vol_meta_read_fd(from_fd, &m) != 0 ? -1 : copy_sd(&m, to_fd);
+}
+
 int vol_copy_sd(const char *from, int to_fd)
 {
-    int fd = open(from, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-    if (fd < 0)
-        return -1;
-    int rc = vol_copy_sd_fd(fd, to_fd);
-    int e = errno;
-    close(fd);
-    errno = e;
-    return rc;
+    struct vol_meta m;
+    return vol_meta_read(from, &m) != 0 ? -1 : copy_sd(&m, to_fd);
 }
 
 int vol_has_ntfs_meta(const char *path)

@@ -117,6 +117,26 @@ fresh() {
     mkguest "$G"
 }
 
+# as MODE ARGS...: hivekit ARGS with the resolver MODE (openat2: the
+# kernel's when it has it; walk: forced), under timeout; rc, $T/out, $T/err
+as() {
+    local mode=$1
+    shift
+    HIVEKIT_TEST_NO_OPENAT2=$([ "$mode" = walk ] && echo 1 || echo 0) \
+        timeout "$TMO" "$H" "$@" >"$T/out" 2>"$T/err"
+    rc=$?
+    last="[$mode] hivekit $*"
+}
+
+# settled NAME MODE OUT|ERR [MS]: the decoy is unchanged; a row of the table
+# with the first line of the run's stdout or stderr
+settled() {
+    check "$1 [$2]: the decoy is unchanged" \
+        eval '[ "$(decoy_state)" = "$DECOY0" ]'
+    printf '%s | %s | %s | %s | %s\n' "$1" "$2" "$rc" "${4:--}" \
+        "$(head -n 1 "$T/$3")" >> "$TABLE"
+}
+
 # hostile NAME EXPECT SETUP [inject options...]: for each resolver, a fresh
 # guest G, SETUP run in it (cd G), then inject --root G; the run must fail
 # (not 124) with EXPECT on stderr, quickly, and the decoy be unchanged.
@@ -127,21 +147,14 @@ hostile() {
         fresh
         (cd "$G" && eval "$setup") || { check "$name: setup" false; continue; }
         t0=$(date +%s%N)
-        HIVEKIT_TEST_NO_OPENAT2=$([ $mode = walk ] && echo 1 || echo 0) \
-            timeout "$TMO" "$H" inject --root "$G" --inf "$T/drv/viostor.inf" \
-            "$@" >"$T/out" 2>"$T/err"
-        rc=$?
+        as $mode inject --root "$G" --inf "$T/drv/viostor.inf" "$@"
         t1=$(date +%s%N)
         ms=$(( (t1 - t0) / 1000000 ))
-        last="[$mode] hivekit inject --root $G $*"
         check "$name [$mode]: did not hang" eval '[ "$rc" -ne 124 ]'
         check "$name [$mode]: refused (exit non-zero)" eval '[ "$rc" -ne 0 ]'
         check "$name [$mode]: the message" err_has "$expect"
         check "$name [$mode]: within a second" eval '[ "$ms" -lt "$LIMIT_MS" ]'
-        check "$name [$mode]: the decoy is unchanged" \
-            eval '[ "$(decoy_state)" = "$DECOY0" ]'
-        printf '%s | %s | %s | %s | %s\n' "$name" "$mode" "$rc" "$ms" \
-            "$(head -n 1 "$T/err")" >> "$TABLE"
+        settled "$name" $mode err "$ms"
     done
 }
 
@@ -241,38 +254,24 @@ for mode in $MODES; do
     fresh
     rm "$G/$S32/config/SYSTEM.LOG1"
     ln -s "$D/$S32/config/SYSTEM.LOG1" "$G/$S32/config/SYSTEM.LOG1"
-    HIVEKIT_TEST_NO_OPENAT2=$([ $mode = walk ] && echo 1 || echo 0) \
-        timeout "$TMO" "$H" inject --root "$G" --inf "$T/drv/viostor.inf" \
-        >"$T/out" 2>"$T/err"
-    rc=$?
-    last="[$mode] inject --root (SYSTEM.LOG1 a link to the decoy)"
+    as $mode inject --root "$G" --inf "$T/drv/viostor.inf"
     check "SYSTEM.LOG1 -> decoy [$mode]: did not hang" eval '[ "$rc" -ne 124 ]'
     check "SYSTEM.LOG1 -> decoy [$mode]: refused" eval '[ "$rc" -ne 0 ]'
     check "SYSTEM.LOG1 -> decoy [$mode]: names the log" \
         err_has "$G/$S32/config/SYSTEM.LOG1"
-    check "SYSTEM.LOG1 -> decoy [$mode]: the decoy is unchanged" \
-        eval '[ "$(decoy_state)" = "$DECOY0" ]'
+    settled "SYSTEM.LOG1 -> decoy" $mode err
     check "SYSTEM.LOG1 -> decoy [$mode]: still a link" \
         test -L "$G/$S32/config/SYSTEM.LOG1"
-    printf '%s | %s | %s | - | %s\n' "SYSTEM.LOG1 -> decoy log" "$mode" \
-        "$rc" "$(head -n 1 "$T/err")" >> "$TABLE"
 
     fresh
     ln -s "$D/$S32/config/SYSTEM.bak" "$G/$S32/config/SYSTEM.bak"
-    HIVEKIT_TEST_NO_OPENAT2=$([ $mode = walk ] && echo 1 || echo 0) \
-        timeout "$TMO" "$H" inject --root "$G" --inf "$T/drv/viostor.inf" \
-        --backup >"$T/out" 2>"$T/err"
-    rc=$?
-    last="[$mode] inject --root --backup (SYSTEM.bak a link to the decoy)"
+    as $mode inject --root "$G" --inf "$T/drv/viostor.inf" --backup
     check "SYSTEM.bak -> decoy [$mode]: done" rc_is 0
     check "SYSTEM.bak -> decoy [$mode]: the backup took the next name" \
         err_has "$G/$S32/config/SYSTEM.bak exists (a backup is never overwritten): the previous file is kept as $G/$S32/config/SYSTEM.bak.2"
     check "SYSTEM.bak -> decoy [$mode]: the backup is the old hive" \
         same_files "$G/$S32/config/SYSTEM.bak.2" "$FXZ/hives/SYSTEM-win10-20H2"
-    check "SYSTEM.bak -> decoy [$mode]: the decoy is unchanged" \
-        eval '[ "$(decoy_state)" = "$DECOY0" ]'
-    printf '%s | %s | %s | - | %s\n' "SYSTEM.bak -> decoy backup (--backup)" \
-        "$mode" "$rc" "$(head -n 1 "$T/err")" >> "$TABLE"
+    settled "SYSTEM.bak -> decoy (--backup)" $mode err
 done
 
 # Links that stay inside the volume still work: Windows a relative link to
@@ -285,11 +284,7 @@ for mode in $MODES; do
     ln -s SYSTEM.real "$G/WINNT/System32/config/SYSTEM"
     mv "$G/WINNT/System32/drivers" "$G/WINNT/drv"
     ln -s ../../WINNT/drv "$G/WINNT/System32/drivers"
-    HIVEKIT_TEST_NO_OPENAT2=$([ $mode = walk ] && echo 1 || echo 0) \
-        timeout "$TMO" "$H" inject --root "$G" --inf "$T/drv/viostor.inf" \
-        >"$T/out" 2>"$T/err"
-    rc=$?
-    last="[$mode] inject --root (links inside the volume)"
+    as $mode inject --root "$G" --inf "$T/drv/viostor.inf"
     check "inside links [$mode]: done" rc_is 0
     check "inside links [$mode]: the hive behind the link was written" \
         eval '! cmp -s "$G/WINNT/System32/config/SYSTEM.real" "$FXZ/hives/SYSTEM-win10-20H2"'
@@ -300,10 +295,7 @@ for mode in $MODES; do
         same_files "$G/WINNT/drv/viostor.sys" "$T/drv/VIOSTOR.SYS"
     check "inside links [$mode]: the INF in Drivers\\VirtIO" \
         same_files "$G/WINNT/Drivers/VirtIO/viostor.inf" "$T/drv/viostor.inf"
-    check "inside links [$mode]: the decoy is unchanged" \
-        eval '[ "$(decoy_state)" = "$DECOY0" ]'
-    printf '%s | %s | %s | - | %s\n' "inside links (Windows -> WINNT ...)" \
-        "$mode" "$rc" "$(head -n 1 "$T/out")" >> "$TABLE"
+    settled "inside links" $mode out
 done
 
 # `hivekit undo --root`: the folder the run copied into became a link to
@@ -315,17 +307,11 @@ for mode in $MODES; do
     check "undo [$mode]: the injection" rc_is 0
     mv "$G/$S32/drivers" "$G/$S32/drivers.old"
     ln -s "$D/$S32/drivers" "$G/$S32/drivers"
-    HIVEKIT_TEST_NO_OPENAT2=$([ $mode = walk ] && echo 1 || echo 0) \
-        timeout "$TMO" "$H" undo "$T/u-$mode.undo" >"$T/out" 2>"$T/err"
-    rc=$?
-    last="[$mode] hivekit undo (drivers now a link to the decoy)"
+    as $mode undo "$T/u-$mode.undo"
     check "undo [$mode]: did not hang" eval '[ "$rc" -ne 124 ]'
     check "undo [$mode]: keeps the file behind the link, naming it" \
         err_has "$G/$S32/drivers: symbolic link to $D/$S32/drivers leaves the guest volume"
-    check "undo [$mode]: the decoy is unchanged" \
-        eval '[ "$(decoy_state)" = "$DECOY0" ]'
-    printf '%s | %s | %s | - | %s\n' "undo: drivers -> decoy since the run" \
-        "$mode" "$rc" "$(grep -m1 drivers "$T/err")" >> "$TABLE"
+    settled "undo: drivers -> decoy since the run" $mode err
 done
 
 finish "test_hostile_cli${NTFS:+ (ntfs-3g)}"
