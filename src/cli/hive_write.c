@@ -220,7 +220,8 @@ int wr_open_at(struct whive *w, struct rp_root *r, const struct rp_file *f,
      * library opens anything. */
     int fd, rc = rp_file_open(r, f, O_RDONLY, &fd);
     if (rc != RP_OK) {
-        cli_error("%s", rc == RP_MISSING ? "the hive vanished" : r->err);
+        cli_error("%s; nothing was written", rc == RP_MISSING ?
+                  "the hive vanished" : r->err);
         return EXIT_FILE;
     }
     close(fd);

@@ -387,6 +387,12 @@ int rp_dir_step(struct rp_root *r, const struct rp_dir *cur,
         return RP_REFUSED;
     }
     int fd, e = resolve_dir(r, rel, &fd, NULL, NULL);
+    if (e == ENOENT && create) {
+        /* The name is there but leads nowhere: a link to a missing
+         * folder, which mkdirat would not replace. */
+        say(r, rel, NULL, "a symbolic link to a missing folder; refused");
+        return RP_REFUSED;
+    }
     if (e)
         return status_of(r, e, rel);
     out->fd = fd;

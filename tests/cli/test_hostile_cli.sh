@@ -219,6 +219,9 @@ hostile "SYSTEM a FIFO" \
 hostile "System32/drivers/viostor.sys a FIFO" \
     "$G/$S32/drivers/viostor.sys: a FIFO (named pipe), not a regular file; refused" \
     "rm $S32/drivers/viostor.sys && mkfifo $S32/drivers/viostor.sys"
+hostile "Drivers/VirtIO a link to a missing folder" \
+    "$G/Windows/Drivers/VirtIO: a symbolic link to a missing folder; refused" \
+    "rm -r Windows/Drivers/VirtIO && ln -s gone Windows/Drivers/VirtIO"
 hostile "config a link loop" \
     "more than 40 symbolic links in one lookup (a loop?); refused" \
     "rm -r $S32/config && ln -s config2 $S32/config && ln -s config $S32/config2"
