@@ -200,7 +200,7 @@ hostile "INF -> decoy (relative .., --stage)" \
 hostile "drivers/viostor.sys -> decoy file" \
     "$G/$S32/drivers/viostor.sys: symbolic link to $D/$S32/drivers/viostor.sys leaves the guest volume" \
     "rm $S32/drivers/viostor.sys && ln -s '$D/$S32/drivers/viostor.sys' $S32/drivers/viostor.sys"
-hostile "drivers/disk.sys (the descriptor's source) -> decoy" \
+hostile "drivers/disk.sys and viostor.sys links to the decoy" \
     "$G/$S32/drivers/viostor.sys: symbolic link to ../../../../decoy" \
     "rm $S32/drivers/disk.sys $S32/drivers/viostor.sys && ln -s '$D/$S32/drivers/disk.sys' $S32/drivers/disk.sys && ln -s ../../../../decoy/$S32/drivers/viostor.sys $S32/drivers/viostor.sys"
 hostile "hiberfil.sys -> decoy" \
