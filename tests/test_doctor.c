@@ -587,10 +587,12 @@ static void test_software(void **state)
 
 static char root_dir[256];
 
-static int find_file(const void *ctx, const char *rel, char *out, size_t n)
+static int find_file(void *ctx, const char *rel, char *out,
+                     char *shown, size_t n)
 {
     struct stat st;
     snprintf(out, n, "%s/Windows/%s", (const char *)ctx, rel);
+    snprintf(shown, n, "%s", out);
     return stat(out, &st) == 0 ? 0 : -1;
 }
 

@@ -32,7 +32,7 @@ int copy_to_temp(const char *src, const char *final, mode_t mode, char *tmp,
         errno = ENAMETOOLONG;
         return -1;
     }
-    int in = open(src, O_RDONLY | O_CLOEXEC);
+    int in = open_file(src);
     if (in < 0)
         return -1;
     int out = mkstemp(tmp);
@@ -174,15 +174,18 @@ int backup_file(const char *src, int with_logs, struct backup *b)
         b->cid[i] = -1;
     char base[4200];
     snprintf(base, sizeof base, "%s.bak", src);
+    char shown[4400], sbase[4400];
+    rp_show(src, shown, sizeof shown);
+    rp_show(base, sbase, sizeof sbase);
     if (copy_new(src, base, 1, b->path, sizeof b->path, &b->cid[0]) != 0) {
         int e = errno;
         if (e == EEXIST)
             cli_error("%s: cannot make a backup: %s and %s.2 ... %s.%d all "
                       "exist (a backup is never overwritten); nothing was "
-                      "written", src, base, base, base, BACKUP_MAX);
+                      "written", shown, sbase, sbase, sbase, BACKUP_MAX);
         else
             cli_error("%s: cannot make the backup %s: %s; nothing was "
-                      "written", src, base, strerror(e));
+                      "written", shown, sbase, strerror(e));
         b->path[0] = '\0';
         return -1;
     }
@@ -206,8 +209,11 @@ int backup_file(const char *src, int with_logs, struct backup *b)
         if (copy_new(logs[i].path, name, 0, b->logs[b->nlogs],
                      sizeof b->logs[0], &b->cid[1 + b->nlogs]) != 0) {
             int e = errno;
+            char slog[4400], sname[4400];
             cli_error("%s: cannot copy its log %s beside the backup as %s: "
-                      "%s; nothing was written", src, logs[i].path, name,
+                      "%s; nothing was written", shown,
+                      rp_show(logs[i].path, slog, sizeof slog),
+                      rp_show(name, sname, sizeof sname),
                       e == EEXIST ? "that file exists" : strerror(e));
             backup_discard(b);
             return -1;
@@ -219,22 +225,24 @@ int backup_file(const char *src, int with_logs, struct backup *b)
 
 void backup_say(const char *src, const struct backup *b, int verbose)
 {
-    char plain[4400];
+    char plain[4400], path[4400];
     snprintf(plain, sizeof plain, "%s.bak", src);
+    rp_show(b->path, path, sizeof path);
     if (b->nlogs) {
         char names[3 * 4400] = "";
         for (int i = 0; i < b->nlogs; i++) {
             size_t len = strlen(names);
+            char one[4400];
             snprintf(names + len, sizeof names - len, "%s%s", i ? ", " : "",
-                     b->logs[i]);
+                     rp_show(b->logs[i], one, sizeof one));
         }
         cli_error("%s: backup %s is the hive as it was on disk (dirty); its "
                   "transaction logs are kept beside it (%s): `hivekit recover "
-                  "%s` replays them", src, b->path, names, b->path);
-    } else if (strcmp(plain, b->path) != 0) {
+                  "%s` replays them", src, path, names, path);
+    } else if (strcmp(plain, path) != 0) {
         cli_error("%s: %s exists (a backup is never overwritten): the "
-                  "previous file is kept as %s", src, plain, b->path);
+                  "previous file is kept as %s", src, plain, path);
     } else if (verbose) {
-        cli_error("%s: the previous file is kept as %s", src, b->path);
+        cli_error("%s: the previous file is kept as %s", src, path);
     }
 }

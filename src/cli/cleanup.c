@@ -34,6 +34,7 @@ static struct {
     volatile sig_atomic_t used;
     int dir;
     char path[4096];
+    char shown[4400];       /* as the user knows it (rp_show) */
 } slots[CLEAN_MAX];
 static volatile sig_atomic_t installed;
 static volatile sig_atomic_t committed;   /* the changes are in place */
@@ -64,7 +65,7 @@ static void on_signal(int sig)
             if (!removed)
                 put("hivekit: interrupted; removed:");
             put(" ");
-            put(slots[i].path);
+            put(slots[i].shown);
             removed++;
         }
     }
@@ -108,6 +109,7 @@ int cleanup_add(const char *path, int is_dir)
         if (!slots[i].used) {
             slots[i].dir = is_dir;
             memcpy(slots[i].path, path, strlen(path) + 1);
+            rp_show(path, slots[i].shown, sizeof slots[i].shown);
             atomic_signal_fence(memory_order_seq_cst);
             slots[i].used = 1;
             return i;
@@ -201,13 +203,14 @@ int cleanup_leftovers(const char *dir, int remove_ours)
         int kind = cleanup_leftover_kind(de->d_name);
         if (!kind)
             continue;
-        char path[4400];
-        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        char at[4400], buf[4400];
+        snprintf(at, sizeof at, "%s/%s", dir, de->d_name);
+        const char *path = rp_show(at, buf, sizeof buf);
         struct stat st;
-        if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode))
+        if (lstat(at, &st) != 0 || !S_ISREG(st.st_mode))
             continue;
         found++;
-        if (kind == LEFTOVER_OURS && remove_ours && unlink(path) == 0)
+        if (kind == LEFTOVER_OURS && remove_ours && unlink(at) == 0)
             cli_error("note: removed %s, a temporary file left by an earlier "
                       "interrupted hivekit run", path);
         else if (kind == LEFTOVER_OURS)

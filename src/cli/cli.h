@@ -14,6 +14,12 @@
 #include <hivekit/regf.h>
 
 #include "exit.h"
+#include "root_path.h"
+
+/* TEMPORARY (open_at_shim.c, until the library's own from the lockio
+ * branch): hive NAME in the directory DIRFD, not through a link. */
+int regf_open_at(int dirfd, const char *name, unsigned flags,
+                 regf_hive **out);
 
 /* ---- commands.c: the command table ----
  *
@@ -280,6 +286,11 @@ int write_options_time(const char *cmd, const struct write_options *o,
  * errno set (ENOMEM when B cannot grow). */
 int read_fd_all(int fd, struct bytebuf *b);
 int read_file_all(const char *path, struct bytebuf *b);
+/* Opens PATH to read a regular file (O_NONBLOCK until checked: a FIFO or
+ * device is refused with EINVAL, never waited on). A file below --root (a
+ * path from rp_fd_path) is opened with O_NOFOLLOW: a link there was
+ * resolved by root_path.c already. A descriptor, or -1 with errno. */
+int open_file(const char *path);
 /* Writes all of BUF to FD; returns 0 or -1 (errno set). */
 int write_all(int fd, const void *buf, size_t len);
 
@@ -289,7 +300,9 @@ int write_all(int fd, const void *buf, size_t len);
 struct whive {
     regf_hive *h;
     const char *path;       /* as given, for messages */
-    char *target;           /* the file to replace (symlinks followed) */
+    char *target;           /* the file to replace (symlinks followed);
+                               below --root a path from rp_fd_path */
+    int at_root;            /* opened by wr_open_at */
 };
 /* Opens PATH for writing; refuses a dirty hive (naming its logs) and a
  * file that cannot be written, before any edit. FT: regf_set_time value
@@ -312,6 +325,10 @@ int wr_commit(struct whive *w, const struct write_options *o);
 int wr_commit_file(regf_hive *h, const char *target, const char *shown,
                    int dirty, int with_logs, const struct write_options *o);
 void wr_close(struct whive *w);
+/* wr_open for the hive F below --root R (root_path.h): opened through
+ * its folder's descriptor, never through a link; SHOWN names it. */
+int wr_open_at(struct whive *w, struct rp_root *r, const struct rp_file *f,
+               const char *shown, uint64_t ft, const struct write_options *o);
 /* Looks PATH up; when it is missing and CREATE is set, creates it and its
  * missing parents (*created = 1). Missing without CREATE: message + HINT,
  * EXIT_NOTFOUND. Returns an exit status, message printed. */
@@ -327,15 +344,19 @@ int reset_logs(const char *hive);
 
 /* ---- guest_root.c ---- */
 
-/* Resolves REL ('/'-separated) below ROOT matching every component
- * case-insensitively (a mounted NTFS volume keeps Windows' mixed case);
- * with MKDIRS, missing components are created as directories. 0 and the
- * path in OUT, or -1. */
-int root_find(const char *root, const char *rel, char *out, size_t size,
-              int mkdirs);
-/* Nonzero when ROOT/hiberfil.sys holds a hibernation image (Windows
- * hibernated or shut down with Fast Startup); its path goes to PATH. */
-int root_hibernated(const char *root, char *path, size_t size);
+/* The file NAME (any case) in the folder DIR - a driver's source folder,
+ * not the guest's volume (that is root_path.h's): DIR/NAME as found in
+ * OUT, 0, or -1. */
+int root_find(const char *dir, const char *name, char *out, size_t size);
+/* The hives below ROOT: Windows/System32/config/SYSTEM into SYSF and
+ * SOFTWARE into SOFTF (SOFTF->exists 0 when it has none), any case, links
+ * followed inside ROOT. RP_OK (close both ->dir with rp_dir_close),
+ * RP_MISSING (no SYSTEM) or RP_REFUSED (R->err says why). */
+int root_hives(struct rp_root *r, struct rp_file *sysf, struct rp_file *softf);
+/* 1 when ROOT/hiberfil.sys holds a hibernation image (Windows hibernated
+ * or shut down with Fast Startup), 0 when not; its path goes to PATH. -1:
+ * refused (r->err: a link out of ROOT, a FIFO...). */
+int root_hibernated(struct rp_root *r, char *path, size_t size);
 /* Driver files on their way into a mounted volume (guest_root.c). */
 #define STAGE_MAX_FILES 64      /* 8 drivers: 4 files each, 4 more with --stage */
 #define STAGE_MAX_DIRS 16
@@ -347,8 +368,11 @@ struct backup {
 };
 struct stage_file {
     char src[4096];         /* the file copied */
-    char final[4300];       /* where it goes (an existing name's case kept) */
-    char tmp[4400];         /* its staged copy beside FINAL */
+    char final[4300];       /* where it goes (an existing name's case kept),
+                               as shown: ROOT/... */
+    char at[4400];          /* the same through its folder's descriptor
+                               (rp_fd_path) */
+    char tmp[4400];         /* its staged copy beside AT */
     int cid;                /* cleanup entry of TMP */
     int same;               /* FINAL holds the same content: nothing to do */
     int exists;             /* FINAL holds other content: replaced, backup */
@@ -358,29 +382,31 @@ struct stage_file {
     uint64_t hash, size;    /* of SRC (file_fingerprint) */
 };
 struct stage {
+    struct rp_root *root;   /* --root */
     int dry_run;
     struct stage_file f[STAGE_MAX_FILES];
     int n;
     char dirs[STAGE_MAX_DIRS][4096];  /* folders made, in order */
     int dir_cid[STAGE_MAX_DIRS];
     int ndirs;
-    char said[STAGE_MAX_DIRS][4096];  /* dry run: folders said to be made */
+    char said[STAGE_MAX_DIRS][4400];  /* dry run: folders said to be made */
     int nsaid;
-    char sd_from[4300];     /* the sibling whose descriptor new files get */
+    char sd_from[4400];     /* the sibling whose descriptor new files get
+                               (rp_fd_path) */
     int done;               /* something was put in place */
 };
-void stage_init(struct stage *s, int dry_run);
+void stage_init(struct stage *s, struct rp_root *root, int dry_run);
 /* The file whose security descriptor new files get: DIR/disk.sys (any
  * case), else DIR's first *.sys. Kept once found. */
-void stage_sibling(struct stage *s, const char *dir);
-/* Finds REL below ROOT (any case) or creates what is missing of it (each
- * new folder with its parent's descriptor; a dry run only says so). */
-int stage_dir(struct stage *s, const char *root, const char *rel, char *out,
-              size_t size);
+void stage_sibling(struct stage *s, const struct rp_dir *dir);
+/* Finds REL below the root (any case) or creates what is missing of it
+ * (each new folder with its parent's descriptor; a dry run only says so,
+ * and OUT->fd is then -1). Exit status, message printed. */
+int stage_dir(struct stage *s, const char *rel, struct rp_dir *out);
 /* Stages SRC as DIR/NAME: nothing when an identical file is there; else a
  * synced temporary copy with its descriptor, and for a file of other
  * content a backup of it. A dry run says on stderr what it would do. */
-int stage_add(struct stage *s, const char *src, const char *dir,
+int stage_add(struct stage *s, const char *src, const struct rp_dir *dir,
               const char *name);
 /* How many files and folders the staging changes (0: all there). */
 int stage_changes(const struct stage *s);
@@ -393,11 +419,11 @@ void stage_abort(struct stage *s);
 /* Takes the lock of a mounted volume (flock on its config folder) for the
  * run: a descriptor to give root_unlock, -2 when there is no such folder
  * (nothing to lock), or -1 when another run holds it (message printed). */
-int root_lock(const char *root);
+int root_lock(struct rp_root *r);
 void root_unlock(int fd);
 /* Reports (and with REMOVE_OURS removes) the temporary files earlier
  * interrupted runs left in the folders inject --root writes to. */
-void root_leftovers(const char *root, int remove_ours);
+void root_leftovers(struct rp_root *r, int remove_ours);
 /* FNV-1a 64 and size of a file's content; 0, or -1 with errno. */
 int file_fingerprint(const char *path, uint64_t *hash, uint64_t *size);
 
@@ -441,6 +467,7 @@ int vol_meta_apply(const char *path, const struct vol_meta *m, unsigned what,
 /* Gives TO_FD the security descriptor of the file FROM: 0 done, 1 the
  * filesystem exposes none, -1 failed (errno). */
 int vol_copy_sd(const char *from, int to_fd);
+int vol_copy_sd_fd(int from_fd, int to_fd);
 /* Nonzero when PATH shows an NTFS security descriptor. */
 int vol_has_ntfs_meta(const char *path);
 

@@ -7,41 +7,76 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
 
 #include "cli.h"
 #include "doctor.h"
 #include "doctor_render.h"
 
-/* --root: a path relative to the Windows folder, any case. */
-static int find_in_root(const void *ctx, const char *rel, char *out, size_t size)
+/* --root: a file relative to the Windows folder, any case, resolved
+ * inside the volume (root_path.h); OPEN reads it through the descriptor of
+ * its folder, SHOWN is ROOT/... (or why it was refused). */
+static int find_in_root(void *ctx, const char *rel, char *open,
+                        char *shown, size_t size)
 {
+    struct rp_root *r = ctx;
     char path[600];
-    if (snprintf(path, sizeof path, "Windows/%s", rel) >= (int)sizeof path)
+    const char *slash = strrchr(rel, '/');
+    struct rp_dir d;
+    struct rp_file f;
+    if (!slash || snprintf(path, sizeof path, "Windows/%.*s",
+                           (int)(slash - rel), rel) >= (int)sizeof path)
         return -1;
-    return root_find(ctx, path, out, size, 0);
+    int rc = rp_dir_open(r, path, 0, &d);
+    if (rc == RP_REFUSED)
+        snprintf(shown, size, "%s", r->err);
+    if (rc != RP_OK)
+        return -1;
+    rc = rp_file_find(r, &d, slash + 1, &f);
+    rp_dir_close(&d);
+    if (rc == RP_REFUSED)
+        snprintf(shown, size, "%s", r->err);
+    if (rc != RP_OK)
+        return -1;
+    rp_shown(r, f.dir.rel, f.name, shown, size);
+    int found = f.exists && rp_fd_path(r, &f.dir, f.name, open, size) == 0;
+    rp_dir_close(&f.dir);
+    return found ? 0 : -1;
 }
 
-/* Opens PATH read-only; a dirty hive is recovered in memory from its logs
+/* regf_open_at, or regf_open of the path NAME when DIRFD is AT_FDCWD. */
+static int open_in(int dirfd, const char *name, unsigned flags,
+                   regf_hive **out)
+{
+    return dirfd == AT_FDCWD ? regf_open(name, flags, out)
+                             : regf_open_at(dirfd, name, flags, out);
+}
+
+/* Opens the hive NAME in DIRFD (AT_FDCWD: NAME is a path) read-only,
+ * SHOWN in messages; a dirty hive is recovered in memory from its logs
  * when one applies, else read as it is on disk (*NOTE says so). */
-static int open_hive(const char *path, regf_hive **out, char *note,
-                     size_t nsize)
+static int open_hive(int dirfd, const char *name, const char *shown,
+                     regf_hive **out, char *note, size_t nsize)
 {
     regf_hive *h;
     struct regf_info info;
-    int ex = cli_open(path, &h);
-    if (ex != EXIT_OK)
-        return ex;
+    int rc = open_in(dirfd, name, 0, &h);
+    if (rc != REGF_OK) {
+        cli_error("%s: %s", shown, h ? regf_errdetail(h) : "out of memory");
+        regf_close(h);
+        return EXIT_FILE;
+    }
     if (regf_get_info(h, &info) == REGF_OK && info.dirty) {
         regf_hive *r;
-        if (regf_open(path, REGF_OPEN_RECOVER, &r) == REGF_OK) {
+        if (open_in(dirfd, name, REGF_OPEN_RECOVER, &r) == REGF_OK) {
             regf_close(h);
             h = r;
             snprintf(note, nsize, "%s is dirty: read as recovered from its "
-                     "transaction logs (in memory only)", path);
+                     "transaction logs (in memory only)", shown);
         } else {
             regf_close(r);
             snprintf(note, nsize, "%s is dirty and no transaction log "
-                     "applies: read as it is on disk", path);
+                     "applies: read as it is on disk", shown);
         }
     }
     *out = h;
@@ -107,7 +142,9 @@ int cmd_doctor(const struct cli_args *a)
     struct doc_opts o;
     struct doc_result *res = NULL;
     regf_hive *hs = NULL, *hw = NULL;
-    int any, ex;
+    struct rp_root rr;
+    struct rp_file sysf, softf;
+    int any, ex, rooted = 0, hives = 0;
 
     memset(&o, 0, sizeof o);
     if (!root == !sys)
@@ -119,23 +156,45 @@ int cmd_doctor(const struct cli_args *a)
     if ((ex = parse_targets(cli_arg(a, OPT_TARGET), &o, &any)) != EXIT_OK)
         return ex;
     if (root) {
-        if (root_find(root, "Windows/System32/config/SYSTEM", sys_path,
-                      sizeof sys_path, 0) != 0) {
-            cli_error("%s: no Windows/System32/config/SYSTEM below it (is it "
-                      "the Windows volume, mounted?)", root);
+        if (rp_root_open(&rr, root) != RP_OK) {
+            cli_error("%s", rr.err);
             return EXIT_FILE;
         }
+        rooted = 1;
+        int rc = root_hives(&rr, &sysf, &softf);
+        if (rc == RP_MISSING)
+            cli_error("%s: no Windows/System32/config/SYSTEM below it (is it "
+                      "the Windows volume, mounted?)", root);
+        else if (rc != RP_OK)
+            cli_error("%s", rr.err);
+        if (rc != RP_OK) {
+            ex = EXIT_FILE;
+            goto out;
+        }
+        hives = 1;
+        rp_shown(&rr, sysf.dir.rel, sysf.name, sys_path, sizeof sys_path);
         sys = sys_path;
-        if (root_find(root, "Windows/System32/config/SOFTWARE", soft_path,
-                      sizeof soft_path, 0) == 0)
+        if (softf.exists) {
+            rp_shown(&rr, softf.dir.rel, softf.name, soft_path,
+                     sizeof soft_path);
             soft = soft_path;
+        }
         o.find = find_in_root;
-        o.ctx = root;
-        o.hibernated = root_hibernated(root, hib, sizeof hib);
+        o.ctx = &rr;
+        if ((o.hibernated = root_hibernated(&rr, hib, sizeof hib)) < 0) {
+            cli_error("%s", rr.err);
+            ex = EXIT_FILE;
+            goto out;
+        }
     }
-    if ((ex = open_hive(sys, &hs, notes[0], sizeof notes[0])) != EXIT_OK ||
-        (soft && (ex = open_hive(soft, &hw, notes[1], sizeof notes[1])) !=
-                     EXIT_OK))
+    if ((ex = root ? open_hive(sysf.dir.fd, sysf.name, sys, &hs, notes[0],
+                               sizeof notes[0])
+                   : open_hive(AT_FDCWD, sys, sys, &hs, notes[0],
+                               sizeof notes[0])) != EXIT_OK ||
+        (soft && (ex = root ? open_hive(softf.dir.fd, softf.name, soft, &hw,
+                                        notes[1], sizeof notes[1])
+                            : open_hive(AT_FDCWD, soft, soft, &hw, notes[1],
+                                        sizeof notes[1])) != EXIT_OK))
         goto out;
     if (!(res = calloc(1, sizeof *res))) {
         cli_error("out of memory");
@@ -168,5 +227,11 @@ out:
     free(res);
     regf_close(hs);
     regf_close(hw);
+    if (hives) {
+        rp_dir_close(&sysf.dir);
+        rp_dir_close(&softf.dir);
+    }
+    if (rooted)
+        rp_root_close(&rr);
     return ex;
 }

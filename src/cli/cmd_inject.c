@@ -29,6 +29,8 @@ struct inject_opts {
     char fallbacks[INJ_MAX_FALLBACKS][64];
     struct inj_repair_opts rep;        /* the repairs asked for */
     int repairs;                       /* any of them */
+    struct rp_root *rr;                /* --root, resolved */
+    struct rp_file sysf, softf;        /* its hives (softf.exists: one) */
 };
 
 /* One driver of the run: where it comes from, what it is, and what its
@@ -106,46 +108,52 @@ static int write_file(void *ctx, const void *buf, size_t len)
 static int copy_files(const struct inject_opts *o, const char *inf,
                       const struct inj_driver *d, struct stage *st)
 {
-    char infdir[4096], drivers[4096], store[4096], src[4200];
+    char infdir[4096], src[4200];
+    struct rp_dir drivers, store = { -1, "" };
     const char *slash = strrchr(inf, '/');
     if (slash)
         snprintf(infdir, sizeof infdir, "%.*s", (int)(slash - inf), inf);
     else
         snprintf(infdir, sizeof infdir, ".");
-    if (root_find(o->root, "Windows/System32/drivers", drivers,
-                  sizeof drivers, 0) != 0) {
-        cli_error("%s: no Windows/System32/drivers below it", o->root);
+    int rc = rp_dir_open(o->rr, "Windows/System32/drivers", 0, &drivers);
+    if (rc != RP_OK) {
+        if (rc == RP_MISSING)
+            cli_error("%s: no Windows/System32/drivers below it", o->root);
+        else
+            cli_error("%s; nothing was changed", o->rr->err);
         return EXIT_FILE;
     }
-    if (root_find(infdir, d->binary, src, sizeof src, 0) != 0) {
+    if (root_find(infdir, d->binary, src, sizeof src) != 0) {
         cli_error("%s: the driver binary %s is not next to the INF", infdir,
                   d->binary);
+        rp_dir_close(&drivers);
         return EXIT_FILE;      /* a missing input file */
     }
     /* A binary Windows cannot boot is refused before anything changes. */
-    int rc = pkg_check_binary(src, d, o->c.force, "");
-    if (rc)
-        return rc;
-    stage_sibling(st, drivers);
-    rc = stage_dir(st, o->root, "Windows/Drivers/VirtIO", store,
-                   sizeof store);
+    rc = pkg_check_binary(src, d, o->c.force, "");
+    if (rc == EXIT_OK) {
+        stage_sibling(st, &drivers);
+        rc = stage_dir(st, "Windows/Drivers/VirtIO", &store);
+    }
     if (rc == EXIT_OK)
-        rc = stage_add(st, src, drivers, d->binary);
+        rc = stage_add(st, src, &drivers, d->binary);
     /* ... and checked again as the copy ImagePath will point at (staged,
      * or the identical file already there). */
     if (rc == EXIT_OK && !st->dry_run) {
         const struct stage_file *f = &st->f[st->n - 1];
-        rc = pkg_check_installed(f->same ? f->final : f->tmp, d,
+        rc = pkg_check_installed(f->same ? f->at : f->tmp, d,
                                  o->c.force);
     }
     if (rc == EXIT_OK)
-        rc = stage_add(st, src, store, d->binary);
+        rc = stage_add(st, src, &store, d->binary);
     const char *inf_base = slash ? slash + 1 : inf;
     if (rc == EXIT_OK)
-        rc = stage_add(st, inf, store, inf_base);
+        rc = stage_add(st, inf, &store, inf_base);
     if (rc == EXIT_OK && d->catalog[0] &&
-        root_find(infdir, d->catalog, src, sizeof src, 0) == 0)
-        rc = stage_add(st, src, store, d->catalog);
+        root_find(infdir, d->catalog, src, sizeof src) == 0)
+        rc = stage_add(st, src, &store, d->catalog);
+    rp_dir_close(&drivers);
+    rp_dir_close(&store);
     return rc;
 }
 
@@ -202,7 +210,12 @@ static int find_root_hives(struct inject_opts *o, char *sys, char *soft,
                            size_t size)
 {
     char hib[4096];
-    if (root_hibernated(o->root, hib, sizeof hib)) {
+    int hibernated = root_hibernated(o->rr, hib, sizeof hib);
+    if (hibernated < 0) {
+        cli_error("%s; nothing was changed", o->rr->err);
+        return EXIT_FILE;
+    }
+    if (hibernated) {
         cli_error("%s: Windows is hibernated or was shut down with Fast "
                   "Startup: it would write its in-memory registry back over "
                   "any edit. Boot it and shut it down fully (shutdown /s /f "
@@ -210,16 +223,22 @@ static int find_root_hives(struct inject_opts *o, char *sys, char *soft,
                   "try again; nothing was changed", hib);
         return EXIT_FILE;
     }
-    if (root_find(o->root, "Windows/System32/config/SYSTEM", sys, size,
-                  0) != 0) {
+    int rc = root_hives(o->rr, &o->sysf, &o->softf);
+    if (rc == RP_MISSING) {
         cli_error("%s: no Windows/System32/config/SYSTEM below it (is it "
                   "the Windows volume, mounted?)", o->root);
         return EXIT_FILE;
     }
+    if (rc != RP_OK) {
+        cli_error("%s; nothing was changed", o->rr->err);
+        return EXIT_FILE;
+    }
+    rp_shown(o->rr, o->sysf.dir.rel, o->sysf.name, sys, size);
     o->system = sys;
-    if (root_find(o->root, "Windows/System32/config/SOFTWARE", soft, size,
-                  0) == 0)
+    if (o->softf.exists) {
+        rp_shown(o->rr, o->softf.dir.rel, o->softf.name, soft, size);
         o->software = soft;
+    }
     return EXIT_OK;
 }
 
@@ -755,14 +774,24 @@ int cmd_inject(const struct cli_args *a)
     if ((ex = check_options(&o, ver)) != EXIT_OK ||
         (ex = write_options_time("inject", &o.c, &ft)) != EXIT_OK)
         return ex;
+    struct rp_root rr;
+    rr.fd = -1;
+    o.sysf.dir.fd = o.softf.dir.fd = -1;
+    if (o.root && rp_root_open(&rr, o.root) != RP_OK) {
+        cli_error("%s", rr.err);
+        return EXIT_FILE;
+    }
+    o.rr = &rr;
     if (o.root &&
         (ex = find_root_hives(&o, sys_path, soft_path, sizeof sys_path)) !=
-            EXIT_OK)
+            EXIT_OK) {
+        rp_root_close(&rr);
         return ex;
+    }
     if (o.undo && !o.dry_run && (ex = undo_refuse_existing(o.undo)) != EXIT_OK)
-        return ex;
+        goto early;
 
-    struct whive sys = { NULL, NULL, NULL }, soft = { NULL, NULL, NULL };
+    struct whive sys = { NULL, NULL, NULL, 0 }, soft = { NULL, NULL, NULL, 0 };
     struct inj_plan ps, pw;
     struct inj_guest g;
     struct job *jobs = calloc(MAX_DRIVERS, sizeof *jobs);
@@ -783,24 +812,28 @@ int cmd_inject(const struct cli_args *a)
         free(stage);
         free(report);
         cli_error("out of memory");
-        return EXIT_FILE;
+        ex = EXIT_FILE;
+        goto early;
     }
-    stage_init(stage, o.dry_run);
+    stage_init(stage, &rr, o.dry_run);
     o.c.read_only = o.dry_run;
     if (o.root) {
         /* One run at a time on a volume; then any temporary file of ours
          * found there is a leftover, safe to remove. */
-        if ((lock = root_lock(o.root)) < 0) {
+        if ((lock = root_lock(&rr)) == -1) {
             ex = EXIT_FILE;
             goto out;
         }
-        root_leftovers(o.root, !o.dry_run);
+        root_leftovers(&rr, !o.dry_run);
     }
     /* With --recover a dirty hive is replayed from its logs first, and the
      * one atomic write below holds both the recovery and the injection. */
-    if ((ex = wr_open(&sys, o.system, ft, &o.c)) != EXIT_OK)
+    if ((ex = o.root ? wr_open_at(&sys, &rr, &o.sysf, o.system, ft, &o.c)
+                     : wr_open(&sys, o.system, ft, &o.c)) != EXIT_OK)
         goto out;
-    if (o.software && (ex = wr_open(&soft, o.software, ft, &o.c)) != EXIT_OK)
+    if (o.software &&
+        (ex = o.root ? wr_open_at(&soft, &rr, &o.softf, o.software, ft, &o.c)
+                     : wr_open(&soft, o.software, ft, &o.c)) != EXIT_OK)
         goto out;
 
     /* The guest (its own architecture unless --arch), then the drivers for
@@ -825,9 +858,9 @@ int cmd_inject(const struct cli_args *a)
                  sysroot[0] ? sysroot : "C:\\Windows");
         po.stage = 1;
         po.oem_path = oem_path;
-        po.drivers = drivers = pkg_open_drivers(o.root);
+        po.drivers = drivers = pkg_open_drivers(&rr);
         po.inf_exists = pkg_inf_exists;
-        po.ctx = o.root;
+        po.ctx = &rr;
     }
     if ((ex = plan_drivers(&o, sys.h, &po, jobs, njobs, &ps)) != EXIT_OK)
         goto out;
@@ -854,9 +887,8 @@ int cmd_inject(const struct cli_args *a)
             goto out;
         /* --stage: the package into the driver store and INF\oemNN.inf,
          * through the same stage. */
-        if (o.stage && (ex = pkg_stage_files(stage, o.root, j->inf, &j->d,
-                                             j->label, j->published)) !=
-                           EXIT_OK)
+        if (o.stage && (ex = pkg_stage_files(stage, j->inf, &j->d, j->label,
+                                             j->published)) != EXIT_OK)
             goto out;
     }
     if (o.patch_dir && (ex = plan_patch_dir(o.patch_dir, &ps,
@@ -877,7 +909,7 @@ int cmd_inject(const struct cli_args *a)
     memset(&uo, 0, sizeof uo);
     for (int i = 0; i < UNDO_NFILES; i++)
         uo.cid[i] = -1;
-    struct undo_in ui = { o.root, o.system, soft.h ? o.software : NULL, &ps,
+    struct undo_in ui = { o.root ? rr.path : NULL, o.system, soft.h ? o.software : NULL, &ps,
                           &pw, o.root ? stage : NULL };
     if (o.undo && ps.n + pw.n + (o.root ? stage_changes(stage) : 0) > 0 &&
         (ex = undo_write(o.undo, &ui, &uo)) != EXIT_OK)
@@ -928,5 +960,10 @@ out:
         wr_close(&soft);
     if (sys.h)
         wr_close(&sys);
+early:
+    rp_dir_close(&o.sysf.dir);
+    rp_dir_close(&o.softf.dir);
+    if (o.root)
+        rp_root_close(&rr);
     return ex;
 }

@@ -23,58 +23,38 @@
 
 #include "cli.h"
 
-int root_find(const char *root, const char *rel, char *out, size_t size,
-              int mkdirs)
+int root_find(const char *dir, const char *name, char *out, size_t size)
 {
-    char cur[4096];
-    snprintf(cur, sizeof cur, "%s", root);
-    const char *p = rel;
-    while (*p) {
-        const char *e = strchr(p, '/');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        char want[256];
-        if (n == 0 || n >= sizeof want)
-            return -1;
-        memcpy(want, p, n);
-        want[n] = '\0';
-        DIR *d = opendir(cur);
-        if (!d)
-            return -1;
-        struct dirent *de;
-        char found[256] = "";
-        while ((de = readdir(d)) != NULL)
-            if (strcasecmp(de->d_name, want) == 0) {
-                snprintf(found, sizeof found, "%s", de->d_name);
-                break;
-            }
-        closedir(d);
-        size_t len = strlen(cur);
-        if (!found[0]) {
-            if (!mkdirs)
-                return -1;
-            if (snprintf(cur + len, sizeof cur - len, "/%s", want) >=
-                (int)(sizeof cur - len) || mkdir(cur, 0755) != 0)
-                return -1;
-        } else if (snprintf(cur + len, sizeof cur - len, "/%s", found) >=
-                   (int)(sizeof cur - len)) {
-            return -1;
-        }
-        p += n;
-        if (*p == '/')
-            p++;
-    }
-    snprintf(out, size, "%s", cur);
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    char found[256];
+    int rc = rp_lookup(fd, name, found, sizeof found);
+    close(fd);
+    if (rc != 0 || snprintf(out, size, "%s/%s", dir, found) >= (int)size)
+        return -1;
     return 0;
 }
 
-int root_hibernated(const char *root, char *path, size_t size)
+int root_hibernated(struct rp_root *r, char *path, size_t size)
 {
-    if (root_find(root, "hiberfil.sys", path, size, 0) != 0)
+    struct rp_dir top;
+    struct rp_file f;
+    if (rp_dir_open(r, "", 0, &top) != RP_OK)
+        return -1;
+    int rc = rp_file_find(r, &top, "hiberfil.sys", &f);
+    rp_dir_close(&top);
+    if (rc != RP_OK)
+        return -1;
+    int fd;
+    rp_shown(r, f.dir.rel, f.name, path, size);
+    rc = f.exists ? rp_file_open(r, &f, O_RDONLY, &fd) : RP_MISSING;
+    rp_dir_close(&f.dir);
+    if (rc == RP_MISSING)
         return 0;
+    if (rc != RP_OK)
+        return -1;
     unsigned char sig[4];
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
     ssize_t n = read(fd, sig, sizeof sig);
     close(fd);
     /* "hibr"/"HIBR": a hibernation image (also written by Fast Startup);
@@ -88,7 +68,7 @@ int root_hibernated(const char *root, char *path, size_t size)
  * recognise a file hivekit wrote (undo), not a security measure. */
 int file_fingerprint(const char *path, uint64_t *hash, uint64_t *size)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open_file(path);
     if (fd < 0)
         return -1;
     uint64_t h = 0xcbf29ce484222325ull, n = 0;
@@ -123,117 +103,164 @@ static int same_content(const char *a, const char *b)
     if (ha != hb || na != nb)
         return 0;
     /* Equal fingerprints: compare the bytes to be sure. */
-    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
-    int same = fa && fb;
+    int fa = open_file(a), fb = open_file(b);
+    int same = fa >= 0 && fb >= 0;
     while (same) {
         unsigned char x[65536], y[65536];
-        size_t ka = fread(x, 1, sizeof x, fa), kb = fread(y, 1, sizeof y, fb);
-        if (ka != kb || memcmp(x, y, ka) != 0)
+        ssize_t ka = read(fa, x, sizeof x), kb = read(fb, y, sizeof y);
+        if (ka < 0 || ka != kb || memcmp(x, y, (size_t)ka) != 0)
             same = 0;
-        if (ka == 0)
+        if (ka <= 0)
             break;
     }
-    if (fa)
-        fclose(fa);
-    if (fb)
-        fclose(fb);
+    if (fa >= 0)
+        close(fa);
+    if (fb >= 0)
+        close(fb);
     return same;
 }
 
-void stage_init(struct stage *s, int dry_run)
+void stage_init(struct stage *s, struct rp_root *root, int dry_run)
 {
     memset(s, 0, sizeof *s);
+    s->root = root;
     s->dry_run = dry_run;
     for (int i = 0; i < STAGE_MAX_DIRS; i++)
         s->dir_cid[i] = -1;
 }
 
-void stage_sibling(struct stage *s, const char *dir)
+void stage_sibling(struct stage *s, const struct rp_dir *dir)
 {
     if (s->sd_from[0])
         return;
-    if (root_find(dir, "disk.sys", s->sd_from, sizeof s->sd_from, 0) == 0)
+    struct rp_file f;
+    if (rp_file_find(s->root, dir, "disk.sys", &f) == RP_OK) {
+        int ok = f.exists && rp_fd_path(s->root, &f.dir, f.name, s->sd_from,
+                                        sizeof s->sd_from) == 0;
+        rp_dir_close(&f.dir);
+        if (ok)
+            return;
+        s->sd_from[0] = '\0';
+    }
+    int fd = fcntl(dir->fd, F_DUPFD_CLOEXEC, 0);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
         return;
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
+    }
+    rewinddir(d);
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         size_t n = strlen(de->d_name);
-        if (n > 4 && strcasecmp(de->d_name + n - 4, ".sys") == 0) {
-            snprintf(s->sd_from, sizeof s->sd_from, "%s/%s", dir, de->d_name);
+        struct stat st;
+        if (n > 4 && strcasecmp(de->d_name + n - 4, ".sys") == 0 &&
+            fstatat(dir->fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISREG(st.st_mode)) {
+            if (rp_fd_path(s->root, dir, de->d_name, s->sd_from,
+                           sizeof s->sd_from) != 0)
+                s->sd_from[0] = '\0';
             break;
         }
     }
     closedir(d);
 }
 
-int stage_dir(struct stage *s, const char *root, const char *rel, char *out,
-              size_t size)
+/* The folder made as NAME in PARENT (now NEW): on the list of folders the
+ * run made, its descriptor from PARENT. */
+static int stage_made(struct stage *s, const struct rp_dir *parent,
+                      const char *name, const struct rp_dir *made)
 {
-    if (root_find(root, rel, out, size, 0) == 0)
-        return EXIT_OK;
-    /* The deepest part that exists, then one folder at a time, each with
-     * the descriptor of the folder it is made in. */
-    char cur[4096], part[4096];
-    snprintf(cur, sizeof cur, "%s", root);
-    const char *p = rel;
-    while (*p) {
-        const char *e = strchr(p, '/');
-        size_t n = e ? (size_t)(e - p) : strlen(p);
-        snprintf(part, sizeof part, "%.*s", (int)n, p);
-        char found[4096];
-        if (root_find(cur, part, found, sizeof found, 0) == 0) {
-            snprintf(cur, sizeof cur, "%s", found);
-        } else {
-            char parent[4096];
-            snprintf(parent, sizeof parent, "%s", cur);
-            size_t len = strlen(cur);
-            if (snprintf(cur + len, sizeof cur - len, "/%s", part) >=
-                (int)(sizeof cur - len)) {
-                cli_error("%s/%s: path too long", root, rel);
-                return EXIT_FILE;
-            }
-            if (s->dry_run) {
-                /* Said once, however many drivers go there. */
-                int said = 0;
-                for (int i = 0; i < s->nsaid && !said; i++)
-                    said = strcmp(s->said[i], cur) == 0;
-                if (!said) {
-                    fprintf(stderr, "hivekit: would create the folder %s\n",
-                            cur);
-                    if (s->nsaid < STAGE_MAX_DIRS)
-                        snprintf(s->said[s->nsaid++], sizeof s->said[0], "%s",
-                                 cur);
-                }
-            } else {
-                if (s->ndirs >= STAGE_MAX_DIRS || mkdir(cur, 0755) != 0) {
-                    cli_error("%s: cannot create the folder: %s; nothing was "
-                              "changed", cur, strerror(errno));
-                    return EXIT_FILE;
-                }
-                snprintf(s->dirs[s->ndirs], sizeof s->dirs[0], "%s", cur);
-                s->dir_cid[s->ndirs] = cleanup_add(cur, 1);
-                s->ndirs++;
-                int fd = open(cur, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (fd >= 0) {
-                    if (vol_copy_sd(parent, fd) < 0)
-                        cli_error("warning: %s: cannot give it the security "
-                                  "descriptor of %s: %s", cur, parent,
-                                  strerror(errno));
-                    close(fd);
-                }
-            }
-        }
-        p += n;
-        if (*p == '/')
-            p++;
+    char at[4400];
+    if (s->ndirs >= STAGE_MAX_DIRS ||
+        rp_fd_path(s->root, parent, name, at, sizeof at) != 0) {
+        unlinkat(parent->fd, name, AT_REMOVEDIR);
+        cli_error("%s/%s: too many folders to make; nothing was changed",
+                  s->root->path, made->rel);
+        return EXIT_FILE;
     }
-    snprintf(out, size, "%s", cur);
+    rp_shown(s->root, made->rel, NULL, s->dirs[s->ndirs], sizeof s->dirs[0]);
+    s->dir_cid[s->ndirs] = cleanup_add(at, 1);
+    s->ndirs++;
+    if (vol_copy_sd_fd(parent->fd, made->fd) < 0)
+        cli_error("warning: %s: cannot give it the security descriptor of "
+                  "the folder it is in: %s", s->dirs[s->ndirs - 1],
+                  strerror(errno));
     return EXIT_OK;
 }
 
-int stage_add(struct stage *s, const char *src, const char *dir,
+int stage_dir(struct stage *s, const char *rel, struct rp_dir *out)
+{
+    struct rp_root *r = s->root;
+    struct rp_dir cur;
+    out->fd = -1;
+    snprintf(out->rel, sizeof out->rel, "%s", rel);
+    if (rp_dir_open(r, "", 0, &cur) != RP_OK) {
+        cli_error("%s", r->err);
+        return EXIT_FILE;
+    }
+    /* The deepest part that exists, then one folder at a time, each with
+     * the descriptor of the folder it is made in. */
+    const char *p = rel;
+    while (*p) {
+        size_t n = strcspn(p, "/");
+        char part[256];
+        snprintf(part, sizeof part, "%.*s", (int)n, p);
+        p += n;
+        if (*p == '/')
+            p++;
+        struct rp_dir next;
+        int created = 0;
+        int rc = rp_dir_step(r, &cur, part, 0, &next, NULL);
+        if (rc == RP_MISSING && s->dry_run) {
+            /* This folder and the ones below it would be made: each said
+             * once, however many drivers go there. */
+            char shown[4400];
+            rp_shown(r, cur.rel, part, shown, sizeof shown);
+            for (;;) {
+                int said = 0;
+                for (int i = 0; i < s->nsaid && !said; i++)
+                    said = strcmp(s->said[i], shown) == 0;
+                if (!said) {
+                    fprintf(stderr, "hivekit: would create the folder %s\n",
+                            shown);
+                    if (s->nsaid < STAGE_MAX_DIRS)
+                        snprintf(s->said[s->nsaid++], sizeof s->said[0],
+                                 "%s", shown);
+                }
+                if (!*p)
+                    break;
+                n = strcspn(p, "/");
+                size_t len = strlen(shown);
+                snprintf(shown + len, sizeof shown - len, "/%.*s", (int)n, p);
+                p += n;
+                if (*p == '/')
+                    p++;
+            }
+            rp_dir_close(&cur);
+            return EXIT_OK;             /* OUT->fd -1: would be made */
+        }
+        if (rc == RP_MISSING)
+            rc = rp_dir_step(r, &cur, part, 1, &next, &created);
+        if (rc != RP_OK) {
+            cli_error("%s; nothing was changed", rc == RP_MISSING ?
+                      "a folder vanished while being made" : r->err);
+            rp_dir_close(&cur);
+            return EXIT_FILE;
+        }
+        if (created && stage_made(s, &cur, part, &next) != EXIT_OK) {
+            rp_dir_close(&next);
+            rp_dir_close(&cur);
+            return EXIT_FILE;
+        }
+        rp_dir_close(&cur);
+        cur = next;
+    }
+    *out = cur;
+    return EXIT_OK;
+}
+
+int stage_add(struct stage *s, const char *src, const struct rp_dir *dir,
               const char *name)
 {
     if (s->n >= STAGE_MAX_FILES) {
@@ -248,23 +275,38 @@ int stage_add(struct stage *s, const char *src, const char *dir,
         cli_error("%s: cannot read: %s", src, strerror(errno));
         return EXIT_FILE;
     }
-    char existing[4300];
-    if (root_find(dir, name, existing, sizeof existing, 0) == 0) {
-        struct stat st;
-        if (stat(existing, &st) != 0 || !S_ISREG(st.st_mode)) {
-            cli_error("%s: is not a regular file; nothing was changed",
-                      existing);
-            return EXIT_FILE;
-        }
-        snprintf(f->final, sizeof f->final, "%s", existing);
-        if (same_content(src, existing)) {
+    if (dir->fd < 0) {                  /* a dry run: the folder is not made */
+        rp_shown(s->root, dir->rel, name, f->final, sizeof f->final);
+        fprintf(stderr, "hivekit: would copy %s to %s\n", src, f->final);
+        s->n++;
+        return EXIT_OK;
+    }
+    struct rp_file file;
+    if (rp_file_find(s->root, dir, name, &file) != RP_OK) {
+        cli_error("%s; nothing was changed", s->root->err);
+        return EXIT_FILE;
+    }
+    rp_shown(s->root, file.dir.rel, file.name, f->final, sizeof f->final);
+    int fd = -1, rc = file.exists ? rp_file_open(s->root, &file, O_RDONLY, &fd)
+                                  : RP_MISSING;
+    if (fd >= 0)
+        close(fd);
+    if (rc == RP_OK || rc == RP_MISSING)
+        rc = rp_fd_path(s->root, &file.dir, file.name, f->at,
+                        sizeof f->at) == 0 ? rc : RP_REFUSED;
+    rp_dir_close(&file.dir);
+    if (rc == RP_REFUSED) {
+        cli_error("%s; nothing was changed", s->root->err[0] ? s->root->err :
+                  "too many files");
+        return EXIT_FILE;
+    }
+    if (rc == RP_OK) {
+        if (same_content(src, f->at)) {
             f->same = 1;
             s->n++;
             return EXIT_OK;                  /* already there */
         }
         f->exists = 1;
-    } else {
-        snprintf(f->final, sizeof f->final, "%s/%s", dir, name);
     }
     if (s->dry_run) {
         if (f->exists)
@@ -276,10 +318,10 @@ int stage_add(struct stage *s, const char *src, const char *dir,
         return EXIT_OK;
     }
     /* A replaced file's backup is made now, before anything changes. */
-    if (f->exists && backup_file(f->final, 0, &f->bak) != 0)
+    if (f->exists && backup_file(f->at, 0, &f->bak) != 0)
         return EXIT_FILE;
     f->have_bak = f->exists;
-    int fd = copy_to_temp(src, f->final, 0644, f->tmp, sizeof f->tmp, &f->cid);
+    fd = copy_to_temp(src, f->at, 0644, f->tmp, sizeof f->tmp, &f->cid);
     if (fd < 0) {
         cli_error("%s: cannot copy %s beside it: %s; nothing was changed",
                   f->final, src, strerror(errno));
@@ -290,14 +332,17 @@ int stage_add(struct stage *s, const char *src, const char *dir,
     /* The descriptor it will have: the replaced file's, or a sibling's
      * (a new file would get the volume's default, often Everyone: full
      * control, letting any user replace a boot-start driver). */
-    const char *from = f->exists ? f->final : s->sd_from[0] ? s->sd_from
-                                                             : NULL;
-    if (from && vol_copy_sd(from, fd) < 0)
+    const char *from = f->exists ? f->at : s->sd_from[0] ? s->sd_from : NULL;
+    if (from && vol_copy_sd(from, fd) < 0) {
+        char shown[4400];
         cli_error("warning: %s: cannot give it the security descriptor of "
-                  "%s: %s", f->final, from, strerror(errno));
-    if (close(fd) != 0) {
-        cli_error("%s: cannot write: %s; nothing was changed", f->tmp,
+                  "%s: %s", f->final, rp_show(from, shown, sizeof shown),
                   strerror(errno));
+    }
+    if (close(fd) != 0) {
+        char shown[4400];
+        cli_error("%s: cannot write: %s; nothing was changed",
+                  rp_show(f->tmp, shown, sizeof shown), strerror(errno));
         unlink(f->tmp);
         cleanup_forget(f->cid);
         f->cid = -1;
@@ -327,9 +372,9 @@ int stage_place(struct stage *s)
             continue;
         int rc;
         if (f->exists)
-            rc = rename(f->tmp, f->final) == 0 ? 0 : errno;
+            rc = rename(f->tmp, f->at) == 0 ? 0 : errno;
         else
-            rc = place_noreplace(f->tmp, f->final);
+            rc = place_noreplace(f->tmp, f->at);
         if (rc != 0) {
             failed = i;
             err = rc;
@@ -350,9 +395,10 @@ int stage_place(struct stage *s)
         }
         for (int i = 0; i < s->n; i++) {
             const struct stage_file *f = &s->f[i];
+            char bak[4400];
             if (f->placed && f->have_bak)
                 printf("replaced %s (the previous file is kept as %s)\n",
-                       f->final, f->bak.path);
+                       f->final, rp_show(f->bak.path, bak, sizeof bak));
             else if (f->placed)
                 printf("copied %s to %s\n", f->src, f->final);
         }
@@ -397,41 +443,68 @@ void stage_abort(struct stage *s)
     s->ndirs = 0;
 }
 
-void root_leftovers(const char *root, int remove_ours)
+void root_leftovers(struct rp_root *r, int remove_ours)
 {
     static const char *const dirs[] = { "Windows/System32/config",
                                         "Windows/System32/drivers",
                                         "Windows/Drivers/VirtIO" };
     for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
-        char dir[4096];
-        if (root_find(root, dirs[i], dir, sizeof dir, 0) == 0)
-            cleanup_leftovers(dir, remove_ours);
+        struct rp_dir d;
+        char at[4400];
+        if (rp_dir_open(r, dirs[i], 0, &d) != RP_OK)
+            continue;
+        if (rp_fd_path(r, &d, NULL, at, sizeof at) == 0) {
+            cleanup_leftovers(at, remove_ours);
+            rp_fd_path_release(at);
+        }
+        rp_dir_close(&d);
     }
 }
 
-int root_lock(const char *root)
+int root_lock(struct rp_root *r)
 {
-    char dir[4096];
-    if (root_find(root, "Windows/System32/config", dir, sizeof dir, 0) != 0)
+    struct rp_dir d;
+    int rc = rp_dir_open(r, "Windows/System32/config", 0, &d);
+    if (rc == RP_MISSING)
         return -2;                 /* no such folder: find_root_hives says */
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -2;
-    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (rc != RP_OK) {
+        cli_error("%s; nothing was changed", r->err);
+        return -1;
+    }
+    if (flock(d.fd, LOCK_EX | LOCK_NB) != 0) {
         if (errno == EWOULDBLOCK) {
             cli_error("%s: another hivekit run is working on this Windows "
                       "volume; wait for it to finish; nothing was changed",
-                      root);
-            close(fd);
+                      r->path);
+            rp_dir_close(&d);
             return -1;
         }
         /* No locks on this filesystem: work unlocked. */
     }
-    return fd;
+    return d.fd;
 }
 
 void root_unlock(int fd)
 {
     if (fd >= 0)
         close(fd);
+}
+
+int root_hives(struct rp_root *r, struct rp_file *sysf, struct rp_file *softf)
+{
+    struct rp_dir config;
+    int rc = rp_dir_open(r, "Windows/System32/config", 0, &config);
+    if (rc != RP_OK)
+        return rc;
+    rc = rp_file_find(r, &config, "SYSTEM", sysf);
+    if (rc == RP_OK && !sysf->exists) {
+        rp_dir_close(&sysf->dir);
+        rc = RP_MISSING;
+    }
+    if (rc == RP_OK && rp_file_find(r, &config, "SOFTWARE", softf) != RP_OK) {
+        rp_dir_close(&sysf->dir);
+        rc = RP_REFUSED;
+    }
+    rp_dir_close(&config);
+    return rc;
 }

@@ -44,8 +44,9 @@ static void log_names(const struct regf_log *logs, size_t n, char *names,
     size_t len = 0;
     names[0] = '\0';
     for (size_t i = 0; i < n; i++) {
+        char shown[4400];
         int k = snprintf(names + len, size - len, "%s%s", i ? ", " : "",
-                         logs[i].path);
+                         rp_show(logs[i].path, shown, sizeof shown));
         if (k < 0 || (size_t)k >= size - len)
             break;
         len += (size_t)k;
@@ -90,10 +91,12 @@ static int force_dirty(struct whive *w, const struct regf_info *in,
     size_t n = find_logs(w, logs);
     for (size_t i = 0; i < n; i++)
         if (logs[i].verdict == REGF_LOG_APPLIES) {
+            char shown[4400];
             cli_error("%s: the hive is dirty and its log %s holds newer data "
                       "(%s): --force would lose it; use --recover (or "
                       "`hivekit recover`); nothing was written", w->path,
-                      logs[i].path, logs[i].why);
+                      rp_show(logs[i].path, shown, sizeof shown),
+                      logs[i].why);
             return EXIT_FILE;
         }
     if (damaged) {
@@ -151,27 +154,25 @@ static int recover_dirty(struct whive *w, const struct regf_info *in,
     return ex;
 }
 
-int wr_open(struct whive *w, const char *path, uint64_t ft,
-            const struct write_options *o)
+/* The rest of wr_open once the library answered RC: the dirty-hive
+ * decision and the write check. */
+static int wr_opened(struct whive *w, int rc, uint64_t ft,
+                     const struct write_options *o)
 {
-    memset(w, 0, sizeof *w);
-    w->path = path;
-    int rc = regf_open(path, REGF_OPEN_WRITE, &w->h);
     /* REGF_EDIRTY: the base block is damaged, the bins intact; only a
      * log can rebuild the header. */
     int damaged = rc == REGF_EDIRTY;
     if (rc != REGF_OK && !damaged) {
         if (!w->h)
-            cli_error("%s: out of memory", path);
+            cli_error("%s: %s", w->path, rc == REGF_ENOMEM ? "out of memory"
+                      : regf_strstatus(rc));
         else
             cli_error("%s", regf_errmsg(w->h));
-        regf_close(w->h);
-        w->h = NULL;
+        wr_close(w);
         return EXIT_FILE;
     }
-    w->target = hive_target_path(path);
     if (!w->target) {
-        cli_error("%s: out of memory", path);
+        cli_error("%s: out of memory", w->path);
         wr_close(w);
         return EXIT_FILE;
     }
@@ -189,7 +190,7 @@ int wr_open(struct whive *w, const char *path, uint64_t ft,
         }
     }
     if (!o->read_only && access(w->target, W_OK) != 0) {
-        cli_error("%s: cannot edit: %s; nothing was written", path,
+        cli_error("%s: cannot edit: %s; nothing was written", w->path,
                   strerror(errno));
         wr_close(w);
         return EXIT_FILE;
@@ -197,6 +198,38 @@ int wr_open(struct whive *w, const char *path, uint64_t ft,
     if (ft)
         regf_set_time(w->h, ft);
     return EXIT_OK;
+}
+
+int wr_open(struct whive *w, const char *path, uint64_t ft,
+            const struct write_options *o)
+{
+    memset(w, 0, sizeof *w);
+    w->path = path;
+    int rc = regf_open(path, REGF_OPEN_WRITE, &w->h);
+    w->target = hive_target_path(path);
+    return wr_opened(w, rc, ft, o);
+}
+
+int wr_open_at(struct whive *w, struct rp_root *r, const struct rp_file *f,
+               const char *shown, uint64_t ft, const struct write_options *o)
+{
+    memset(w, 0, sizeof *w);
+    w->path = shown;
+    w->at_root = 1;
+    /* A FIFO, a device or a link swapped in is refused here, before the
+     * library opens anything. */
+    int fd, rc = rp_file_open(r, f, O_RDONLY, &fd);
+    if (rc != RP_OK) {
+        cli_error("%s; nothing was written", rc == RP_MISSING ?
+                  "the hive vanished" : r->err);
+        return EXIT_FILE;
+    }
+    close(fd);
+    char at[4400];
+    if (rp_fd_path(r, &f->dir, f->name, at, sizeof at) == 0)
+        w->target = strdup(at);
+    rc = regf_open_at(f->dir.fd, f->name, REGF_OPEN_WRITE, &w->h);
+    return wr_opened(w, rc, ft, o);
 }
 
 /* Recovered from its logs by wr_open. */
@@ -241,7 +274,7 @@ static void identity_restore(const char *shown, const char *target,
                              struct identity *id, int verbose)
 {
     struct stat now;
-    if (!id->ok || stat(target, &now) != 0 || now.st_ino == id->st.st_ino)
+    if (!id->ok || lstat(target, &now) != 0 || now.st_ino == id->st.st_ino)
         return;
     char failed[512];
     int bad = vol_meta_apply(target, &id->meta, VOL_STREAMS | VOL_CRTIME |
@@ -258,8 +291,9 @@ static void identity_restore(const char *shown, const char *target,
                   shown, (unsigned long)id->st.st_nlink);
 }
 
-int wr_commit_file(regf_hive *h, const char *target, const char *shown,
-                   int dirty, int with_logs, const struct write_options *o)
+static int commit_file(regf_hive *h, const char *target, const char *shown,
+                       int dirty, int with_logs, int at_root,
+                       const struct write_options *o)
 {
     struct backup b;
     int have_backup = 0;
@@ -274,7 +308,10 @@ int wr_commit_file(regf_hive *h, const char *target, const char *shown,
     }
     struct identity id;
     identity_read(target, &id);
-    int rc = regf_commit(h, target, (dirty ? REGF_COMMIT_DIRTY : 0) |
+    /* Below --root the file the handle was opened from, through its
+     * folder's descriptor. */
+    int rc = regf_commit(h, at_root ? NULL : target,
+                         (dirty ? REGF_COMMIT_DIRTY : 0) |
                                     (o->replace ? REGF_COMMIT_REPLACE : 0));
     if (rc != REGF_OK) {
         const char *msg = regf_errmsg(h);
@@ -295,6 +332,12 @@ int wr_commit_file(regf_hive *h, const char *target, const char *shown,
     return EXIT_OK;
 }
 
+int wr_commit_file(regf_hive *h, const char *target, const char *shown,
+                   int dirty, int with_logs, const struct write_options *o)
+{
+    return commit_file(h, target, shown, dirty, with_logs, 0, o);
+}
+
 int wr_commit(struct whive *w, const struct write_options *o)
 {
     struct regf_info in;
@@ -302,7 +345,8 @@ int wr_commit(struct whive *w, const struct write_options *o)
     if (!regf_modified(w->h) && !in.dirty)
         return EXIT_OK;         /* nothing changed: the file is left alone */
     int reset = recovered(w);
-    int ex = wr_commit_file(w->h, w->target, w->path, in.dirty, reset, o);
+    int ex = commit_file(w->h, w->target, w->path, in.dirty, reset,
+                         w->at_root, o);
     if (ex != EXIT_OK)
         return ex;
     /* The hive is written clean with a new TimeStamp, so its old logs can
@@ -328,15 +372,22 @@ int reset_logs(const char *hive)
     for (size_t i = 0; i < n; i++) {
         if (logs[i].size == 0)
             continue;
-        int fd = open(logs[i].path, O_WRONLY | O_CLOEXEC);
-        int ok = fd >= 0 && ftruncate(fd, 0) == 0 && fsync(fd) == 0;
+        /* Not through a link, not a FIFO or device. */
+        struct stat st;
+        int fd = open(logs[i].path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW |
+                                    O_NONBLOCK);
+        int ok = fd >= 0 && fstat(fd, &st) == 0 &&
+                 (S_ISREG(st.st_mode) || (errno = EINVAL, 0)) &&
+                 ftruncate(fd, 0) == 0 && fsync(fd) == 0;
         int e = errno;
         if (fd >= 0)
             close(fd);
         if (!ok) {
+            char shown[4400];
             cli_error("warning: %s: cannot reset it to 0 bytes: %s (it is "
                       "stale: Windows ignores it beside the clean hive)",
-                      logs[i].path, strerror(e));
+                      rp_show(logs[i].path, shown, sizeof shown),
+                      strerror(e));
             bad++;
         }
     }
@@ -347,6 +398,8 @@ void wr_close(struct whive *w)
 {
     regf_close(w->h);
     w->h = NULL;
+    if (w->at_root)
+        rp_fd_path_release(w->target);
     free(w->target);
     w->target = NULL;
 }

@@ -12,9 +12,12 @@
  * binary and the catalog in System32\DriverStore\FileRepository\<label>\,
  * and the INF published as INF\oemNN.inf, the name the registry entry
  * (inj_plan_system_pkg) uses. */
+#include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "inject_pkg.h"
@@ -88,18 +91,40 @@ void pkg_say_binary_path(FILE *f, const char *hive, const struct inj_driver *d,
                 d->binary);
 }
 
-regf_hive *pkg_open_drivers(const char *root)
+regf_hive *pkg_open_drivers(struct rp_root *r)
 {
-    char path[4096];
+    struct rp_dir dir;
+    struct rp_file f;
     regf_hive *h = NULL;
-    if (root_find(root, "Windows/System32/config/DRIVERS", path, sizeof path,
-                  0) != 0)
+    if (rp_dir_open(r, "Windows/System32/config", 0, &dir) != RP_OK)
         return NULL;
-    /* Read-only: regf_open maps the file O_RDONLY and never writes. */
-    if (regf_open(path, 0, &h) != REGF_OK) {
+    int rc = rp_file_find(r, &dir, "DRIVERS", &f), fd = -1;
+    rp_dir_close(&dir);
+    if (rc != RP_OK) {
+        cli_error("note: %s; oemNN.inf numbers are taken from SYSTEM's "
+                  "OemInfMap and INF only", r->err);
+        return NULL;
+    }
+    char shown[4400];
+    rp_shown(r, f.dir.rel, f.name, shown, sizeof shown);
+    rc = f.exists ? rp_file_open(r, &f, O_RDONLY, &fd) : RP_MISSING;
+    if (fd >= 0)
+        close(fd);
+    /* Read-only: the library maps the file O_RDONLY and never writes.
+     * (Its folder is named in messages as ROOT/...: rp_fd_path.) */
+    char at[4400];
+    if (rc == RP_OK && rp_fd_path(r, &f.dir, f.name, at, sizeof at) != 0)
+        rc = RP_REFUSED;
+    if (rc == RP_OK)
+        rc = regf_open_at(f.dir.fd, f.name, 0, &h) == REGF_OK ? RP_OK
+                                                              : RP_REFUSED;
+    rp_dir_close(&f.dir);
+    if (rc == RP_MISSING)
+        return NULL;
+    if (rc != RP_OK) {
         cli_error("note: %s: not read (%s); oemNN.inf numbers are taken "
-                  "from SYSTEM's OemInfMap and INF only", path,
-                  h ? regf_errdetail(h) : "out of memory");
+                  "from SYSTEM's OemInfMap and INF only", shown,
+                  h ? regf_errdetail(h) : r->err);
         regf_close(h);
         return NULL;
     }
@@ -108,16 +133,24 @@ regf_hive *pkg_open_drivers(const char *root)
 
 int pkg_inf_exists(const void *ctx, const char *name)
 {
-    char rel[128], path[4300];
-    snprintf(rel, sizeof rel, "Windows/INF/%s", name);
-    return root_find((const char *)ctx, rel, path, sizeof path, 0) == 0;
+    /* inj_pkg_opts passes its context as const; the resolver notes its
+     * refusals in the root it is given. */
+    struct rp_root *r = (struct rp_root *)(uintptr_t)ctx;
+    struct rp_dir dir;
+    char found[256];
+    if (rp_dir_open(r, "Windows/INF", 0, &dir) != RP_OK)
+        return 0;
+    int rc = rp_lookup(dir.fd, name, found, sizeof found);
+    rp_dir_close(&dir);
+    return rc == 0;
 }
 
-int pkg_stage_files(struct stage *st, const char *root, const char *inf,
+int pkg_stage_files(struct stage *st, const char *inf,
                     const struct inj_driver *d, const char *label,
                     const char *published)
 {
-    char infdir[4096], store[4300], infs[4300], src[4300], rel[300];
+    char infdir[4096], src[4300], rel[300];
+    struct rp_dir store = { -1, "" }, infs = { -1, "" };
     const char *slash = strrchr(inf, '/');
     const char *inf_base = slash ? slash + 1 : inf;
     if (slash)
@@ -126,22 +159,24 @@ int pkg_stage_files(struct stage *st, const char *root, const char *inf,
         snprintf(infdir, sizeof infdir, ".");
     snprintf(rel, sizeof rel, "Windows/System32/DriverStore/FileRepository/%s",
              label);
-    int rc = stage_dir(st, root, rel, store, sizeof store);
+    int rc = stage_dir(st, rel, &store);
     if (rc == EXIT_OK)
-        rc = stage_dir(st, root, "Windows/INF", infs, sizeof infs);
+        rc = stage_dir(st, "Windows/INF", &infs);
     if (rc == EXIT_OK)
-        rc = stage_add(st, inf, store, inf_base);
-    if (rc != EXIT_OK)
-        return rc;
-    if (root_find(infdir, d->binary, src, sizeof src, 0) != 0) {
+        rc = stage_add(st, inf, &store, inf_base);
+    if (rc == EXIT_OK && root_find(infdir, d->binary, src, sizeof src) != 0) {
         cli_error("%s: the driver binary %s is not next to the INF", infdir,
                   d->binary);
-        return EXIT_FILE;
+        rc = EXIT_FILE;
     }
-    if ((rc = stage_add(st, src, store, d->binary)) != EXIT_OK)
-        return rc;
-    if (d->catalog[0] && root_find(infdir, d->catalog, src, sizeof src, 0) == 0 &&
-        (rc = stage_add(st, src, store, d->catalog)) != EXIT_OK)
-        return rc;
-    return stage_add(st, inf, infs, published);
+    if (rc == EXIT_OK)
+        rc = stage_add(st, src, &store, d->binary);
+    if (rc == EXIT_OK && d->catalog[0] &&
+        root_find(infdir, d->catalog, src, sizeof src) == 0)
+        rc = stage_add(st, src, &store, d->catalog);
+    if (rc == EXIT_OK)
+        rc = stage_add(st, inf, &infs, published);
+    rp_dir_close(&store);
+    rp_dir_close(&infs);
+    return rc;
 }

@@ -44,19 +44,21 @@ void pkg_say_binary_path(FILE *f, const char *hive,
 
 /* The DRIVERS hive below ROOT opened read-only (never for writing), or
  * NULL when there is none or it cannot be read (a note says so). */
-regf_hive *pkg_open_drivers(const char *root);
+struct rp_root;
+regf_hive *pkg_open_drivers(struct rp_root *r);
 
-/* inj_pkg_opts.inf_exists for --root: CTX is the root; nonzero when
- * Windows/INF/NAME exists (any case). */
+/* inj_pkg_opts.inf_exists for --root: CTX is the struct rp_root; nonzero
+ * when Windows/INF/NAME exists (any case). */
 int pkg_inf_exists(const void *ctx, const char *name);
 
 /* --stage: the INF, the binary and the catalog (next to INF) into
  * Windows/System32/DriverStore/FileRepository/<LABEL>/, and the INF as
- * Windows/INF/<PUBLISHED>, as PnP stages a package: added to ST (staged
+ * Windows/INF/<PUBLISHED> below ST's root, as PnP stages a package:
+ * added to ST (staged
  * beside their destinations, placed after the hives are committed; a dry
  * run only says what it would copy). Exit status. */
 struct stage;
-int pkg_stage_files(struct stage *st, const char *root, const char *inf,
+int pkg_stage_files(struct stage *st, const char *inf,
                     const struct inj_driver *d, const char *label,
                     const char *published);
 

@@ -543,6 +543,7 @@ struct undo_run {
     int dry_run, verbose;
     unsigned done, kept;
     const char *root;
+    struct rp_root *rr;     /* ROOT opened (root_path.h), or NULL */
 };
 
 /* DevicePath: the run appended a folder (%SystemRoot%\Drivers\VirtIO) to
@@ -575,12 +576,19 @@ static int devicepath_needed(const struct undo_run *r,
     for (char *q = rel; *q; q++)
         if (*q == '\\')
             *q = '/';
+    struct rp_dir rd;
     char dir[4200];
-    if (root_find(r->root, rel, dir, sizeof dir, 0) != 0)
+    if (!r->rr || rp_dir_open(r->rr, rel, 0, &rd) != RP_OK)
         return 0;
-    DIR *d = opendir(dir);
-    if (!d)
+    rp_shown(r->rr, rd.rel, NULL, dir, sizeof dir);
+    int fd = fcntl(rd.fd, F_DUPFD_CLOEXEC, 0);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    rp_dir_close(&rd);
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
         return 0;
+    }
     int other = 0;
     struct dirent *de;
     while (!other && (de = readdir(d)) != NULL) {
@@ -718,57 +726,106 @@ static int undo_hive(struct undo_run *r, const struct manifest *m,
     return EXIT_OK;
 }
 
-/* P as found: below ROOT when relative. */
-static void full_path(const char *root, const char *p, char *out, size_t n)
+/* P of the manifest below ROOT (a relative path) resolved there
+ * (root_path.h): F (close F->dir) and SHOWN. RP_OK, RP_MISSING (its folder
+ * is gone) or RP_REFUSED (the reason in r->rr->err). */
+static int find_below(struct undo_run *r, const char *p, struct rp_file *f,
+                      char *shown, size_t sn)
 {
-    if (p[0] == '/' || !root)
-        snprintf(out, n, "%s", p);
-    else
-        snprintf(out, n, "%s/%s", root, p);
+    char dir[4200];
+    const char *slash = strrchr(p, '/');
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - p) : 0, p);
+    struct rp_dir d;
+    f->dir.fd = -1;
+    rp_shown(r->rr, p, NULL, shown, sn);
+    int rc = rp_dir_open(r->rr, dir, 0, &d);
+    if (rc != RP_OK)
+        return rc;
+    rc = rp_file_find(r->rr, &d, slash ? slash + 1 : p, f);
+    rp_dir_close(&d);
+    if (rc == RP_OK)
+        rp_shown(r->rr, f->dir.rel, f->name, shown, sn);
+    return rc;
 }
 
-static void undo_files(struct undo_run *r, const struct manifest *m,
-                       const char *root)
+/* P of the manifest as a path for the file functions (AT) and for
+ * messages (SHOWN): below ROOT, through its folder's descriptor, when
+ * relative; as it is when absolute. Same statuses as find_below. */
+static int locate(struct undo_run *r, const char *p, char *at, size_t n,
+                  char *shown, size_t sn)
+{
+    if (p[0] == '/' || !r->rr) {
+        snprintf(at, n, "%s", p);
+        snprintf(shown, sn, "%s", p);
+        return RP_OK;
+    }
+    struct rp_file f;
+    int rc = find_below(r, p, &f, shown, sn);
+    if (rc == RP_OK && rp_fd_path(r->rr, &f.dir, f.name, at, n) != 0) {
+        snprintf(r->rr->err, sizeof r->rr->err, "%s: too many files", shown);
+        rc = RP_REFUSED;
+    }
+    rp_dir_close(&f.dir);
+    return rc;
+}
+
+static void undo_files(struct undo_run *r, const struct manifest *m)
 {
     for (size_t i = m->n; i-- > 0;) {
         const struct entry *e = &m->e[i];
         if (!entry_is(e, "file", 5))
             continue;
-        char path[4200], bak[4200];
-        full_path(root, e->f[1], path, sizeof path);
+        char path[4400], bak[4400], shown[4400], sbak[4400];
+        int where = locate(r, e->f[1], path, sizeof path, shown,
+                           sizeof shown);
         uint64_t h, size;
-        if (file_fingerprint(path, &h, &size) != 0) {
-            kept(r, path, "", "it is gone");
+        if (where == RP_REFUSED) {
+            kept(r, shown, "", r->rr->err);
+            continue;
+        }
+        if (where != RP_OK || file_fingerprint(path, &h, &size) != 0) {
+            kept(r, shown, "", "it is gone");
             continue;
         }
         char fp[40];
         snprintf(fp, sizeof fp, "%016llx", (unsigned long long)h);
         if (strtoull(e->f[2], NULL, 10) != size || strcmp(fp, e->f[3]) != 0) {
-            kept(r, path, "", "its content is not the one copied");
+            kept(r, shown, "", "its content is not the one copied");
             continue;
         }
         int rc = 0;
         if (strcmp(e->f[4], "-") != 0) {
-            full_path(root, e->f[4], bak, sizeof bak);
+            where = locate(r, e->f[4], bak, sizeof bak, sbak, sizeof sbak);
+            if (where != RP_OK) {
+                kept(r, shown, "", where == RP_REFUSED ? r->rr->err
+                                                       : "its backup is gone");
+                continue;
+            }
             /* The backup was made 0600; the file it becomes again gets
              * the mode the name has now. */
             struct stat st;
-            if (!r->dry_run && stat(path, &st) == 0)
-                (void)!chmod(bak, st.st_mode & 07777);
+            if (!r->dry_run && lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+                int fd = open(bak, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+                                   O_CLOEXEC);
+                if (fd >= 0) {
+                    (void)!fchmod(fd, st.st_mode & 07777);
+                    close(fd);
+                }
+            }
             if (!r->dry_run)
                 rc = rename(bak, path);
             if (rc == 0 && (r->verbose || r->dry_run))
                 fprintf(stderr, "hivekit: %sput back %s as %s\n",
-                        r->dry_run ? "would " : "", bak, path);
+                        r->dry_run ? "would " : "", sbak, shown);
         } else {
             if (!r->dry_run)
                 rc = unlink(path);
             if (rc == 0 && (r->verbose || r->dry_run))
                 fprintf(stderr, "hivekit: %s %s\n",
-                        r->dry_run ? "would remove" : "removed", path);
+                        r->dry_run ? "would remove" : "removed", shown);
         }
         if (rc != 0)
-            kept(r, path, "", strerror(errno));
+            kept(r, shown, "", strerror(errno));
         else
             r->done++;
     }
@@ -776,16 +833,19 @@ static void undo_files(struct undo_run *r, const struct manifest *m,
         const struct entry *e = &m->e[i];
         if (!entry_is(e, "dir", 2))
             continue;
-        char path[4200];
-        full_path(root, e->f[1], path, sizeof path);
-        if (r->dry_run)
+        char path[4400], shown[4400];
+        int where = locate(r, e->f[1], path, sizeof path, shown,
+                           sizeof shown);
+        if (where == RP_REFUSED)
+            kept(r, shown, "", r->rr->err);
+        if (where != RP_OK || r->dry_run)
             continue;
         if (rmdir(path) == 0) {
             r->done++;
             if (r->verbose)
-                fprintf(stderr, "hivekit: removed the folder %s\n", path);
+                fprintf(stderr, "hivekit: removed the folder %s\n", shown);
         } else if (errno != ENOENT) {
-            kept(r, path, "", errno == ENOTEMPTY ||
+            kept(r, shown, "", errno == ENOTEMPTY ||
                  errno == EEXIST ? "it holds other files" : strerror(errno));
         }
     }
@@ -816,13 +876,22 @@ int cmd_undo(const struct cli_args *a)
     for (size_t i = 0; !root && i < m.n; i++)
         if (entry_is(&m.e[i], "root", 2))
             root = m.e[i].f[1];
-    struct undo_run r = { mpath, o.read_only, o.verbose, 0, 0, root };
+    struct rp_root rr;
+    rr.fd = -1;
+    if (root && rp_root_open(&rr, root) != RP_OK) {
+        cli_error("%s", rr.err);
+        manifest_free(&m);
+        return EXIT_FILE;
+    }
+    struct undo_run r = { mpath, o.read_only, o.verbose, 0, 0, root,
+                          root ? &rr : NULL };
     static const char *const hives[] = { "SYSTEM", "SOFTWARE" };
     struct whive w[2];
     char *wpath[2] = { NULL, NULL };
     memset(w, 0, sizeof w);
-    int lock = root ? root_lock(root) : -2;
+    int lock = root ? root_lock(&rr) : -2;
     if (lock == -1) {
+        rp_root_close(&rr);
         manifest_free(&m);
         return EXIT_FILE;
     }
@@ -831,13 +900,31 @@ int cmd_undo(const struct cli_args *a)
             const struct entry *e = &m.e[j];
             if (!entry_is(e, "hive", 3) || strcmp(e->f[1], hives[i]) != 0)
                 continue;
-            char path[4200];
-            full_path(root, e->f[2], path, sizeof path);
-            if (!(wpath[i] = strdup(path))) {
+            char path[4400];
+            struct rp_file f;
+            int below = r.rr && e->f[2][0] != '/';
+            int where = below ? find_below(&r, e->f[2], &f, path,
+                                           sizeof path) : RP_OK;
+            if (!below)
+                snprintf(path, sizeof path, "%s", e->f[2]);
+            if (where == RP_OK && below && !f.exists)
+                where = RP_MISSING;
+            if (where != RP_OK || !(wpath[i] = strdup(path))) {
+                if (where == RP_MISSING)
+                    cli_error("%s: not found", path);
+                else
+                    cli_error("%s", where == RP_REFUSED ? rr.err
+                                                        : "out of memory");
+                if (below)
+                    rp_dir_close(&f.dir);
                 ex = EXIT_FILE;
                 break;
             }
-            if ((ex = wr_open(&w[i], wpath[i], ft, &o)) != EXIT_OK)
+            ex = below ? wr_open_at(&w[i], &rr, &f, wpath[i], ft, &o)
+                       : wr_open(&w[i], wpath[i], ft, &o);
+            if (below)
+                rp_dir_close(&f.dir);
+            if (ex != EXIT_OK)
                 break;
             if ((ex = undo_hive(&r, &m, hives[i], &w[i])) != EXIT_OK)
                 break;
@@ -849,10 +936,10 @@ int cmd_undo(const struct cli_args *a)
             if (w[i].h)
                 ex = wr_commit(&w[i], &o);
         if (ex == EXIT_OK)
-            undo_files(&r, &m, root);
+            undo_files(&r, &m);
         cleanup_unblock(&old, ex == EXIT_OK);
     } else if (ex == EXIT_OK) {
-        undo_files(&r, &m, root);
+        undo_files(&r, &m);
     }
     for (int i = 0; i < 2; i++) {
         if (w[i].h)
@@ -860,6 +947,7 @@ int cmd_undo(const struct cli_args *a)
         free(wpath[i]);
     }
     root_unlock(lock);
+    rp_root_close(&rr);
     if (ex == EXIT_OK)
         printf("%s: %s%u change(s) taken back%s%u kept (see above)\n", mpath,
                r.dry_run ? "dry run: " : "", r.done, ", ", r.kept);

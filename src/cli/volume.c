@@ -130,7 +130,7 @@ int vol_meta_read_fd(int fd, struct vol_meta *m)
 int vol_meta_read(const char *path, struct vol_meta *m)
 {
     memset(m, 0, sizeof *m);
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0)
         return -1;
     int rc = vol_meta_read_fd(fd, m);
@@ -228,7 +228,7 @@ int vol_meta_apply_fd(int fd, const struct vol_meta *m, unsigned what,
 int vol_meta_apply(const char *path, const struct vol_meta *m, unsigned what,
                    char *failed, size_t fsize)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0) {
         if (failed && fsize)
             snprintf(failed, fsize, "%s", strerror(errno));
@@ -239,21 +239,32 @@ int vol_meta_apply(const char *path, const struct vol_meta *m, unsigned what,
     return bad;
 }
 
-int vol_copy_sd(const char *from, int to_fd)
+/* Sets the security descriptor of M (read from a file) on TO_FD, and
+ * frees M; as vol_copy_sd. */
+static int copy_sd(struct vol_meta *m, int to_fd)
 {
-    struct vol_meta m;
-    if (vol_meta_read(from, &m) != 0)
-        return -1;
-    const struct vol_attr *a = vol_meta_find(&m, VOL_SD);
+    const struct vol_attr *a = vol_meta_find(m, VOL_SD);
     int rc = 0;
     if (!a)
         rc = 1;                     /* the filesystem has none to give */
     else if (fsetxattr(to_fd, a->name, a->val, a->len, 0) != 0)
         rc = -1;
     int e = errno;
-    vol_meta_free(&m);
+    vol_meta_free(m);
     errno = e;
     return rc;
+}
+
+int vol_copy_sd_fd(int from_fd, int to_fd)
+{
+    struct vol_meta m;
+    return vol_meta_read_fd(from_fd, &m) != 0 ? -1 : copy_sd(&m, to_fd);
+}
+
+int vol_copy_sd(const char *from, int to_fd)
+{
+    struct vol_meta m;
+    return vol_meta_read(from, &m) != 0 ? -1 : copy_sd(&m, to_fd);
 }
 
 int vol_has_ntfs_meta(const char *path)

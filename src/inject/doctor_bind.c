@@ -193,12 +193,15 @@ int doc_service_read(regf_hive *h, regf_key cs, const char *name,
                  "Windows folder");
         return REGF_OK;
     }
-    if (o->find(o->ctx, rel, s->bin_path, sizeof s->bin_path) != 0) {
+    char path[sizeof s->bin_path];
+    s->bin_path[0] = '\0';
+    if (o->find(o->ctx, rel, path, s->bin_path, sizeof s->bin_path) != 0) {
         s->bin = DOC_BIN_MISSING;
-        snprintf(s->bin_path, sizeof s->bin_path, "Windows/%s", rel);
+        if (!s->bin_path[0])
+            snprintf(s->bin_path, sizeof s->bin_path, "Windows/%s", rel);
         return REGF_OK;
     }
-    s->bin = pe_check_file(s->bin_path, machine, NULL, s->bin_err,
+    s->bin = pe_check_file(path, machine, NULL, s->bin_err,
                            sizeof s->bin_err) == PE_OK ? DOC_BIN_OK
                                                        : DOC_BIN_BAD;
     return REGF_OK;
