@@ -32,6 +32,7 @@ enum cli_opt_id {
     OPT_DRY_RUN,
     /* the editing commands' (cli_write_options, cli_dirty_options) */
     OPT_BACKUP, OPT_REPLACE, OPT_TIME, OPT_VERBOSE, OPT_RECOVER, OPT_FORCE,
+    OPT_WAIT,               /* every command that opens a hive */
     /* inject */
     OPT_SYSTEM, OPT_SOFTWARE, OPT_ROOT, OPT_INF, OPT_DRIVER, OPT_WINDOWS,
     OPT_ARCH, OPT_UNDO, OPT_DEVICEPATH, OPT_STAGE,
@@ -86,6 +87,9 @@ extern const size_t cli_ncommands;
 extern const struct cli_option cli_write_options[];
 extern const struct cli_option cli_dirty_options[];
 extern const struct cli_option cli_help_option[];
+/* --wait SECONDS: every command that opens an existing hive with the
+ * library (not new, not check, which reads the raw bytes). */
+extern const struct cli_option cli_wait_option[];
 /* What `hivekit --help` says after the command list, before the exit
  * statuses. */
 extern const char cli_overview_note[];
@@ -269,6 +273,19 @@ void write_options_get(const struct cli_args *a, struct write_options *o);
  * EXIT_USAGE (message printed). */
 int write_options_time(const char *cmd, const struct write_options *o,
                        uint64_t *ft);
+
+/* ---- wait.c: a hive another process holds ---- */
+
+#define CLI_WAIT_DEFAULT 5      /* seconds --wait waits when not given */
+/* Reads --wait from A (the command's whole run uses it); EXIT_OK or
+ * EXIT_USAGE (message printed). */
+int cli_wait_init(const struct cli_args *a);
+/* regf_open, retried while the hive is locked (REGF_EBUSY) until the
+ * --wait deadline. */
+int cli_open_hive(const char *path, unsigned flags, regf_hive **out);
+/* The message for a failed open of PATH (status RC, handle H or NULL):
+ * EXIT_BUSY when the hive stayed locked, else EXIT_FILE. */
+int cli_open_failed(const char *path, regf_hive *h, int rc);
 
 /* ---- files.c ---- */
 

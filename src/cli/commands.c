@@ -47,6 +47,15 @@ const struct cli_option cli_dirty_options[] = {
     { NULL, 0, NULL, 0, NULL }
 };
 
+const struct cli_option cli_wait_option[] = {
+    { "wait", 0, "SECONDS", OPT_WAIT,
+      "when another process is writing the hive (or reading it while this "
+      "command would write it), wait up to SECONDS for it (default 5; 0: "
+      "do not wait), then fail with exit status 75; no command starts "
+      "from a state another is about to change" },
+    { NULL, 0, NULL, 0, NULL }
+};
+
 const struct cli_option cli_help_option[] = {
     { "help", 'h', NULL, OPT_HELP, "print this help and exit" },
     { NULL, 0, NULL, 0, NULL }
@@ -460,7 +469,9 @@ static const struct cli_option *option_group(const struct cli_command *cmd,
     case 0: return cmd->options;
     case 1: return cmd->dirty_options ? cli_dirty_options : NULL;
     case 2: return cmd->writes != WRITES_NOTHING ? cli_write_options : NULL;
-    case 3: return cli_help_option;
+    case 3: return cmd->writes != WRITES_NEW_FILE &&
+                   strcmp(cmd->name, "check") != 0 ? cli_wait_option : NULL;
+    case 4: return cli_help_option;
     default: return NULL;
     }
 }

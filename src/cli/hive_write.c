@@ -156,18 +156,17 @@ int wr_open(struct whive *w, const char *path, uint64_t ft,
 {
     memset(w, 0, sizeof *w);
     w->path = path;
-    int rc = regf_open(path, REGF_OPEN_WRITE, &w->h);
+    /* Locked from here to wr_close: no other writer starts from the
+     * state read here (docs/locking.md). */
+    int rc = cli_open_hive(path, REGF_OPEN_WRITE, &w->h);
     /* REGF_EDIRTY: the base block is damaged, the bins intact; only a
      * log can rebuild the header. */
     int damaged = rc == REGF_EDIRTY;
     if (rc != REGF_OK && !damaged) {
-        if (!w->h)
-            cli_error("%s: out of memory", path);
-        else
-            cli_error("%s", regf_errmsg(w->h));
+        int ex = cli_open_failed(path, w->h, rc);
         regf_close(w->h);
         w->h = NULL;
-        return EXIT_FILE;
+        return ex;
     }
     w->target = hive_target_path(path);
     if (!w->target) {
@@ -328,7 +327,15 @@ int reset_logs(const char *hive)
     for (size_t i = 0; i < n; i++) {
         if (logs[i].size == 0)
             continue;
-        int fd = open(logs[i].path, O_WRONLY | O_CLOEXEC);
+        /* Neither a link followed nor a FIFO waited on. */
+        int fd = open(logs[i].path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW |
+                      O_NONBLOCK);
+        struct stat st;
+        if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+            close(fd);
+            fd = -1;
+            errno = EINVAL;
+        }
         int ok = fd >= 0 && ftruncate(fd, 0) == 0 && fsync(fd) == 0;
         int e = errno;
         if (fd >= 0)
