@@ -496,7 +496,7 @@ const struct cli_option *cli_next_option(const struct cli_command *cmd,
     /* *IT holds the group in its high bits and the index in the low 8. */
     for (;;) {
         size_t g = *it >> 8, i = *it & 0xFF;
-        if (g > 3)
+        if (g > 4)
             return NULL;
         const struct cli_option *o = option_group(cmd, g);
         if (!o || !o[i].name) {
