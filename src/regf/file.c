@@ -6,6 +6,9 @@
  * Every name here is one path component looked up in a directory
  * descriptor the handle keeps, so nothing is resolved from a path string
  * twice: what was checked is what is used. */
+/* F_OFD_SETLK (Linux 3.15+, glibc and musl) is declared for _GNU_SOURCE
+ * only; without it the lock falls back to flock(2). */
+#define _GNU_SOURCE 1
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -44,8 +47,12 @@ int regf__open_file(int dirfd, const char *name, int oflags, mode_t mode,
         /* NAME is one component: ELOOP means it is a link itself. */
         if (e == ELOOP)
             snprintf(why, whyn, "is a symbolic link; not followed");
-        else if (e == ENXIO)   /* O_WRONLY on a FIFO without a reader */
-            snprintf(why, whyn, "not a regular file (a FIFO or socket)");
+        else if (e == ENXIO) { /* a socket, or a FIFO without a reader */
+            struct stat ls;
+            snprintf(why, whyn, "not a regular file (%s)",
+                     fstatat(dirfd, name, &ls, AT_SYMLINK_NOFOLLOW) == 0
+                     ? regf__file_kind(ls.st_mode) : "a FIFO or socket");
+        }
         else
             snprintf(why, whyn, "cannot open: %s", strerror(e));
         errno = e;

@@ -469,15 +469,14 @@ static int read_hive(regf_hive *h, unsigned flags, const struct stat *st)
     }
     int sound = (size_t)n == sizeof bb && memcmp(bb, "regf", 4) == 0 &&
                 regf__checksum(bb) == rd_le32(bb + BB_CHECKSUM);
-    if (sound) {
-        uint64_t need = REGF_BASE_SIZE + (uint64_t)rd_le32(bb + BB_LENGTH);
-        if (need < want)
-            want = need;
-    }
+    uint64_t need = sound ? REGF_BASE_SIZE + (uint64_t)rd_le32(bb + BB_LENGTH)
+                          : 0;
+    if (sound && need < want)
+        want = need;
     /* The limit on what is read (REGF_MAX_HIVE_SIZE): the hive a sound
      * base block declares, or else the whole file. Slack after the bins
      * is never read, however large the file. */
-    if (want > REGF_MAX_HIVE_SIZE) {
+    if ((sound ? need : want) > REGF_MAX_HIVE_SIZE) {
         h->sys_errno = EFBIG;
         if (sound)
             return regf__fail(h, REGF_ELIMIT, "the base block declares %u "
