@@ -87,8 +87,8 @@ extern const size_t cli_ncommands;
 extern const struct cli_option cli_write_options[];
 extern const struct cli_option cli_dirty_options[];
 extern const struct cli_option cli_help_option[];
-/* --wait SECONDS: every command that opens an existing hive with the
- * library (not new, not check, which reads the raw bytes). */
+/* --wait SECONDS: every command that opens an existing hive (all but
+ * new). */
 extern const struct cli_option cli_wait_option[];
 /* What `hivekit --help` says after the command list, before the exit
  * statuses. */

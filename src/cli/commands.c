@@ -469,8 +469,7 @@ static const struct cli_option *option_group(const struct cli_command *cmd,
     case 0: return cmd->options;
     case 1: return cmd->dirty_options ? cli_dirty_options : NULL;
     case 2: return cmd->writes != WRITES_NOTHING ? cli_write_options : NULL;
-    case 3: return cmd->writes != WRITES_NEW_FILE &&
-                   strcmp(cmd->name, "check") != 0 ? cli_wait_option : NULL;
+    case 3: return cmd->writes != WRITES_NEW_FILE ? cli_wait_option : NULL;
     case 4: return cli_help_option;
     default: return NULL;
     }

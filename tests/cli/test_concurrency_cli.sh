@@ -7,7 +7,9 @@
 #    the locks: 1 to 3 of 20 were left, the others lost silently);
 #  - the same with --wait 0: each run either exits 0 with its value in the
 #    hive, or exits 75 with its value absent; never 0 with its value lost;
-#  - readers started among the writers never see a half-written hive;
+#  - readers started among the writers never see a half-written hive; a
+#    writer during a reader waits (--wait) or exits 75 naming the file;
+#  - a FIFO named as the hive is refused at once (info, check, ls, set);
 #  - two `inject --system S --software W` at once: both finish (no deadlock:
 #    both lock SYSTEM first), and the hives hold the injection;
 #  - the N writers again on an NTFS volume mounted with ntfs-3g (FUSE),
@@ -91,6 +93,40 @@ check "readers among writers: every ls exits 0 (never a dirty or torn hive)" \
 run ls "$T/c/h" Race
 check "readers among writers: the 10 values are there" \
     eval 'rc_is 0 && [ "$(grep -c "^  w[0-9]" "$T/out")" -eq 10 ]'
+
+# ---- a reader holding the hive: the writer waits, or is told --------------------
+# An export blocked on a full pipe keeps its shared lock until it ends.
+mkdir -p "$T/r"
+xz -dc "$FIX/hives/SYSTEM-win10-20H2.xz" >"$T/r/SYSTEM"
+{ "$H" export "$T/r/SYSTEM" | { sleep 1; cat >/dev/null; }; } &
+sleep 0.3
+run set "$T/r/SYSTEM" Select Probe dword 1 --wait 0
+check "a writer during a reader, --wait 0: status 75, one line, the file named" \
+    eval 'rc_is 75 && err_one_line && err_has "$T/r/SYSTEM: is being read by another process"'
+run set "$T/r/SYSTEM" Select Probe dword 2 --wait 30
+check "a writer during a reader, --wait 30: waits, then writes" rc_is 0
+wait
+run get "$T/r/SYSTEM" Select Probe
+check "the waiting writer's value is there" eval 'rc_is 0 && out_has 2'
+run set "$T/r/SYSTEM" Select Probe dword 3 --wait x
+check "--wait x: usage error" usage_err
+
+# ---- not a hive file: refused at once, never waited on ---------------------------
+mkfifo "$T/fifo"
+# trun ARGS...: run, bounded in time (a blocked open would hang the test)
+trun() {
+    timeout 10 "$H" "$@" >"$T/out" 2>"$T/err"
+    rc=$?
+    last="hivekit $*"
+}
+for c in info check ls; do
+    trun "$c" "$T/fifo"
+    check "$c on a FIFO: status 2 at once, 'not a regular file (a FIFO)'" \
+        eval 'rc_is 2 && err_has "$T/fifo: not a regular file (a FIFO)"'
+done
+trun set "$T/fifo" Select X dword 1
+check "set on a FIFO: status 2 at once, 'not a regular file (a FIFO)'" \
+    eval 'rc_is 2 && err_has "$T/fifo: not a regular file (a FIFO)"'
 
 # ---- two injects on the same SYSTEM and SOFTWARE ---------------------------------
 mkdir -p "$T/i/drv"
