@@ -498,7 +498,12 @@ int regf_import_reg(regf_hive *h, const void *buf, size_t len,
 #define REGF_COMMIT_REPLACE 0x0008 /* replace the file (temporary file +
                                    * rename) instead of writing it in place */
 
-/* Writes the hive to PATH (NULL: the file it was opened from). The base
+/* Writes the hive to PATH. PATH NULL, the name H was opened by, or any
+ * path naming that same file (same device and inode): the file H was
+ * opened from, written through H's directory descriptor and its open,
+ * locked descriptor, never looked up again. Another PATH: that file (a
+ * link there is followed), locked exclusively for the commit (REGF_EBUSY
+ * when another process holds it). The base
  * block gets Sequence1 = Sequence2 = old + 1, Length, a new TimeStamp and
  * checksum. A dirty hive is refused with REGF_EDIRTY (unless recovered
  * with regf_recover, or REGF_COMMIT_DIRTY).
@@ -517,9 +522,11 @@ int regf_import_reg(regf_hive *h, const void *buf, size_t len,
  * refused (REGF_EIO) rather than overwritten.
  *
  * REGF_COMMIT_NEW (PATH must not exist) and REGF_COMMIT_REPLACE write a
- * whole new file instead: a temporary file in the same directory, synced,
- * given the old file's mode, renamed (linked, for NEW) over PATH, and the
- * directory synced; on any failure PATH is unchanged. */
+ * whole new file instead: a temporary file in the same directory (created
+ * with O_EXCL, locked before it takes the name), synced, given the old
+ * file's mode, renamed (linked, for NEW) over PATH, and the directory
+ * synced; on any failure PATH is unchanged. Replacing H's own file, H
+ * keeps the new file open and locked (docs/locking.md). */
 int regf_commit(regf_hive *h, const char *path, unsigned flags);
 
 /* What the last successful regf_commit of H wrote. */

@@ -283,6 +283,9 @@ int cli_wait_init(const struct cli_args *a);
 /* regf_open, retried while the hive is locked (REGF_EBUSY) until the
  * --wait deadline. */
 int cli_open_hive(const char *path, unsigned flags, regf_hive **out);
+/* The same with regf_open_at (NAME in the directory DIRFD). */
+int cli_open_hive_at(int dirfd, const char *name, unsigned flags,
+                     regf_hive **out);
 /* The message for a failed open of PATH (status RC, handle H or NULL):
  * EXIT_BUSY when the hive stayed locked, else EXIT_FILE. */
 int cli_open_failed(const char *path, regf_hive *h, int rc);

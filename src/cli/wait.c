@@ -43,12 +43,16 @@ static long now_ms(void)
     return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-int cli_open_hive(const char *path, unsigned flags, regf_hive **out)
+/* regf_open of NAME, or with AT regf_open_at of NAME in DIRFD, retried
+ * while the hive is locked until the --wait deadline. */
+static int open_waiting(int at, int dirfd, const char *name, unsigned flags,
+                        regf_hive **out)
 {
     long deadline = now_ms() + wait_ms;
     unsigned x = (unsigned)getpid();
     for (;;) {
-        int rc = regf_open(path, flags, out);
+        int rc = at ? regf_open_at(dirfd, name, flags, out)
+                    : regf_open(name, flags, out);
         if (rc != REGF_EBUSY || now_ms() >= deadline)
             return rc;
         regf_close(*out);
@@ -58,6 +62,17 @@ int cli_open_hive(const char *path, unsigned flags, regf_hive **out)
         struct timespec d = { 0, (long)(10 + (x >> 16) % 31) * 1000000L };
         nanosleep(&d, NULL);
     }
+}
+
+int cli_open_hive(const char *path, unsigned flags, regf_hive **out)
+{
+    return open_waiting(0, -1, path, flags, out);
+}
+
+int cli_open_hive_at(int dirfd, const char *name, unsigned flags,
+                     regf_hive **out)
+{
+    return open_waiting(1, dirfd, name, flags, out);
 }
 
 int cli_open_failed(const char *path, regf_hive *h, int rc)
