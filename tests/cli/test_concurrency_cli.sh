@@ -27,13 +27,8 @@ N=${HIVEKIT_CONCURRENCY_N:-20}
 PATH=$PATH:/usr/sbin:/sbin
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/hivekit-conc.XXXXXX") || exit 2
-MOUNTS=()
-cleanup() {
-    for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; done
-    rm -rf "$T"
-}
-trap cleanup EXIT
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+trap cleanup_mounts EXIT
 emu_wrap H
 export HIVEKIT_TIME=2024-01-02T03:04:05Z
 
