@@ -5,6 +5,8 @@
 #  - N writers started together, each `set` of its own value, with a long
 #    --wait: all exit 0 and all N values are in the hive afterwards (before
 #    the locks: 1 to 3 of 20 were left, the others lost silently);
+#  - the same with --replace (each commit a new file renamed over the
+#    name): all N values kept;
 #  - the same with --wait 0: each run either exits 0 with its value in the
 #    hive, or exits 75 with its value absent; never 0 with its value lost;
 #  - readers started among the writers never see a half-written hive; a
@@ -32,13 +34,15 @@ trap cleanup_mounts EXIT
 emu_wrap H
 export HIVEKIT_TIME=2024-01-02T03:04:05Z
 
-# writers DIR WAIT: N concurrent `set DIR/h Race vI dword I --wait WAIT`;
-# then counts into ok (exit 0, value present), busy (exit 75, value
-# absent), lost (exit 0, value absent), other (anything else).
+# writers DIR WAIT [OPTION...]: N concurrent `set DIR/h Race vI dword I
+# --wait WAIT OPTION...`; then counts into ok (exit 0, value present), busy
+# (exit 75, value absent), lost (exit 0, value absent), other (anything
+# else).
 writers() {
     local dir=$1 wait=$2 i r v
+    shift 2
     for i in $(seq 1 "$N"); do
-        ("$H" set "$dir/h" Race "v$i" dword "$i" -p --wait "$wait" \
+        ("$H" set "$dir/h" Race "v$i" dword "$i" -p --wait "$wait" "$@" \
             2>"$dir/err$i"; echo $? >"$dir/rc$i") &
     done
     wait
@@ -66,6 +70,14 @@ check "$N writers with --wait 60: all exit 0 with their value" \
     eval '[ "$ok" -eq "$N" ]'
 run check "$T/a/h"
 check "$N writers: the hive checks clean" rc_is 0
+
+# ---- N writers replacing the file (a new inode each time) --------------------------
+# A waiter that opened the old file before the rename must find the name
+# moved and wait for the new, already locked file (docs/locking.md §3).
+fresh "$T/rep"
+writers "$T/rep" 60 --replace
+check "$N writers with --replace --wait 60: all exit 0 with their value" \
+    eval '[ "$ok" -eq "$N" ]'
 
 # ---- N writers, not waiting ----------------------------------------------------
 fresh "$T/b"
