@@ -31,7 +31,6 @@ PATH=$PATH:/usr/sbin:/sbin
 T=$(mktemp -d "${TMPDIR:-/tmp}/hivekit-conc.XXXXXX") || exit 2
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 trap cleanup_mounts EXIT
-emu_wrap H
 export HIVEKIT_TIME=2024-01-02T03:04:05Z
 
 # writers DIR WAIT [OPTION...]: N concurrent `set DIR/h Race vI dword I
@@ -102,11 +101,17 @@ check "readers among writers: the 10 values are there" \
     eval 'rc_is 0 && [ "$(grep -c "^  w[0-9]" "$T/out")" -eq 10 ]'
 
 # ---- a reader holding the hive: the writer waits, or is told --------------------
-# An export blocked on a full pipe keeps its shared lock until it ends.
+# An export blocked on a full pipe keeps its shared lock until it ends;
+# `recover -n` (a dry run that opens for writing, changing nothing) tells
+# when it holds it.
 mkdir -p "$T/r"
 xz -dc "$FIX/hives/SYSTEM-win10-20H2.xz" >"$T/r/SYSTEM"
-{ "$H" export "$T/r/SYSTEM" | { sleep 1; cat >/dev/null; }; } &
-sleep 0.3
+{ "$H" export "$T/r/SYSTEM" | { sleep 4; cat >/dev/null; }; } &
+for i in $(seq 1 100); do
+    "$H" recover -n "$T/r/SYSTEM" --wait 0 >/dev/null 2>&1
+    [ $? = 75 ] && break
+    sleep 0.05
+done
 run set "$T/r/SYSTEM" Select Probe dword 1 --wait 0
 check "a writer during a reader, --wait 0: status 75, one line, the file named" \
     eval 'rc_is 75 && err_one_line && err_has "$T/r/SYSTEM: is being read by another process"'
