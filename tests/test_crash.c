@@ -111,22 +111,23 @@ static int f_ftruncate(void *ctx, int fd, uint64_t len)
 {
     return stop(ctx, NULL) ? -1 : ftruncate(fd, (off_t)len);
 }
-static int f_rename(void *ctx, const char *a, const char *b)
+static int f_renameat(void *ctx, int da, const char *a, int db,
+                      const char *b)
 {
-    return stop(ctx, NULL) ? -1 : rename(a, b);
+    return stop(ctx, NULL) ? -1 : renameat(da, a, db, b);
 }
-static int f_link(void *ctx, const char *a, const char *b)
+static int f_linkat(void *ctx, int da, const char *a, int db, const char *b)
 {
-    return stop(ctx, NULL) ? -1 : link(a, b);
+    return stop(ctx, NULL) ? -1 : linkat(da, a, db, b, 0);
 }
-static int f_unlink(void *ctx, const char *p)
+static int f_unlinkat(void *ctx, int d, const char *p)
 {
     struct fio *f = ctx;
     if (f->crashed) {
         errno = EIO;
         return -1;
     }
-    return unlink(p);
+    return unlinkat(d, p, 0);
 }
 
 /* Sets F (NULL: plain POSIX) on H; IO is the caller's storage. */
@@ -136,8 +137,9 @@ static void set_io(regf_hive *h, struct fio *f, struct regf_io *io)
         regf__hive_set_io(h, NULL);
         return;
     }
-    *io = (struct regf_io){ f, f_write, f_fchmod, f_fsync, f_close, f_rename,
-                            f_link, f_unlink, f_pwrite, f_ftruncate };
+    *io = (struct regf_io){ f, f_write, f_fchmod, f_fsync, f_close,
+                            f_renameat, f_linkat, f_unlinkat, f_pwrite,
+                            f_ftruncate };
     regf__hive_set_io(h, io);
 }
 

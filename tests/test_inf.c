@@ -3,10 +3,13 @@
  * encodings and line ends, the syntax rules one by one, [Manufacturer]
  * decoration selection, errors with line numbers, and seeded random
  * mutations that must never crash. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "inf.h"
 #include "testutil.h"
@@ -394,6 +397,27 @@ static void test_parse_file(void **state)
     assert_int_equal(inf_parse_file("/nonexistent/x.inf", NULL, &inf), INF_EIO);
     assert_string_equal(inf_errmsg(inf), "/nonexistent/x.inf: cannot open: No such file or directory");
     inf_free(inf);
+
+    /* A FIFO is refused at once (alarm: a blocking open fails the test);
+     * a file over INF_MAX_INPUT by its size, unread (a sparse file). */
+    char *dir = tu_tmp_dir("inf");
+    char *fifo = tu_path(dir, "fifo.inf"), *big = tu_path(dir, "big.inf");
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    alarm(5);
+    assert_int_equal(inf_parse_file(fifo, NULL, &inf), INF_EIO);
+    alarm(0);
+    assert_non_null(strstr(inf_errmsg(inf), "fifo.inf: not a regular file (a FIFO)"));
+    inf_free(inf);
+    int fd = open(big, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, (off_t)INF_MAX_INPUT + 1), 0);
+    close(fd);
+    assert_int_equal(inf_parse_file(big, NULL, &inf), INF_ELIMIT);
+    assert_non_null(strstr(inf_errmsg(inf), "8388609 bytes: larger than the 8388608-byte limit"));
+    inf_free(inf);
+    free(fifo);
+    free(big);
+    tu_rm_dir(dir);
 }
 
 /* ---- encodings and line ends ----------------------------------------------------- */

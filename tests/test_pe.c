@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pe.h"
@@ -288,6 +289,14 @@ static void test_files(void **state)
     close(fd);
     assert_int_equal(pe_check_file(path, 0x8664, NULL, err, sizeof err),
                      PE_ETOOBIG);
+    unlink(path);
+    /* A FIFO: refused at once, never read (alarm: a blocking open fails). */
+    assert_int_equal(mkfifo(path, 0600), 0);
+    alarm(5);
+    assert_int_equal(pe_check_file(path, 0x8664, NULL, err, sizeof err),
+                     PE_EIO);
+    alarm(0);
+    assert_non_null(strstr(err, "not a regular file (a FIFO)"));
     unlink(path);
     assert_int_equal(pe_machine_for_arch("amd64"), 0x8664);
     assert_int_equal(pe_machine_for_arch("AMD64"), 0x8664);

@@ -50,8 +50,11 @@ enum regf_status {
     REGF_EEXIST   = -8,   /* the key or file exists already */
     REGF_ERDONLY  = -9,   /* not opened for writing, or an edit failed part
                            * way and the handle refuses to commit */
-    REGF_ETYPE    = -10   /* the value exists but has another type (or
+    REGF_ETYPE    = -10,  /* the value exists but has another type (or
                            * size) than the call reads or writes */
+    REGF_EBUSY    = -11   /* another process holds the hive's lock (it is
+                           * writing it, or reading it while we would
+                           * write): try again later */
 };
 
 /* Value types (any 32-bit number is legal on disk). */
@@ -78,6 +81,48 @@ enum regf_type {
  * caller reads regf_errmsg(*out) and must regf_close(*out) in every case.
  * On REGF_ENOMEM *out may be NULL. FLAGS: 0 or the REGF_OPEN_ flags. */
 int regf_open(const char *path, unsigned flags, regf_hive **out);
+
+/* The same for the hive NAME (one path component, no '/') in the
+ * directory DIRFD (a descriptor of a directory, or AT_FDCWD). The handle
+ * keeps its own duplicate of DIRFD and does every later file operation
+ * through it: its transaction logs NAME.LOG, .LOG1, .LOG2 (found and
+ * opened there), temporary files, the backup, the commit back to NAME.
+ * Nothing is ever looked up by a path string again, so a directory
+ * renamed or a link swapped meanwhile cannot redirect a write.
+ *
+ * The file is opened with O_NOFOLLOW and O_NONBLOCK and checked with
+ * fstat before anything is read: a symbolic link ("is a symbolic link;
+ * not followed"), a directory, FIFO, device or socket ("not a regular
+ * file (a FIFO)") fails at once with REGF_EIO; a hive that would need
+ * more than REGF_MAX_HIVE_SIZE bytes read (4096 + the Length of a sound
+ * base block, else the whole file) fails with REGF_ELIMIT unread. Slack
+ * after the hive's bins is never read, so a small hive at the start of a
+ * huge (sparse) file opens; a caller that distrusts the file as a whole
+ * (hivekit below --root) limits its size itself.
+ *
+ * Locking (docs/locking.md): the open takes a lock on the file, released
+ * by regf_close: with REGF_OPEN_WRITE an exclusive one, else a shared one.
+ * It never waits: when another process holds a lock that conflicts, the
+ * open fails with REGF_EBUSY ("FILE: is being written by another process",
+ * or "... read by ..."); the caller retries when it wants to wait. While a
+ * writer holds its lock no reader sees a half-done commit, and no two
+ * writers edit the same hive from the same stale state.
+ *
+ * regf_open(PATH) is regf_open_at on the parent directory of PATH (opened
+ * as named) and its last component; a last component that is a symbolic
+ * link is followed there once (the caller named it), regf_open_at never
+ * follows one. */
+int regf_open_at(int dirfd, const char *name, unsigned flags,
+                 regf_hive **out);
+
+/* Size limits on what is read from files (docs/checks.md §4): a hive file
+ * larger than this is refused before it is read (the format allows 2 GiB
+ * of hive bins; real SYSTEM and SOFTWARE hives are below a few hundred
+ * MB), and hivekit never grows a hive past it. */
+#define REGF_MAX_HIVE_SIZE ((uint64_t)1 << 30)             /* 1 GiB */
+/* A transaction log holds at most every page of the hive and its
+ * headers: larger logs are refused (verdict REGF_LOG_INVALID) unread. */
+#define REGF_MAX_LOG_SIZE (REGF_MAX_HIVE_SIZE + (REGF_MAX_HIVE_SIZE >> 4))
 
 /* Flags for regf_open / regf_open_mem. */
 #define REGF_OPEN_WRITE 0x0001   /* keep a private, editable copy in memory */
@@ -185,6 +230,14 @@ struct regf_log {
  * REGF_EIO when the directory cannot be read. No handle is involved. */
 int regf_find_logs(const char *hive_path, struct regf_log *out, size_t max,
                    size_t *count);
+
+/* The same for the hive NAME in the directory DIRFD (see regf_open_at);
+ * the paths filled in are the log names, relative to DIRFD. Logs are
+ * opened with O_NOFOLLOW and O_NONBLOCK: a link, FIFO, device or socket
+ * named like a log is reported REGF_LOG_INVALID ("not a regular file (a
+ * FIFO)"), never followed or waited on. */
+int regf_find_logs_at(int dirfd, const char *name, struct regf_log *out,
+                      size_t max, size_t *count);
 
 #define REGF_MAX_LOGS 8           /* logs one recovery considers */
 
@@ -449,7 +502,12 @@ int regf_import_reg(regf_hive *h, const void *buf, size_t len,
 #define REGF_COMMIT_REPLACE 0x0008 /* replace the file (temporary file +
                                    * rename) instead of writing it in place */
 
-/* Writes the hive to PATH (NULL: the file it was opened from). The base
+/* Writes the hive to PATH. PATH NULL, the name H was opened by, or any
+ * path naming that same file (same device and inode): the file H was
+ * opened from, written through H's directory descriptor and its open,
+ * locked descriptor, never looked up again. Another PATH: that file (a
+ * link there is followed), locked exclusively for the commit (REGF_EBUSY
+ * when another process holds it). The base
  * block gets Sequence1 = Sequence2 = old + 1, Length, a new TimeStamp and
  * checksum. A dirty hive is refused with REGF_EDIRTY (unless recovered
  * with regf_recover, or REGF_COMMIT_DIRTY).
@@ -468,9 +526,11 @@ int regf_import_reg(regf_hive *h, const void *buf, size_t len,
  * refused (REGF_EIO) rather than overwritten.
  *
  * REGF_COMMIT_NEW (PATH must not exist) and REGF_COMMIT_REPLACE write a
- * whole new file instead: a temporary file in the same directory, synced,
- * given the old file's mode, renamed (linked, for NEW) over PATH, and the
- * directory synced; on any failure PATH is unchanged. */
+ * whole new file instead: a temporary file in the same directory (created
+ * with O_EXCL, locked before it takes the name), synced, given the old
+ * file's mode, renamed (linked, for NEW) over PATH, and the directory
+ * synced; on any failure PATH is unchanged. Replacing H's own file, H
+ * keeps the new file open and locked (docs/locking.md). */
 int regf_commit(regf_hive *h, const char *path, unsigned flags);
 
 /* What the last successful regf_commit of H wrote. */

@@ -38,6 +38,7 @@ int cli_exit_regf(int status)
     case REGF_OK: return EXIT_OK;
     case REGF_NOTFOUND: return EXIT_NOTFOUND;
     case REGF_EINVAL: return EXIT_USAGE;
+    case REGF_EBUSY: return EXIT_BUSY;
     default: return EXIT_FILE;
     }
 }
@@ -63,14 +64,11 @@ int cli_fail(regf_hive *h, int status)
 int cli_open(const char *path, regf_hive **out)
 {
     regf_hive *h;
-    int rc = regf_open(path, 0, &h);
+    int rc = cli_open_hive(path, 0, &h);
     if (rc != REGF_OK) {
-        if (!h)
-            cli_error("%s: out of memory", path);
-        else
-            cli_error("%s", regf_errmsg(h));
+        int ex = cli_open_failed(path, h, rc);
         regf_close(h);
-        return EXIT_FILE;
+        return ex;
     }
     *out = h;
     return EXIT_OK;

@@ -16,11 +16,6 @@
 #include "exit.h"
 #include "root_path.h"
 
-/* TEMPORARY (open_at_shim.c, until the library's own from the lockio
- * branch): hive NAME in the directory DIRFD, not through a link. */
-int regf_open_at(int dirfd, const char *name, unsigned flags,
-                 regf_hive **out);
-
 /* ---- commands.c: the command table ----
  *
  * One entry per command says everything the rest of the program needs to
@@ -38,6 +33,7 @@ enum cli_opt_id {
     OPT_DRY_RUN,
     /* the editing commands' (cli_write_options, cli_dirty_options) */
     OPT_BACKUP, OPT_REPLACE, OPT_TIME, OPT_VERBOSE, OPT_RECOVER, OPT_FORCE,
+    OPT_WAIT,               /* every command that opens a hive */
     /* inject */
     OPT_SYSTEM, OPT_SOFTWARE, OPT_ROOT, OPT_INF, OPT_DRIVER, OPT_WINDOWS,
     OPT_ARCH, OPT_UNDO, OPT_DEVICEPATH, OPT_STAGE,
@@ -96,6 +92,9 @@ extern const size_t cli_ncommands;
 extern const struct cli_option cli_write_options[];
 extern const struct cli_option cli_dirty_options[];
 extern const struct cli_option cli_help_option[];
+/* --wait SECONDS: every command that opens an existing hive (all but
+ * new). */
+extern const struct cli_option cli_wait_option[];
 /* What `hivekit --help` says after the command list, before the exit
  * statuses. */
 extern const char cli_overview_note[];
@@ -280,6 +279,22 @@ void write_options_get(const struct cli_args *a, struct write_options *o);
 int write_options_time(const char *cmd, const struct write_options *o,
                        uint64_t *ft);
 
+/* ---- wait.c: a hive another process holds ---- */
+
+#define CLI_WAIT_DEFAULT 5      /* seconds --wait waits when not given */
+/* Reads --wait from A (the command's whole run uses it); EXIT_OK or
+ * EXIT_USAGE (message printed). */
+int cli_wait_init(const struct cli_args *a);
+/* regf_open, retried while the hive is locked (REGF_EBUSY) until the
+ * --wait deadline. */
+int cli_open_hive(const char *path, unsigned flags, regf_hive **out);
+/* The same with regf_open_at (NAME in the directory DIRFD). */
+int cli_open_hive_at(int dirfd, const char *name, unsigned flags,
+                     regf_hive **out);
+/* The message for a failed open of PATH (status RC, handle H or NULL):
+ * EXIT_BUSY when the hive stayed locked, else EXIT_FILE. */
+int cli_open_failed(const char *path, regf_hive *h, int rc);
+
 /* ---- files.c ---- */
 
 /* Appends everything FD (or the file PATH) holds to B; 0, or -1 with
@@ -353,6 +368,12 @@ int root_find(const char *dir, const char *name, char *out, size_t size);
  * followed inside ROOT. RP_OK (close both ->dir with rp_dir_close),
  * RP_MISSING (no SYSTEM) or RP_REFUSED (R->err says why). */
 int root_hives(struct rp_root *r, struct rp_file *sysf, struct rp_file *softf);
+/* The hive F below ROOT (SHOWN in messages) before the library opens it:
+ * a regular file (rp_file_open) of at most REGF_MAX_HIVE_SIZE bytes - a
+ * huge, sparse "hive" on a guest volume is refused by its size alone.
+ * EXIT_OK, or EXIT_FILE with the message printed. */
+int root_hive_check(struct rp_root *r, const struct rp_file *f,
+                    const char *shown);
 /* 1 when ROOT/hiberfil.sys holds a hibernation image (Windows hibernated
  * or shut down with Fast Startup), 0 when not; its path goes to PATH. -1:
  * refused (r->err: a link out of ROOT, a FIFO...). */

@@ -72,11 +72,10 @@ static const char *verdict(const struct regf_check_stats *st,
     return "Windows would load this hive unchanged";
 }
 
-int cmd_check(const struct cli_args *a)
+static int check_file(const struct cli_args *a, const char *path)
 {
     struct check_opts o = { cli_has(a, OPT_JSON), cli_has(a, OPT_STRICT),
                             cli_has(a, OPT_ALLOW_DIRTY) };
-    const char *path = a->pos[0];
     int rc;
 
     struct bytebuf file = { NULL, 0, 0 };
@@ -156,4 +155,24 @@ int cmd_check(const struct cli_args *a)
     }
     free(r.codes);
     return st.problems ? EXIT_NOTFOUND /* problems found */ : EXIT_OK;
+}
+
+int cmd_check(const struct cli_args *a)
+{
+    const char *path = a->pos[0];
+    /* The library's open refuses what is not a regular file or too large
+     * at once, and takes the shared lock: the bytes checked are then a
+     * committed state, never a write half done. What it finds wrong in
+     * the content is for the check to report. */
+    regf_hive *h = NULL;
+    int rc = cli_open_hive(path, 0, &h);
+    if (rc == REGF_EBUSY || rc == REGF_EIO || rc == REGF_ELIMIT ||
+        rc == REGF_ENOMEM || rc == REGF_EINVAL) {
+        int ex = cli_open_failed(path, h, rc);
+        regf_close(h);
+        return ex;
+    }
+    int ex = check_file(a, path);
+    regf_close(h);
+    return ex;
 }

@@ -16,10 +16,21 @@
 /* --root: a file relative to the Windows folder, any case, resolved
  * inside the volume (root_path.h); OPEN reads it through the descriptor of
  * its folder, SHOWN is ROOT/... (or why it was refused). */
+struct root_ctx {
+    struct rp_root *r;
+    char last[4400];            /* the previous OPEN path, released at the
+                                   next call (the doctor is done with it) */
+};
+
 static int find_in_root(void *ctx, const char *rel, char *open,
                         char *shown, size_t size)
 {
-    struct rp_root *r = ctx;
+    struct root_ctx *c = ctx;
+    struct rp_root *r = c->r;
+    if (c->last[0]) {
+        rp_fd_path_release(c->last);
+        c->last[0] = '\0';
+    }
     char path[600];
     const char *slash = strrchr(rel, '/');
     struct rp_dir d;
@@ -38,18 +49,22 @@ static int find_in_root(void *ctx, const char *rel, char *open,
         snprintf(shown, size, "%s", r->err);
     if (rc != RP_OK)
         return -1;
-    rp_shown(r, f.dir.rel, f.name, shown, size);
     int found = f.exists && rp_fd_path(r, &f.dir, f.name, open, size) == 0;
+    if (found) {
+        rp_shown(r, f.dir.rel, f.name, shown, size);
+        snprintf(c->last, sizeof c->last, "%s", open);
+    }
     rp_dir_close(&f.dir);
     return found ? 0 : -1;
 }
 
-/* regf_open_at, or regf_open of the path NAME when DIRFD is AT_FDCWD. */
+/* The hive NAME in DIRFD, or the path NAME when DIRFD is AT_FDCWD,
+ * waiting (--wait) while a writer holds it. */
 static int open_in(int dirfd, const char *name, unsigned flags,
                    regf_hive **out)
 {
-    return dirfd == AT_FDCWD ? regf_open(name, flags, out)
-                             : regf_open_at(dirfd, name, flags, out);
+    return dirfd == AT_FDCWD ? cli_open_hive(name, flags, out)
+                             : cli_open_hive_at(dirfd, name, flags, out);
 }
 
 /* Opens the hive NAME in DIRFD (AT_FDCWD: NAME is a path) read-only,
@@ -62,9 +77,9 @@ static int open_hive(int dirfd, const char *name, const char *shown,
     struct regf_info info;
     int rc = open_in(dirfd, name, 0, &h);
     if (rc != REGF_OK) {
-        cli_error("%s: %s", shown, h ? regf_errdetail(h) : "out of memory");
+        int ex = cli_open_failed(shown, h, rc);
         regf_close(h);
-        return EXIT_FILE;
+        return ex;
     }
     if (regf_get_info(h, &info) == REGF_OK && info.dirty) {
         regf_hive *r;
@@ -144,6 +159,7 @@ int cmd_doctor(const struct cli_args *a)
     regf_hive *hs = NULL, *hw = NULL;
     struct rp_root rr;
     struct rp_file sysf, softf;
+    struct root_ctx rctx = { NULL, "" };
     int any, ex, rooted = 0, hives = 0;
 
     memset(&o, 0, sizeof o);
@@ -180,13 +196,18 @@ int cmd_doctor(const struct cli_args *a)
             soft = soft_path;
         }
         o.find = find_in_root;
-        o.ctx = &rr;
+        rctx.r = &rr;
+        o.ctx = &rctx;
         if ((o.hibernated = root_hibernated(&rr, hib, sizeof hib)) < 0) {
             cli_error("%s", rr.err);
             ex = EXIT_FILE;
             goto out;
         }
     }
+    if (root && ((ex = root_hive_check(&rr, &sysf, sys)) != EXIT_OK ||
+                 (soft && (ex = root_hive_check(&rr, &softf, soft)) !=
+                              EXIT_OK)))
+        goto out;
     if ((ex = root ? open_hive(sysf.dir.fd, sysf.name, sys, &hs, notes[0],
                                sizeof notes[0])
                    : open_hive(AT_FDCWD, sys, sys, &hs, notes[0],
@@ -231,6 +252,8 @@ out:
         rp_dir_close(&sysf.dir);
         rp_dir_close(&softf.dir);
     }
+    if (rctx.last[0])
+        rp_fd_path_release(rctx.last);
     if (rooted)
         rp_root_close(&rr);
     return ex;

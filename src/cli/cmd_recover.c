@@ -83,13 +83,9 @@ int cmd_recover(const struct cli_args *a)
     }
     /* REGF_EDIRTY here: a damaged base block before intact bins, which only
      * a log can rebuild. */
-    int st = regf_open(path, REGF_OPEN_WRITE, &h);
+    int st = cli_open_hive(path, REGF_OPEN_WRITE, &h);
     if (st != REGF_OK && st != REGF_EDIRTY) {
-        if (!h)
-            cli_error("%s: out of memory", path);
-        else
-            cli_error("%s", regf_errmsg(h));
-        rc = EXIT_FILE;
+        rc = cli_open_failed(path, h, st);
         goto out;
     }
     /* Through a symbolic link the file it names is recovered (and stays

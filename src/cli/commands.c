@@ -47,6 +47,15 @@ const struct cli_option cli_dirty_options[] = {
     { NULL, 0, NULL, 0, NULL }
 };
 
+const struct cli_option cli_wait_option[] = {
+    { "wait", 0, "SECONDS", OPT_WAIT,
+      "when another process is writing the hive (or reading it while this "
+      "command would write it), wait up to SECONDS for it (default 5; 0: "
+      "do not wait), then fail with exit status 75; no command starts "
+      "from a state another is about to change" },
+    { NULL, 0, NULL, 0, NULL }
+};
+
 const struct cli_option cli_help_option[] = {
     { "help", 'h', NULL, OPT_HELP, "print this help and exit" },
     { NULL, 0, NULL, 0, NULL }
@@ -531,7 +540,8 @@ static const struct cli_option *option_group(const struct cli_command *cmd,
     case 0: return cmd->options;
     case 1: return cmd->dirty_options ? cli_dirty_options : NULL;
     case 2: return cmd->writes != WRITES_NOTHING ? cli_write_options : NULL;
-    case 3: return cli_help_option;
+    case 3: return cmd->writes != WRITES_NEW_FILE ? cli_wait_option : NULL;
+    case 4: return cli_help_option;
     default: return NULL;
     }
 }
@@ -556,7 +566,7 @@ const struct cli_option *cli_next_option(const struct cli_command *cmd,
     /* *IT holds the group in its high bits and the index in the low 8. */
     for (;;) {
         size_t g = *it >> 8, i = *it & 0xFF;
-        if (g > 3)
+        if (g > 4)
             return NULL;
         const struct cli_option *o = option_group(cmd, g);
         if (!o || !o[i].name) {

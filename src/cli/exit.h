@@ -42,7 +42,10 @@
     X(EXIT_DATA, 65, "malformed input: a .reg file (import) or an INF "     \
       "(inject --inf) that is invalid or offers nothing for the guest, or " \
       "a driver binary (inject --root) that is not a signed PE image for "  \
-      "the guest; nothing was changed")
+      "the guest; nothing was changed")                                  \
+    X(EXIT_BUSY, 75, "another process is writing the hive (or reading "   \
+      "it while this command would write it) and --wait SECONDS (default " \
+      "5) ran out; nothing was changed: try again")
 
 enum cli_exit {
 #define CLI_EXIT_ENUM(name, number, meaning) name = number,
@@ -52,6 +55,7 @@ enum cli_exit {
 
 /* The exit status for a REGF_* status: REGF_NOTFOUND is EXIT_NOTFOUND,
  * REGF_EINVAL (a bad key path or argument) EXIT_USAGE, any other failure
+ * REGF_EBUSY (the hive is locked) EXIT_BUSY, any other failure
  * EXIT_FILE. */
 int cli_exit_regf(int regf_status);
 

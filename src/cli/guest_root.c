@@ -508,3 +508,31 @@ int root_hives(struct rp_root *r, struct rp_file *sysf, struct rp_file *softf)
     rp_dir_close(&config);
     return rc;
 }
+
+int root_hive_check(struct rp_root *r, const struct rp_file *f,
+                    const char *shown)
+{
+    int fd, rc = rp_file_open(r, f, O_RDONLY, &fd);
+    if (rc != RP_OK) {
+        cli_error("%s; nothing was changed", rc == RP_MISSING ?
+                  "the hive vanished" : r->err);
+        return EXIT_FILE;
+    }
+    struct stat st;
+    int ok = fstat(fd, &st) == 0;
+    int e = errno;
+    close(fd);
+    if (!ok) {
+        cli_error("%s: cannot stat: %s; nothing was changed", shown,
+                  strerror(e));
+        return EXIT_FILE;
+    }
+    if ((uint64_t)st.st_size > REGF_MAX_HIVE_SIZE) {
+        cli_error("%s: %llu bytes, over the %llu-byte limit for a hive file "
+                  "on a guest volume; refused; nothing was changed", shown,
+                  (unsigned long long)st.st_size,
+                  (unsigned long long)REGF_MAX_HIVE_SIZE);
+        return EXIT_FILE;
+    }
+    return EXIT_OK;
+}

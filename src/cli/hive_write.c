@@ -163,13 +163,9 @@ static int wr_opened(struct whive *w, int rc, uint64_t ft,
      * log can rebuild the header. */
     int damaged = rc == REGF_EDIRTY;
     if (rc != REGF_OK && !damaged) {
-        if (!w->h)
-            cli_error("%s: %s", w->path, rc == REGF_ENOMEM ? "out of memory"
-                      : regf_strstatus(rc));
-        else
-            cli_error("%s", regf_errmsg(w->h));
+        int ex = cli_open_failed(w->path, w->h, rc);
         wr_close(w);
-        return EXIT_FILE;
+        return ex;
     }
     if (!w->target) {
         cli_error("%s: out of memory", w->path);
@@ -205,7 +201,9 @@ int wr_open(struct whive *w, const char *path, uint64_t ft,
 {
     memset(w, 0, sizeof *w);
     w->path = path;
-    int rc = regf_open(path, REGF_OPEN_WRITE, &w->h);
+    /* Locked from here to wr_close: no other writer starts from the
+     * state read here (docs/locking.md). */
+    int rc = cli_open_hive(path, REGF_OPEN_WRITE, &w->h);
     w->target = hive_target_path(path);
     return wr_opened(w, rc, ft, o);
 }
@@ -216,19 +214,15 @@ int wr_open_at(struct whive *w, struct rp_root *r, const struct rp_file *f,
     memset(w, 0, sizeof *w);
     w->path = shown;
     w->at_root = 1;
-    /* A FIFO, a device or a link swapped in is refused here, before the
-     * library opens anything. */
-    int fd, rc = rp_file_open(r, f, O_RDONLY, &fd);
-    if (rc != RP_OK) {
-        cli_error("%s; nothing was written", rc == RP_MISSING ?
-                  "the hive vanished" : r->err);
-        return EXIT_FILE;
-    }
-    close(fd);
+    /* A FIFO, a device, a link swapped in or a huge file is refused here,
+     * before the library opens anything. */
+    int rc = root_hive_check(r, f, shown);
+    if (rc != EXIT_OK)
+        return rc;
     char at[4400];
     if (rp_fd_path(r, &f->dir, f->name, at, sizeof at) == 0)
         w->target = strdup(at);
-    rc = regf_open_at(f->dir.fd, f->name, REGF_OPEN_WRITE, &w->h);
+    rc = cli_open_hive_at(f->dir.fd, f->name, REGF_OPEN_WRITE, &w->h);
     return wr_opened(w, rc, ft, o);
 }
 
@@ -314,8 +308,8 @@ static int commit_file(regf_hive *h, const char *target, const char *shown,
                          (dirty ? REGF_COMMIT_DIRTY : 0) |
                                     (o->replace ? REGF_COMMIT_REPLACE : 0));
     if (rc != REGF_OK) {
-        const char *msg = regf_errmsg(h);
-        cli_error("%s", *msg ? msg : regf_strstatus(rc));
+        const char *msg = regf_errdetail(h);
+        cli_error("%s: %s", shown, *msg ? msg : regf_strstatus(rc));
         if (have_backup)
             backup_discard(&b);
         vol_meta_free(&id.meta);
@@ -372,13 +366,16 @@ int reset_logs(const char *hive)
     for (size_t i = 0; i < n; i++) {
         if (logs[i].size == 0)
             continue;
-        /* Not through a link, not a FIFO or device. */
-        struct stat st;
+        /* Neither a link followed nor a FIFO waited on. */
         int fd = open(logs[i].path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW |
-                                    O_NONBLOCK);
-        int ok = fd >= 0 && fstat(fd, &st) == 0 &&
-                 (S_ISREG(st.st_mode) || (errno = EINVAL, 0)) &&
-                 ftruncate(fd, 0) == 0 && fsync(fd) == 0;
+                      O_NONBLOCK);
+        struct stat st;
+        if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
+            close(fd);
+            fd = -1;
+            errno = EINVAL;
+        }
+        int ok = fd >= 0 && ftruncate(fd, 0) == 0 && fsync(fd) == 0;
         int e = errno;
         if (fd >= 0)
             close(fd);

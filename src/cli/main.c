@@ -51,7 +51,9 @@ int main(int argc, char **argv)
     if (rc == CLI_HELP_SHOWN)
         rc = EXIT_OK;
     else if (rc == 0) {
-        rc = cmd->run(&a);
+        rc = cli_wait_init(&a);
+        if (rc == EXIT_OK)
+            rc = cmd->run(&a);
         cli_args_free(&a);
     }
     if (fflush(stdout) != 0 && rc == EXIT_OK) {

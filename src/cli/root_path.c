@@ -666,23 +666,6 @@ const char *rp_show(const char *path, char *out, size_t size)
     return out;
 }
 
-int rp_fd_alias(int dirfd, const char *name, char *out, size_t size)
-{
-    struct stat a, b;
-    if (fstat(dirfd, &a) != 0)
-        return -1;
-    for (int i = 0; i < fd_paths_used; i++)
-        if (fd_paths[i].fd >= 0 && fstat(fd_paths[i].fd, &b) == 0 &&
-            a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
-            struct rp_root r;
-            struct rp_dir d = { dirfd, "" };
-            memcpy(r.path, fd_paths[i].shown, sizeof r.path - 1);
-            r.path[sizeof r.path - 1] = '\0';
-            return rp_fd_path(&r, &d, name, out, size);
-        }
-    return -1;
-}
-
 int rp_is_fd_path(const char *path)
 {
     const char *rest;

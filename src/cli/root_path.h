@@ -109,9 +109,6 @@ void rp_fd_path_release(const char *path);
 /* PATH (or a message) as the user knows it: every path from rp_fd_path in
  * it shown as ROOT/REL/..., the rest as it is. Returns OUT. */
 const char *rp_show(const char *path, char *out, size_t size);
-/* rp_fd_path for another descriptor DIRFD of a folder that has one
- * already: shown as that one. -1 when none is known. */
-int rp_fd_alias(int dirfd, const char *name, char *out, size_t size);
 /* Nonzero when PATH came from rp_fd_path (a file below ROOT). */
 int rp_is_fd_path(const char *path);
 

@@ -18,10 +18,13 @@
  *       of DDInstall.HW and of DDInstall;
  *   class GUID, class, provider, DriverVer, catalog <- [Version];
  *   the package label's digits <- FNV-1a 64 of the INF's bytes. */
+#include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "file_read.h"
 #include "inf.h"
 #include "inject.h"
 
@@ -35,17 +38,18 @@ static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n)
     return h;
 }
 
-/* FNV-1a 64 of the bytes of the file PATH (of what could be read). */
+/* FNV-1a 64 of the bytes of the INF file PATH (of nothing when it cannot
+ * be read). */
 static uint64_t file_hash(const char *path)
 {
     uint64_t h = 0xcbf29ce484222325ULL;
-    FILE *f = fopen(path, "rb");
-    if (f) {
-        uint8_t buf[65536];
-        size_t n;
-        while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-            h = fnv1a(h, buf, n);
-        fclose(f);
+    uint8_t *buf;
+    size_t n;
+    char why[200];
+    if (fr_read(AT_FDCWD, path, INF_MAX_INPUT, &buf, &n, why,
+                sizeof why) == FR_OK) {
+        h = fnv1a(h, buf, n);
+        free(buf);
     }
     return h;
 }

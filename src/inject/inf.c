@@ -1,10 +1,12 @@
 /* inf.c - the inf_file handle: parse entry points, memory arena, messages,
  * case-insensitive maps and generic section/line access. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "file_read.h"
 #include "inf_int.h"
 
 /* ---- arena ---------------------------------------------------------------- */
@@ -428,51 +430,18 @@ int inf_parse_file(const char *path, const struct inf_options *opt, inf_file **o
         *out = inf;
         return inf ? inf__err(inf, INF_EARG, 0, "no path") : INF_ENOMEM;
     }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        int e = errno;
-        inf_file *inf = inf_new(path);
-        *out = inf;
-        return inf ? inf__err(inf, INF_EIO, 0, "cannot open: %s", strerror(e)) : INF_ENOMEM;
-    }
-    size_t cap = 65536, len = 0;
-    unsigned char *buf = malloc(cap);
-    int rc = buf ? INF_OK : INF_ENOMEM;
-    while (rc == INF_OK) {
-        if (len == cap) {
-            if (cap > INF_MAX_INPUT) {
-                rc = INF_ELIMIT;
-                break;
-            }
-            unsigned char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                rc = INF_ENOMEM;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t n = fread(buf + len, 1, cap - len, f);
-        len += n;
-        if (n == 0) {
-            if (ferror(f))
-                rc = INF_EIO;
-            break;
-        }
-    }
-    int e = errno;
-    fclose(f);
-    if (rc != INF_OK) {
-        free(buf);
+    uint8_t *buf;
+    size_t len;
+    char why[200];
+    int rc = fr_read(AT_FDCWD, path, INF_MAX_INPUT, &buf, &len, why,
+                     sizeof why);
+    if (rc != FR_OK) {
         inf_file *inf = inf_new(path);
         *out = inf;
         if (!inf)
             return INF_ENOMEM;
-        if (rc == INF_EIO)
-            return inf__err(inf, rc, 0, "read error: %s", strerror(e));
-        if (rc == INF_ELIMIT)
-            return inf__err(inf, rc, 0, "file exceeds the %u-byte limit", INF_MAX_INPUT);
-        return inf__err(inf, rc, 0, "out of memory reading the file");
+        return inf__err(inf, rc == FR_ETOOBIG ? INF_ELIMIT :
+                        rc == FR_ENOMEM ? INF_ENOMEM : INF_EIO, 0, "%s", why);
     }
     rc = inf_parse_mem(buf, len, path, opt, out);
     free(buf);

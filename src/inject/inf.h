@@ -66,7 +66,8 @@ extern "C" {
 
 /* Limits (inputs beyond them are refused with INF_ELIMIT; real INFs are a
  * few kilobytes, the largest in-box ones about 2 MB). */
-#define INF_MAX_INPUT        (64u * 1024 * 1024) /* bytes of file */
+#define INF_MAX_INPUT        (8u * 1024 * 1024) /* bytes of file, checked
+                                        by its size before it is read */
 #define INF_MAX_FIELD        65536u  /* bytes of one field after %strkey%
                                         substitution (Windows' own limit,
                                         MAX_INF_STRING_LENGTH, is 4096) */

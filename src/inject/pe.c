@@ -15,12 +15,14 @@
  * Every read goes through get16/get32, which refuse a position outside
  * the bytes held. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "file_read.h"
 #include "pe.h"
 
 uint16_t pe_machine_for_arch(const char *arch)
@@ -217,43 +219,14 @@ int pe_check_file(const char *path, uint16_t machine, struct pe_info *out,
 {
     if (out)
         memset(out, 0, sizeof *out);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return fail(err, errn, PE_EIO, "cannot be read: %s", strerror(errno));
-    /* One byte more than the limit tells "too big" from "at the limit". */
-    size_t cap = 65536, len = 0;
-    uint8_t *buf = malloc(cap);
-    int rc = PE_OK;
-    while (buf) {
-        if (len == cap) {
-            if (cap > PE_MAX_FILE) {
-                rc = fail(err, errn, PE_ETOOBIG, "larger than %u MiB: not "
-                          "a driver", PE_MAX_FILE / (1024 * 1024));
-                break;
-            }
-            size_t ncap = cap * 2 > (size_t)PE_MAX_FILE + 1 ?
-                          (size_t)PE_MAX_FILE + 1 : cap * 2;
-            uint8_t *nb = realloc(buf, ncap);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t n = fread(buf + len, 1, cap - len, f);
-        len += n;
-        if (n == 0) {
-            if (ferror(f))
-                rc = fail(err, errn, PE_EIO, "cannot be read: %s",
-                          strerror(errno));
-            break;
-        }
-    }
-    fclose(f);
-    if (!buf)
-        return fail(err, errn, PE_EIO, "cannot be read: out of memory");
+    uint8_t *buf;
+    size_t len;
+    char why[200];
+    int rc = fr_read(AT_FDCWD, path, PE_MAX_FILE, &buf, &len, why, sizeof why);
+    if (rc == FR_ETOOBIG)
+        return fail(err, errn, PE_ETOOBIG, "%s: not a driver", why);
+    if (rc != FR_OK)
+        return fail(err, errn, PE_EIO, "cannot be read: %s", why);
     if (rc == PE_OK)
         rc = pe_check_mem(buf, len, machine, out, err, errn);
     free(buf);

@@ -6,12 +6,14 @@
  * and RPM listings of the corpus). */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "file_read.h"
 #include "inf.h"
 #include "virtio_win.h"
 
@@ -389,38 +391,25 @@ static int json_value(struct json *j, int depth)
     return j->p > start ? 0 : -1;
 }
 
-/* The entries of DIR/data/info.json (any case); none when it is missing
- * or not understood. Free *OUT. */
+/* data/info.json is read whole up to this size (the real one is about
+ * 100 KB). */
+#define VW_MAX_INFO_JSON (8u << 20)
+
+/* The entries of DIR/data/info.json (any case); none when it is missing,
+ * too large, not a regular file or not understood. Free *OUT. */
 static size_t read_info_json(const char *dir, struct vw_entry **out)
 {
     char path[4200];
     *out = NULL;
     if (ci_path(dir, "data/info.json", path, sizeof path) != 0)
         return 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    uint8_t *data;
+    size_t len;
+    char why[200];
+    if (fr_read(AT_FDCWD, path, VW_MAX_INFO_JSON, &data, &len, why,
+                sizeof why) != FR_OK)
         return 0;
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t r = fread(buf + len, 1, cap - len, f);
-        len += r;
-        if (r == 0 || len > (8u << 20))
-            break;
-        if (len == cap) {
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    if (!buf)
-        return 0;
+    char *buf = (char *)data;
     struct json j = { buf, buf + len, NULL, 0, 0, 0 };
     if (json_value(&j, 0) != 0) {
         free(j.e);

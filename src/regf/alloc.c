@@ -225,9 +225,10 @@ static int append_bin(regf_hive *h, uint32_t size, uint32_t *out)
 {
     uint64_t bsize = ((uint64_t)size + REGF_BIN_HDR + 4095) / 4096 * 4096;
     uint64_t end = (uint64_t)h->bins_size + bsize;
-    if (end > REGF_MAX_BINS_SIZE)
+    if (end > REGF_MAX_WRITE_BINS)
         return regf__fail(h, REGF_ELIMIT, "the hive would grow past the "
-                          "largest size Windows loads (0x7FFFE000 bytes)");
+                          "%llu-byte limit of hive files (REGF_MAX_HIVE_SIZE)",
+                          (unsigned long long)REGF_MAX_HIVE_SIZE);
     int rc = reserve(h, end);
     if (rc != REGF_OK)
         return rc;

@@ -12,7 +12,11 @@
  * to a temporary file in the same directory, which is synced, given the
  * old file's mode (and owner, when permitted), then renamed over the
  * target, and the directory is synced. A new hive (REGF_COMMIT_NEW) is
- * linked into place with link(2), which fails if the name exists. */
+ * linked into place with linkat(2), which fails if the name exists. Every
+ * file is reached through the directory descriptor of its hive (file.c):
+ * the names are looked up there, never as path strings again, and the
+ * temporary file is locked before it takes the hive's name
+ * (docs/locking.md). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -62,17 +66,22 @@ static int io_fchmod(const regf_hive *h, int fd, mode_t mode)
 }
 #define io_fsync regf__io_fsync
 #define io_close regf__io_close
-static int io_rename(const regf_hive *h, const char *from, const char *to)
+static int io_renameat(const regf_hive *h, int fd1, const char *from,
+                       int fd2, const char *to)
 {
-    return h->io ? h->io->rename(h->io->ctx, from, to) : rename(from, to);
+    return h->io ? h->io->renameat(h->io->ctx, fd1, from, fd2, to)
+                 : renameat(fd1, from, fd2, to);
 }
-static int io_link(const regf_hive *h, const char *from, const char *to)
+static int io_linkat(const regf_hive *h, int fd1, const char *from, int fd2,
+                     const char *to)
 {
-    return h->io ? h->io->link(h->io->ctx, from, to) : link(from, to);
+    return h->io ? h->io->linkat(h->io->ctx, fd1, from, fd2, to)
+                 : linkat(fd1, from, fd2, to, 0);
 }
-static int io_unlink(const regf_hive *h, const char *path)
+static int io_unlinkat(const regf_hive *h, int dirfd, const char *name)
 {
-    return h->io ? h->io->unlink(h->io->ctx, path) : unlink(path);
+    return h->io ? h->io->unlinkat(h->io->ctx, dirfd, name)
+                 : unlinkat(dirfd, name, 0);
 }
 
 static int write_all_fd(const regf_hive *h, int fd, const uint8_t *p, size_t n)
@@ -90,29 +99,6 @@ static int write_all_fd(const regf_hive *h, int fd, const uint8_t *p, size_t n)
     return 0;
 }
 
-static int sync_dir(const regf_hive *h, const char *path)
-{
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    if (!slash)
-        strcpy(dir, ".");
-    else if (slash == path)
-        strcpy(dir, "/");
-    else if ((size_t)(slash - path) < sizeof dir)
-        snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
-    else
-        return -1;
-    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    int rc = io_fsync(h, fd);
-    int e = errno;
-    close(fd);
-    /* Some filesystems (e.g. FUSE mounts) refuse fsync on a directory. */
-    errno = e;
-    return rc == 0 || e == EINVAL || e == ENOTSUP ? 0 : -1;
-}
-
 static int io_fail(regf_hive *h, const char *what, const char *path)
 {
     h->sys_errno = errno;
@@ -120,47 +106,175 @@ static int io_fail(regf_hive *h, const char *what, const char *path)
                       strerror(h->sys_errno));
 }
 
-/* Copies the file at SRC to DST (the backup), replacing DST atomically. */
-static int backup(regf_hive *h, const char *src)
+/* Copies the hive file, open as SRC, to BASE.bak beside it, replacing
+ * that atomically (a temporary file renamed over it). */
+static int backup(regf_hive *h, const struct regf_target *t, int src)
 {
     char dst[4200], tmp[4300];
-    snprintf(dst, sizeof dst, "%s.bak", src);
-    snprintf(tmp, sizeof tmp, "%s.bak.tmp-XXXXXX", src);
-    int in = open(src, O_RDONLY | O_CLOEXEC);
-    if (in < 0)
-        return io_fail(h, "cannot read for the backup", src);
-    int out = mkstemp(tmp);
-    if (out < 0) {
-        close(in);
-        return io_fail(h, "cannot create the backup", dst);
-    }
+    snprintf(dst, sizeof dst, "%s.bak", t->base);
+    int out = regf__create_temp(t->dirfd, dst, ".tmp-", tmp, sizeof tmp);
+    if (out < 0)
+        return io_fail(h, "cannot create the backup of", t->shown);
     uint8_t buf[65536];
     ssize_t n;
+    off_t at = 0;
     int rc = 0;
-    while ((n = read(in, buf, sizeof buf)) > 0)
+    while ((n = pread(src, buf, sizeof buf, at)) > 0) {
+        at += n;
         if (write_all_fd(h, out, buf, (size_t)n) != 0) {
             rc = -1;
             break;
         }
+    }
     if (n < 0)
         rc = -1;
     struct stat st;
-    if (rc == 0 && fstat(in, &st) == 0)
+    if (rc == 0 && fstat(src, &st) == 0)
         fchmod(out, st.st_mode & 07777);
     if (rc == 0)
         rc = io_fsync(h, out);
-    close(in);
     if (io_close(h, out) != 0)
         rc = -1;
     if (rc == 0)
-        rc = io_rename(h, tmp, dst);
+        rc = io_renameat(h, t->dirfd, tmp, t->dirfd, dst);
     if (rc != 0) {
         int e = errno;
-        io_unlink(h, tmp);
+        io_unlinkat(h, t->dirfd, tmp);
         errno = e;
-        return io_fail(h, "cannot write the backup", dst);
+        return io_fail(h, "cannot write the backup of", t->shown);
     }
     return REGF_OK;
+}
+
+/* Where a commit to PATH goes (regf_commit): H's own file when PATH is
+ * NULL, its name, or the same file; else the file PATH names (a link
+ * there is followed: the file it points to is written), opened and
+ * locked here into T->fd (-1 when it does not exist yet). *OWN gets the
+ * descriptors T holds that the caller closes; *REAL a resolved path. */
+struct own {
+    int dirfd, fd;
+    char *real;
+};
+
+static void own_close(struct own *o)
+{
+    if (o->fd >= 0)
+        close(o->fd);
+    regf__close_dir(o->dirfd);
+    free(o->real);
+}
+
+static int target_open(regf_hive *h, const char *path, unsigned flags,
+                       struct regf_target *t, struct stat *st, int *have_old,
+                       struct own *o)
+{
+    o->dirfd = o->fd = -1;
+    o->real = NULL;
+    *have_old = 0;
+    if (h->dirfd >= 0 && (!path || strcmp(path, h->name) == 0)) {
+mine:
+        if (o->fd >= 0)
+            close(o->fd);
+        regf__close_dir(o->dirfd);
+        o->dirfd = o->fd = -1;
+        t->dirfd = h->dirfd;
+        t->base = h->base;
+        t->shown = h->name;
+        t->fd = h->fd_rw ? h->fd : -1;
+        if (fstat(h->fd, st) != 0)
+            return io_fail(h, "cannot stat", h->name);
+        *have_old = 1;
+        return REGF_OK;
+    }
+    if (!path)
+        path = h->name;
+    t->shown = path;
+    struct stat lst;
+    if (!(flags & REGF_COMMIT_NEW) && lstat(path, &lst) == 0 &&
+        S_ISLNK(lst.st_mode) && !(o->real = realpath(path, NULL)))
+        return io_fail(h, "cannot resolve the link", path);
+    const char *base;
+    o->dirfd = regf__open_parent(o->real ? o->real : path, &base);
+    if (o->dirfd == -1)
+        return io_fail(h, "cannot open the directory of", path);
+    if (!*base)
+        return regf__fail(h, REGF_EINVAL, "%s: not a file name", path);
+    t->dirfd = o->dirfd;
+    t->base = base;
+    t->fd = -1;
+    if (fstatat(t->dirfd, base, &lst, AT_SYMLINK_NOFOLLOW) != 0) {
+        if (errno == ENOENT)
+            return REGF_OK;
+        return io_fail(h, "cannot stat", path);
+    }
+    if (flags & REGF_COMMIT_NEW)
+        return regf__fail(h, REGF_EEXIST, "%s exists already; not "
+                          "overwriting it", path);
+    char why[200];
+    o->fd = regf__open_file(t->dirfd, base, O_RDWR, 0, 0, st, why, sizeof why);
+    if (o->fd < 0) {
+        h->sys_errno = errno;
+        return regf__fail(h, REGF_EIO, "%s: %s", path, why);
+    }
+    struct stat mine_st;
+    if (h->fd >= 0 && fstat(h->fd, &mine_st) == 0 &&
+        mine_st.st_dev == st->st_dev && mine_st.st_ino == st->st_ino)
+        goto mine;
+    int writes, lk = regf__lock(o->fd, 1, &writes);
+    if (lk > 0) {
+        regf__busy(h, writes);
+        return regf__fail(h, REGF_EBUSY, "%s is being %s by another "
+                          "process", path, writes ? "written" : "read");
+    }
+    if (lk < 0)
+        return io_fail(h, "cannot lock", path);
+    t->fd = o->fd;
+    *have_old = 1;
+    return REGF_OK;
+}
+
+/* Writes the whole image (base block BB) to a new temporary file beside
+ * T's file, locked, with MODE and owner OWNER (NULL: ours), synced. The
+ * descriptor goes to *FD, the name to TMP. */
+static int write_temp(regf_hive *h, const struct regf_target *t,
+                      const uint8_t *bb, const struct stat *owner,
+                      char *tmp, size_t tmpn, int *fd)
+{
+    *fd = regf__create_temp(t->dirfd, t->base, ".hivekit-", tmp, tmpn);
+    if (*fd < 0)
+        return io_fail(h, "cannot create a temporary file beside", t->shown);
+    int writes;
+    (void)regf__lock(*fd, 1, &writes);   /* a new name: nobody else has it */
+    const char *step = "cannot write";
+    int ok = write_all_fd(h, *fd, bb, REGF_BASE_SIZE) == 0 &&
+             write_all_fd(h, *fd, h->image + REGF_BASE_SIZE, h->bins_size) == 0;
+    if (ok) {
+        step = "cannot set the mode of";
+        mode_t mode;
+        if (owner)
+            mode = owner->st_mode & 07777;
+        else {
+            mode_t mask = umask(0);
+            umask(mask);
+            mode = 0666 & ~mask;
+        }
+        ok = io_fchmod(h, *fd, mode) == 0;
+        if (ok && owner && (owner->st_uid != geteuid() ||
+                            owner->st_gid != getegid()))
+            (void)!fchown(*fd, owner->st_uid, owner->st_gid); /* best effort */
+    }
+    if (ok) {
+        step = "cannot sync";
+        ok = io_fsync(h, *fd) == 0;
+    }
+    if (ok)
+        return REGF_OK;
+    int e = errno;
+    io_close(h, *fd);
+    *fd = -1;
+    io_unlinkat(h, t->dirfd, tmp);
+    errno = e;
+    return io_fail(h, step, t->shown);
 }
 
 int regf_commit(regf_hive *h, const char *path, unsigned flags)
@@ -168,27 +282,27 @@ int regf_commit(regf_hive *h, const char *path, unsigned flags)
     int rc = regf__edit_check(h);
     if (rc != REGF_OK)
         return rc;
-    if (!path)
-        path = h->name;
-    /* Through a symbolic link, the file it points to is replaced (renaming
-     * over the link itself would turn it into a regular file). */
-    char *resolved = NULL;
-    struct stat lst;
-    if (!(flags & REGF_COMMIT_NEW) && lstat(path, &lst) == 0 &&
-        S_ISLNK(lst.st_mode)) {
-        resolved = realpath(path, NULL);
-        if (!resolved)
-            return io_fail(h, "cannot resolve the link", path);
-        rc = regf_commit(h, resolved, flags);
-        free(resolved);
-        return rc;
-    }
     if (h->info.dirty && !(flags & REGF_COMMIT_DIRTY))
         return regf__fail(h, REGF_EDIRTY, "the hive is dirty (sequence "
                           "numbers %u/%u%s): its transaction logs hold newer "
                           "data that must be replayed before it is edited",
                           h->info.seq1, h->info.seq2,
                           h->info.checksum_ok ? "" : ", bad header checksum");
+    struct regf_target t;
+    struct stat st;
+    struct own o;
+    int have_old;
+    rc = target_open(h, path, flags, &t, &st, &have_old, &o);
+    if (rc != REGF_OK) {
+        own_close(&o);
+        return rc;
+    }
+    int mine = t.dirfd == h->dirfd;
+    if (have_old && (flags & REGF_COMMIT_NEW)) {
+        own_close(&o);
+        return regf__fail(h, REGF_EEXIST, "%s exists already; not "
+                          "overwriting it", t.shown);
+    }
 
     /* Build the base block in a copy first: the in-memory hive changes
      * only once the file is in place. */
@@ -206,10 +320,8 @@ int regf_commit(regf_hive *h, const char *path, unsigned flags)
     wr_le32(bb + BB_CLUSTER, 1);
     if (flags & REGF_COMMIT_NEW) {
         /* FileName: the last 31 UTF-16 units of the name (debug only). */
-        const char *base = strrchr(path, '/');
-        base = base ? base + 1 : path;
         uint16_t u[256];
-        long n = regf__utf8_to_units(base, strlen(base), u, 256);
+        long n = regf__utf8_to_units(t.base, strlen(t.base), u, 256);
         memset(bb + BB_FILENAME, 0, BB_FILENAME_SIZE);
         for (long i = n > 31 ? n - 31 : 0, j = 0; n > 0 && i < n; i++, j++)
             wr_le16(bb + BB_FILENAME + 2 * j, u[i]);
@@ -219,112 +331,96 @@ int regf_commit(regf_hive *h, const char *path, unsigned flags)
     memcpy(bin0_time, h->image + REGF_BASE_SIZE + HBIN_TIMESTAMP, 8);
     wr_le64(h->image + REGF_BASE_SIZE + HBIN_TIMESTAMP, now);
 
-    struct stat st;
-    int have_old = stat(path, &st) == 0;
-    if (have_old && (flags & REGF_COMMIT_NEW)) {
-        memcpy(h->image + REGF_BASE_SIZE + HBIN_TIMESTAMP, bin0_time, 8);
-        return regf__fail(h, REGF_EEXIST, "%s exists already; not "
-                          "overwriting it", path);
-    }
-    if (have_old && !S_ISREG(st.st_mode)) {
-        memcpy(h->image + REGF_BASE_SIZE + HBIN_TIMESTAMP, bin0_time, 8);
-        return regf__fail(h, REGF_EIO, "%s is not a regular file", path);
-    }
-
-    /* An existing file: journaled, in place (commit_journal.c). */
     struct regf_commit_stats cs;
     memset(&cs, 0, sizeof cs);
+    int fd = -1;
+    char tmp[4300];
     if (have_old && !(flags & (REGF_COMMIT_NEW | REGF_COMMIT_REPLACE))) {
-        if ((flags & REGF_COMMIT_BACKUP) && (rc = backup(h, path)) != REGF_OK) {
-            memcpy(h->image + REGF_BASE_SIZE + HBIN_TIMESTAMP, bin0_time, 8);
-            return rc;
-        }
-        rc = regf__commit_journal(h, path, bb, flags, &cs);
-        if (rc != REGF_OK) {
-            memcpy(h->image + REGF_BASE_SIZE + HBIN_TIMESTAMP, bin0_time, 8);
-            return rc;
-        }
-        h->last_commit = cs;
-        goto placed;
+        /* An existing file: journaled, in place (commit_journal.c). */
+        if (t.fd < 0)
+            rc = regf__fail(h, REGF_EIO, "%s could only be opened "
+                            "read-only: cannot write it in place", t.shown);
+        else if (!(flags & REGF_COMMIT_BACKUP) ||
+                 (rc = backup(h, &t, t.fd)) == REGF_OK)
+            rc = regf__commit_journal(h, &t, bb, flags, &cs);
+        if (rc == REGF_OK)
+            h->last_commit = cs;
+        goto done;
     }
-    cs.bytes_written = REGF_BASE_SIZE + (uint64_t)h->bins_size;
 
-    char *tmp = malloc(strlen(path) + 24);
-    if (!tmp) {
-        memcpy(h->image + REGF_BASE_SIZE + HBIN_TIMESTAMP, bin0_time, 8);
-        return regf__fail(h, REGF_ENOMEM, "out of memory");
-    }
-    sprintf(tmp, "%s.hivekit-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        rc = io_fail(h, "cannot create a temporary file beside", path);
-        memcpy(h->image + REGF_BASE_SIZE + HBIN_TIMESTAMP, bin0_time, 8);
-        free(tmp);
-        return rc;
-    }
-    const char *step = "cannot write";
-    int ok = write_all_fd(h, fd, bb, sizeof bb) == 0 &&
-             write_all_fd(h, fd, h->image + REGF_BASE_SIZE, h->bins_size) == 0;
-    if (ok) {
-        step = "cannot set the mode of";
-        mode_t mode = 0644;
-        if (have_old)
-            mode = st.st_mode & 07777;
-        else {
-            mode_t mask = umask(0);
-            umask(mask);
-            mode = 0666 & ~mask;
-        }
-        ok = io_fchmod(h, fd, mode) == 0;
-        if (ok && have_old && (st.st_uid != geteuid() || st.st_gid != getegid()))
-            (void)!fchown(fd, st.st_uid, st.st_gid);  /* best effort */
-    }
-    if (ok) {
-        step = "cannot sync";
-        ok = io_fsync(h, fd) == 0;
-    }
-    if (io_close(h, fd) != 0 && ok) {
-        step = "cannot write";
-        ok = 0;
-    }
-    if (ok && have_old && (flags & REGF_COMMIT_BACKUP)) {
-        if ((rc = backup(h, path)) != REGF_OK) {
-            io_unlink(h, tmp);
-            free(tmp);
-            memcpy(h->image + REGF_BASE_SIZE + HBIN_TIMESTAMP, bin0_time, 8);
-            return rc;
+    /* A whole new file: a temporary file beside it, renamed (linked, for
+     * NEW) into place. */
+    cs.bytes_written = REGF_BASE_SIZE + (uint64_t)h->bins_size;
+    rc = write_temp(h, &t, bb, have_old ? &st : NULL, tmp, sizeof tmp, &fd);
+    if (rc != REGF_OK)
+        goto done;
+    if (have_old && (flags & REGF_COMMIT_BACKUP)) {
+        int src = mine ? h->fd : o.fd;
+        if (src < 0 || (rc = backup(h, &t, src)) != REGF_OK) {
+            if (src < 0)
+                rc = regf__fail(h, REGF_EIO, "%s: cannot read for the "
+                                "backup", t.shown);
+            goto drop_temp;
         }
     }
-    if (ok) {
-        if (flags & REGF_COMMIT_NEW) {
-            step = "cannot create";
-            ok = io_link(h, tmp, path) == 0;
-            int e = errno;
-            io_unlink(h, tmp);
-            errno = e;
-        } else {
-            step = "cannot replace";
-            ok = io_rename(h, tmp, path) == 0;
-        }
+    const char *step;
+    int ok;
+    if (flags & REGF_COMMIT_NEW) {
+        step = "cannot create";
+        ok = io_linkat(h, t.dirfd, tmp, t.dirfd, t.base) == 0;
+        int e = errno;
+        io_unlinkat(h, t.dirfd, tmp);
+        errno = e;
+    } else {
+        step = "cannot replace";
+        ok = io_renameat(h, t.dirfd, tmp, t.dirfd, t.base) == 0;
     }
     if (!ok) {
-        int e = errno;
-        io_unlink(h, tmp);
-        errno = e;
-        rc = io_fail(h, step, path);
+        rc = io_fail(h, step, t.shown);
         if (h->sys_errno == EEXIST)
             rc = regf__fail(h, REGF_EEXIST, "%s exists already; not "
-                            "overwriting it", path);
+                            "overwriting it", t.shown);
+        goto drop_temp;
+    }
+    /* The new file is in place, still locked by FD. Replacing H's own
+     * file, H keeps FD (and the lock): a process that waited for the old
+     * file's lock finds the name moved on and waits for this one. */
+    if (mine && (flags & REGF_COMMIT_REPLACE)) {
+        close(h->fd);
+        h->fd = fd;
+        h->fd_rw = 1;
+        fd = -1;
+    } else {
+        int crc = io_close(h, fd);
+        fd = -1;
+        if (crc != 0) {
+            rc = io_fail(h, "cannot write", t.shown);
+            goto done;
+        }
+    }
+    h->last_commit = cs;
+    if (regf__sync_dir(h, t.dirfd) != 0)
+        rc = io_fail(h, "the new file is in place but syncing the "
+                     "directory failed for", t.shown);
+    goto placed;
+
+drop_temp:
+    if (fd >= 0)
+        io_close(h, fd);
+    fd = -1;
+    {
+        int e = errno;
+        io_unlinkat(h, t.dirfd, tmp);
+        errno = e;
+    }
+done:
+    if (rc != REGF_OK) {
         memcpy(h->image + REGF_BASE_SIZE + HBIN_TIMESTAMP, bin0_time, 8);
-        free(tmp);
+        own_close(&o);
         return rc;
     }
-    free(tmp);
-    h->last_commit = cs;
-    if (sync_dir(h, path) != 0)
-        rc = io_fail(h, "the new file is in place but syncing the "
-                     "directory failed for", path);
 placed:
+    own_close(&o);
     /* The file is in place: the handle now describes it. */
     memcpy(h->image, bb, sizeof bb);
     h->disk_known = 1;

@@ -140,14 +140,17 @@ static int write_pages(regf_hive *h, int fd, const uint8_t *bins,
 
 /* ---- the log file and its format ------------------------------------------ */
 
-/* Decides the log format and the log file for the hive at PATH whose
- * base block is BB. LOG receives the path (room: 4200). */
-static int choose_log(const char *path, const uint8_t *bb, int *old_format,
-                      char *log, size_t logn)
+/* Decides the log format and the log file for the hive T whose base
+ * block is BB. LOG receives the log's name in T's directory (room: 4200),
+ * SHOWN its name in messages. */
+static int choose_log(const struct regf_target *t, const char *shown_dir,
+                      const uint8_t *bb, int *old_format, char *log,
+                      char *shown, size_t logn)
 {
     struct regf_log logs[REGF_MAX_LOGS];
     size_t n = 0;
-    if (regf_find_logs(path, logs, REGF_MAX_LOGS, &n) != REGF_OK)
+    if (regf__find_logs(t->dirfd, t->base, shown_dir, logs, REGF_MAX_LOGS,
+                        &n) != REGF_OK)
         n = 0;
     if (n > REGF_MAX_LOGS)
         n = REGF_MAX_LOGS;
@@ -163,42 +166,47 @@ static int choose_log(const char *path, const uint8_t *bb, int *old_format,
         *old_format = rd_le64(bb + BB_REORG) == 0;
     /* LOG1, then LOG, else a new LOG1. */
     const char *pick = NULL;
-    size_t pl = strlen(path);
     for (int want = 0; want < 2 && !pick; want++)
         for (size_t i = 0; i < n && !pick; i++) {
-            const char *suffix = logs[i].path + strlen(logs[i].path) - (want ? 4 : 5);
-            if (strlen(logs[i].path) >= 5 &&
-                strcasecmp(suffix, want ? ".LOG" : ".LOG1") == 0)
+            size_t len = strlen(logs[i].path);
+            if (len >= 5 && strcasecmp(logs[i].path + len - (want ? 4 : 5),
+                                       want ? ".LOG" : ".LOG1") == 0)
                 pick = logs[i].path;
         }
-    if (pick)
-        snprintf(log, logn, "%s", pick);
-    else if (pl + 6 <= logn)
-        snprintf(log, logn, "%s.LOG1", path);
-    else
-        return -1;
-    return 0;
+    int w;
+    if (pick) {
+        const char *slash = strrchr(pick, '/');
+        w = snprintf(log, logn, "%s", slash ? slash + 1 : pick);
+        snprintf(shown, logn, "%s", pick);
+    } else {
+        w = snprintf(log, logn, "%s.LOG1", t->base);
+        snprintf(shown, logn, "%s%s.LOG1", shown_dir, t->base);
+    }
+    return w < 0 || (size_t)w >= logn ? -1 : 0;
 }
 
-/* Writes LOG (LEN bytes) as the whole content of the file at LOGPATH,
- * in place when it exists, and syncs it. */
-static int write_log(regf_hive *h, const char *logpath, const uint8_t *log,
-                     size_t len, mode_t mode, int *created)
+/* Writes LOG (LEN bytes) as the whole content of the file NAME in
+ * DIRFD (SHOWN in messages), in place when it exists, and syncs it. A
+ * new log is created with O_EXCL; a link, FIFO or device of that name is
+ * refused, never followed or waited on. */
+static int write_log(regf_hive *h, int dirfd, const char *name,
+                     const char *shown, const uint8_t *log, size_t len,
+                     mode_t mode, int *created)
 {
-    int fd = open(logpath, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+    char why[200];
+    struct stat st;
     *created = 0;
+    int fd = regf__open_file(dirfd, name, O_WRONLY, 0, 0, &st, why,
+                             sizeof why);
     if (fd < 0 && errno == ENOENT) {
-        fd = open(logpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
-                  mode);
+        fd = regf__open_file(dirfd, name, O_WRONLY | O_CREAT | O_EXCL, mode,
+                             0, &st, why, sizeof why);
         *created = fd >= 0;
     }
-    if (fd < 0)
-        return jfail(h, "cannot open the transaction log", logpath);
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        errno = EINVAL;
-        return jfail(h, "not a regular file:", logpath);
+    if (fd < 0) {
+        h->sys_errno = errno;
+        return regf__fail(h, REGF_EIO, "the transaction log %s: %s", shown,
+                          why);
     }
     int ok = pwrite_all(h, fd, log, len, 0) == 0 &&
              regf__io_ftruncate(h, fd, (uint64_t)len) == 0 &&
@@ -209,31 +217,33 @@ static int write_log(regf_hive *h, const char *logpath, const uint8_t *log,
         e = errno;
     }
     if (!ok && *created)
-        (void)unlink(logpath);   /* nothing depends on it yet */
+        (void)unlinkat(dirfd, name, 0);   /* nothing depends on it yet */
     errno = e;
     return ok ? REGF_OK : jfail(h, "cannot write the transaction log",
-                                logpath);
+                                shown);
 }
 
-/* Empties every log beside PATH (in place). Failures do not matter: a
- * clean primary ignores its logs. */
-static void empty_logs(const char *path)
+/* Empties every log beside the hive T (in place). Failures do not
+ * matter: a clean primary ignores its logs. */
+static void empty_logs(const struct regf_target *t)
 {
     struct regf_log logs[REGF_MAX_LOGS];
     size_t n = 0;
-    if (regf_find_logs(path, logs, REGF_MAX_LOGS, &n) != REGF_OK)
+    if (regf__find_log_paths(t->dirfd, t->base, "", logs, REGF_MAX_LOGS,
+                             &n) != REGF_OK)
         return;
     for (size_t i = 0; i < n && i < REGF_MAX_LOGS; i++) {
         if (logs[i].size == 0)
             continue;
-        int fd = open(logs[i].path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+        char why[200];
+        struct stat st;
+        int fd = regf__open_file(t->dirfd, logs[i].path, O_WRONLY, 0, 0, &st,
+                                 why, sizeof why);
         if (fd < 0)
             continue;
-        struct stat st;
         /* After the commit: not through the I/O seam, as nothing can fail
          * any more. */
-        if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-            (void)!ftruncate(fd, 0);
+        (void)!ftruncate(fd, 0);
         close(fd);
     }
 }
@@ -253,7 +263,8 @@ static regf_hive *recovered_state(regf_hive *h, const char *path,
     regf_hive *r = NULL;
     int rc = regf_open_mem(disk, (size_t)dlen, path, REGF_OPEN_WRITE, &r);
     if (rc == REGF_OK || rc == REGF_EDIRTY)
-        rc = regf_recover(r, paths, n, NULL);
+        rc = regf__recover(r, h->rec_at_dir ? h->dirfd : AT_FDCWD, paths, n,
+                           NULL);
     if (rc != REGF_OK) {
         regf__fail(h, rc == REGF_ENOMEM ? REGF_ENOMEM : REGF_EIO,
                    "the logs no longer replay as when the hive was opened "
@@ -309,23 +320,22 @@ static int settle_dirty(regf_hive *h, int fd, const char *path,
 
 /* ---- the commit ------------------------------------------------------------ */
 
-int regf__commit_journal(regf_hive *h, const char *path, uint8_t *bb,
-                         unsigned flags, struct regf_commit_stats *stats)
+int regf__commit_journal(regf_hive *h, const struct regf_target *t,
+                         uint8_t *bb, unsigned flags,
+                         struct regf_commit_stats *stats)
 {
     (void)flags;
-    int fd = open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK);
-    if (fd < 0)
-        return jfail(h, "cannot open for writing in place", path);
+    const char *path = t->shown;
+    int fd = t->fd;
     struct stat st;
-    if (fstat(fd, &st) != 0) {
-        int rc = jfail(h, "cannot stat", path);
-        close(fd);
-        return rc;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        close(fd);
-        return regf__fail(h, REGF_EIO, "%s is not a regular file", path);
-    }
+    if (fstat(fd, &st) != 0)
+        return jfail(h, "cannot stat", path);
+    /* Messages name the logs beside PATH as PATH does. */
+    char shown_dir[4200] = "";
+    const char *slash = strrchr(path, '/');
+    if (slash && (size_t)(slash - path) + 1 < sizeof shown_dir)
+        snprintf(shown_dir, sizeof shown_dir, "%.*s", (int)(slash - path + 1),
+                 path);
     /* The part of the file the hive covers: the base block and the larger
      * of the old and the new bins (a file may hold slack after them, which
      * stays as it is). */
@@ -333,22 +343,20 @@ int regf__commit_journal(regf_hive *h, const char *path, uint8_t *bb,
     uint8_t head[REGF_BASE_SIZE];
     if (dlen >= REGF_BASE_SIZE && pread(fd, head, sizeof head, 0) == (ssize_t)sizeof head &&
         REGF_BASE_SIZE + (uint64_t)rd_le32(head + BB_LENGTH) > want &&
-        rd_le32(head + BB_LENGTH) <= REGF_MAX_BINS_SIZE)
+        rd_le32(head + BB_LENGTH) <= REGF_MAX_WRITE_BINS)
         want = REGF_BASE_SIZE + (uint64_t)rd_le32(head + BB_LENGTH);
     if (dlen > want)
         dlen = want;
     uint8_t *disk = dlen >= REGF_BASE_SIZE ? read_whole(fd, dlen) : NULL;
     if (!disk) {
-        int rc = dlen < REGF_BASE_SIZE
-                 ? regf__fail(h, REGF_EIO, "%s holds no base block (%llu "
-                              "bytes): not written in place", path,
-                              (unsigned long long)dlen)
-                 : jfail(h, "cannot read", path);
-        close(fd);
-        return rc;
+        return dlen < REGF_BASE_SIZE
+               ? regf__fail(h, REGF_EIO, "%s holds no base block (%llu "
+                            "bytes): not written in place", path,
+                            (unsigned long long)dlen)
+               : jfail(h, "cannot read", path);
     }
     int rc = REGF_OK;
-    char logpath[4200];
+    char logpath[4200], logshown[4200];
     uint8_t *log = NULL, *dirty = NULL;
     size_t loglen = 0;
     const char *step = NULL;
@@ -382,7 +390,8 @@ int regf__commit_journal(regf_hive *h, const char *path, uint8_t *bb,
     const uint8_t *bins = h->image + REGF_BASE_SIZE;
     dirty = dirty_pages(bins, len, disk, dlen, &ndirty);
     int old_format = 0;
-    if (!dirty || choose_log(path, bb, &old_format, logpath, sizeof logpath) != 0) {
+    if (!dirty || choose_log(t, shown_dir, bb, &old_format, logpath, logshown,
+                             sizeof logpath) != 0) {
         rc = regf__fail(h, REGF_ENOMEM, "out of memory");
         goto out;
     }
@@ -394,8 +403,8 @@ int regf__commit_journal(regf_hive *h, const char *path, uint8_t *bb,
 
     /* 1. the log */
     int created = 0;
-    if ((rc = write_log(h, logpath, log, loglen, st.st_mode & 0666,
-                        &created)) != REGF_OK)
+    if ((rc = write_log(h, t->dirfd, logpath, logshown, log, loglen,
+                        st.st_mode & 0666, &created)) != REGF_OK)
         goto out;
     /* 2. the primary marked dirty, with the new TimeStamp */
     uint8_t mark[REGF_BASE_SIZE];
@@ -420,13 +429,13 @@ int regf__commit_journal(regf_hive *h, const char *path, uint8_t *bb,
         stats->log_bytes = loglen;
         stats->bytes_written = loglen + 2u * REGF_BASE_SIZE +
                                (uint64_t)ndirty * J_PAGE;
-        snprintf(stats->log_path, sizeof stats->log_path, "%s", logpath);
+        snprintf(stats->log_path, sizeof stats->log_path, "%s", logshown);
     }
     /* The logs: emptied, and the one this commit made removed again
      * (Windows creates its own). */
-    empty_logs(path);
+    empty_logs(t);
     if (created)
-        (void)unlink(logpath);
+        (void)unlinkat(t->dirfd, logpath, 0);
     goto out;
 io:
     rc = jfail(h, step, path);
@@ -434,12 +443,10 @@ io:
         regf__fail(h, REGF_EIO, "%s %s: %s (the hive is left dirty; its "
                    "log %s holds the change: `hivekit recover` or Windows "
                    "at boot completes it)", step, path,
-                   strerror(h->sys_errno), logpath);
+                   strerror(h->sys_errno), logshown);
 out:
     free(log);
     free(dirty);
     free(disk);
-    if (regf__io_close(h, fd) != 0 && rc == REGF_OK)
-        rc = jfail(h, "cannot close", path);
     return rc;
 }

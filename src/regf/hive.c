@@ -45,6 +45,7 @@ static regf_hive *hive_new(const char *name)
         free(h);
         return NULL;
     }
+    h->dirfd = h->fd = -1;
     return h;
 }
 
@@ -60,6 +61,10 @@ void regf_close(regf_hive *h)
     regf__vcache_drop(h);
     free(h->cellmap);
     free(h->recovery);
+    if (h->fd >= 0)
+        close(h->fd);          /* and with it the lock */
+    regf__close_dir(h->dirfd);
+    free(h->base);
     free(h->name);
     free(h);
 }
@@ -339,6 +344,14 @@ int regf__replace_image(regf_hive *h, uint8_t *img, size_t len)
     h->disk_ts = t->disk_ts;
     h->recovery = t->recovery;
     t->recovery = NULL;
+    /* The file stays H's: its descriptors, lock and name. */
+    h->dirfd = t->dirfd;
+    h->fd = t->fd;
+    h->fd_rw = t->fd_rw;
+    h->rec_at_dir = t->rec_at_dir;
+    h->base = t->base;
+    t->dirfd = t->fd = -1;
+    t->base = NULL;
     h->info.file_size = fsize;
     regf_close(t);
     return REGF_OK;
@@ -387,31 +400,63 @@ static ssize_t read_full(int fd, uint8_t *p, size_t len, off_t off)
 #define HIVE_MAP_POPULATE 0
 #endif
 
-int regf_open(const char *path, unsigned flags, regf_hive **out)
+/* Opens NAME in DIRFD for H (see regf_open_at): the checked, locked
+ * descriptor goes to H->fd, its stat to *ST. */
+static int open_locked(regf_hive *h, int dirfd, const char *name,
+                       unsigned flags, struct stat *st)
 {
-    regf_hive *h = hive_new(path);
-    *out = h;
-    if (!h)
-        return REGF_ENOMEM;
-    h->open_flags = flags;
-
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        h->sys_errno = errno;
-        return regf__fail(h, REGF_EIO, "cannot open: %s", strerror(errno));
-    }
-    struct stat st;
-    int srt = fstat(fd, &st);
-    if (srt != 0 || !S_ISREG(st.st_mode)) {
-        int e = srt != 0 ? errno : S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
+    char why[200];
+    int excl = (flags & REGF_OPEN_WRITE) != 0;
+    /* A rename over NAME between our open and our lock (another writer's
+     * replace-mode commit) gives a file nobody will write again: retry on
+     * the new one. */
+    for (int tries = 0; tries < 16; tries++) {
+        int rw = excl;
+        int fd = regf__open_file(dirfd, name, rw ? O_RDWR : O_RDONLY, 0, 0,
+                                 st, why, sizeof why);
+        if (fd < 0 && rw && (errno == EACCES || errno == EROFS ||
+                             errno == EPERM)) {
+            /* Not writable: it can be read (a dry run), not committed in
+             * place; a shared lock is all a read-only descriptor takes. */
+            rw = 0;
+            fd = regf__open_file(dirfd, name, O_RDONLY, 0, 0, st, why,
+                                 sizeof why);
+        }
+        if (fd < 0) {
+            h->sys_errno = errno;
+            return regf__fail(h, errno == EFBIG ? REGF_ELIMIT : REGF_EIO,
+                              "%s", why);
+        }
+        int writes;
+        int lk = regf__lock(fd, rw, &writes);
+        if (lk != 0) {
+            int e = errno;
+            close(fd);
+            if (lk > 0)
+                return regf__busy(h, writes);
+            h->sys_errno = e;
+            return regf__fail(h, REGF_EIO, "cannot lock: %s", strerror(e));
+        }
+        struct stat now;
+        if (fstatat(dirfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+            now.st_dev == st->st_dev && now.st_ino == st->st_ino) {
+            h->fd = fd;
+            h->fd_rw = rw;
+            return REGF_OK;
+        }
         close(fd);
-        h->sys_errno = e;
-        return regf__fail(h, REGF_EIO, "cannot read: %s", e == EINVAL ?
-                          "not a regular file" : strerror(e));
     }
+    return regf__fail(h, REGF_EBUSY, "is being replaced by another process "
+                      "again and again");
+}
+
+/* Reads the locked file H->fd (ST its stat) into H and loads it. */
+static int read_hive(regf_hive *h, unsigned flags, const struct stat *st)
+{
+    int fd = h->fd;
     /* Read the base block first: when it is sound only 4096 + Length bytes
      * are needed (real hives often have slack after the bins). */
-    uint64_t fsize = (uint64_t)st.st_size, want = fsize;
+    uint64_t fsize = (uint64_t)st->st_size, want = fsize;
     uint8_t bb[REGF_BASE_SIZE];
     ssize_t n = read_full(fd, bb, sizeof bb, 0);
     if (n < 0)
@@ -422,21 +467,33 @@ int regf_open(const char *path, unsigned flags, regf_hive **out)
         h->disk_seq2 = rd_le32(bb + BB_SEQ2);
         h->disk_ts = rd_le64(bb + BB_TIMESTAMP);
     }
-    if ((size_t)n == sizeof bb && memcmp(bb, "regf", 4) == 0 &&
-        regf__checksum(bb) == rd_le32(bb + BB_CHECKSUM)) {
-        uint64_t need = REGF_BASE_SIZE + (uint64_t)rd_le32(bb + BB_LENGTH);
-        if (need < want)
-            want = need;
+    int sound = (size_t)n == sizeof bb && memcmp(bb, "regf", 4) == 0 &&
+                regf__checksum(bb) == rd_le32(bb + BB_CHECKSUM);
+    uint64_t need = sound ? REGF_BASE_SIZE + (uint64_t)rd_le32(bb + BB_LENGTH)
+                          : 0;
+    if (sound && need < want)
+        want = need;
+    /* The limit on what is read (REGF_MAX_HIVE_SIZE): the hive a sound
+     * base block declares, or else the whole file. Slack after the bins
+     * is never read, however large the file. */
+    if ((sound ? need : want) > REGF_MAX_HIVE_SIZE) {
+        h->sys_errno = EFBIG;
+        if (sound)
+            return regf__fail(h, REGF_ELIMIT, "the base block declares %u "
+                              "bytes of hive bins: more than the limit of "
+                              "%llu bytes of a hive file", rd_le32(bb + BB_LENGTH),
+                              (unsigned long long)REGF_MAX_HIVE_SIZE);
+        return regf__fail(h, REGF_ELIMIT, "%llu bytes without a sound base "
+                          "block: larger than the limit of %llu bytes of a "
+                          "hive file", (unsigned long long)fsize,
+                          (unsigned long long)REGF_MAX_HIVE_SIZE);
     }
-    if (want > (uint64_t)REGF_BASE_SIZE + REGF_MAX_BINS_SIZE)
-        want = (uint64_t)REGF_BASE_SIZE + REGF_MAX_BINS_SIZE;
     /* Map the file read-only (private): nothing is copied and only the
      * pages a walk touches are read. Fall back to reading into memory. */
     if (want > 0 && !(flags & REGF_OPEN_WRITE)) {
         void *m = mmap(NULL, (size_t)want, PROT_READ,
                        MAP_PRIVATE | HIVE_MAP_POPULATE, fd, 0);
         if (m != MAP_FAILED) {
-            close(fd);
             h->image = m;
             h->map_len = (size_t)want;
             h->image_len = (size_t)want;
@@ -446,15 +503,12 @@ int regf_open(const char *path, unsigned flags, regf_hive **out)
         }
     }
     h->image = malloc(want ? (size_t)want : 1);
-    if (!h->image) {
-        close(fd);
+    if (!h->image)
         return regf__fail(h, REGF_ENOMEM, "out of memory reading %llu bytes",
                           (unsigned long long)want);
-    }
     n = read_full(fd, h->image, (size_t)want, 0);
     if (n < 0)
         goto io_error;
-    close(fd);
     h->image_len = (size_t)n;
     int rc = load_image(h);
     h->info.file_size = fsize;
@@ -462,8 +516,84 @@ int regf_open(const char *path, unsigned flags, regf_hive **out)
 
 io_error:
     h->sys_errno = errno;
-    close(fd);
     return regf__fail(h, REGF_EIO, "read error: %s", strerror(h->sys_errno));
+}
+
+/* The common part of regf_open and regf_open_at: H is named for messages;
+ * DIRFD becomes H's (OWN) or is duplicated. */
+static int open_at(regf_hive *h, int dirfd, int own, const char *name,
+                   unsigned flags)
+{
+    h->open_flags = flags;
+    if (!own || dirfd == AT_FDCWD) {
+        int d = dirfd == AT_FDCWD
+                ? open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                : fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+#ifdef O_PATH
+        if (d < 0 && dirfd == AT_FDCWD && errno == EACCES)
+            d = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+#endif
+        if (d < 0) {
+            h->sys_errno = errno;
+            return regf__fail(h, REGF_EIO, "cannot use its directory: %s",
+                              strerror(errno));
+        }
+        dirfd = d;
+    }
+    h->dirfd = dirfd;
+    if (!name || !*name || strchr(name, '/'))
+        return regf__fail(h, REGF_EINVAL, "not a file name (one path "
+                          "component without '/')");
+    h->base = strdup(name);
+    if (!h->base)
+        return regf__fail(h, REGF_ENOMEM, "out of memory");
+    struct stat st;
+    int rc = open_locked(h, h->dirfd, name, flags, &st);
+    if (rc != REGF_OK)
+        return rc;
+    return read_hive(h, flags, &st);
+}
+
+int regf_open_at(int dirfd, const char *name, unsigned flags,
+                 regf_hive **out)
+{
+    regf_hive *h = hive_new(name);
+    *out = h;
+    if (!h)
+        return REGF_ENOMEM;
+    return open_at(h, dirfd, 0, name, flags);
+}
+
+int regf_open(const char *path, unsigned flags, regf_hive **out)
+{
+    regf_hive *h = hive_new(path);
+    *out = h;
+    if (!h)
+        return REGF_ENOMEM;
+    h->open_flags = flags;
+    /* A link named by the caller is followed here, once: the file it
+     * points to is the hive (and its logs are beside that file). */
+    char *real = NULL;
+    struct stat lst;
+    if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) &&
+        !(real = realpath(path, NULL))) {
+        h->sys_errno = errno;
+        return regf__fail(h, REGF_EIO, "cannot open: %s", strerror(errno));
+    }
+    if (!*path) {
+        h->sys_errno = ENOENT;
+        return regf__fail(h, REGF_EIO, "cannot open: %s", strerror(ENOENT));
+    }
+    const char *base;
+    int dirfd = regf__open_parent(real ? real : path, &base);
+    if (dirfd == -1) {
+        h->sys_errno = errno;
+        free(real);
+        return regf__fail(h, REGF_EIO, "cannot open: %s", strerror(errno));
+    }
+    int rc = open_at(h, dirfd, 1, *base ? base : ".", flags);
+    free(real);
+    return rc;
 }
 
 int regf_get_info(regf_hive *h, struct regf_info *out)

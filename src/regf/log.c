@@ -11,6 +11,7 @@
  * replaces the handle's only if it passes the checks of an open; the
  * report says what each log did and why. log_int.h holds what these files
  * share. */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +30,23 @@ static void report_logs(struct regf_recovery *rep, const struct regf_log *l,
 
 int regf_recover(regf_hive *h, const char *const *logs, size_t nlogs,
                  struct regf_recovery *report)
+{
+    return regf__recover(h, AT_FDCWD, logs, nlogs, report);
+}
+
+/* The directory part of H's name, with its '/' ("" when none), into DIR. */
+static void shown_dir(const regf_hive *h, char *dir, size_t size)
+{
+    const char *slash = strrchr(h->name, '/');
+    size_t n = slash ? (size_t)(slash - h->name) + 1 : 0;
+    if (n >= size)
+        n = 0;
+    memcpy(dir, h->name, n);
+    dir[n] = '\0';
+}
+
+int regf__recover(regf_hive *h, int dirfd, const char *const *logs,
+                  size_t nlogs, struct regf_recovery *report)
 {
     if (!h)
         return REGF_EINVAL;
@@ -71,12 +89,29 @@ int regf_recover(regf_hive *h, const char *const *logs, size_t nlogs,
             strcpy(found[i].path, logs[i]);
         }
         n = nlogs;
+        rc = logset_read(&s, dirfd, found, n);
     } else {
+        /* Beside H's file, in its directory (a hive from memory: beside
+         * the path it is named by). */
+        char dir[4096];
+        shown_dir(h, dir, sizeof dir);
+        const char *base = h->base;
+        int own = -1;
+        dirfd = h->dirfd;
+        if (dirfd < 0)
+            dirfd = own = regf__open_parent(h->name, &base);
         size_t cnt = 0;
-        if (regf__find_log_paths(h->name, found, REGF_MAX_LOGS, &cnt) !=
-            REGF_OK)
-            cnt = 0;
-        n = cnt < REGF_MAX_LOGS ? cnt : REGF_MAX_LOGS;
+        if (dirfd != -1 &&
+            regf__find_log_paths(dirfd, base, dir, found, REGF_MAX_LOGS,
+                                 &cnt) == REGF_OK)
+            n = cnt < REGF_MAX_LOGS ? cnt : REGF_MAX_LOGS;
+        rc = logset_read(&s, dirfd, found, n);
+        regf__close_dir(own);
+    }
+    h->rec_at_dir = !logs && h->dirfd >= 0;
+    if (rc != REGF_OK) {
+        rc = regf__fail(h, rc, "out of memory reading the logs");
+        goto out;
     }
 
     struct prim p;
@@ -84,10 +119,6 @@ int regf_recover(regf_hive *h, const char *const *logs, size_t nlogs,
     rep->seq1 = p.seq1;
     rep->seq2 = p.seq2;
     rep->old_length = p.mode == P_HEADER ? 0 : p.length;
-    if ((rc = logset_read(&s, found, n)) != REGF_OK) {
-        rc = regf__fail(h, rc, "out of memory reading the logs");
-        goto out;
-    }
     struct plan pl;
     char err[1024];
     rc = plan_logs(&p, s.g, s.n, &pl, err, sizeof err);

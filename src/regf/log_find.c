@@ -25,25 +25,18 @@ static int by_path(const void *a, const void *b)
                   ((const struct regf_log *)b)->path);
 }
 
-int regf__find_log_paths(const char *hive_path, struct regf_log *out,
-                         size_t max, size_t *count)
+int regf__find_log_paths(int dirfd, const char *base, const char *shown_dir,
+                         struct regf_log *out, size_t max, size_t *count)
 {
-    const char *slash = strrchr(hive_path, '/');
-    const char *base = slash ? slash + 1 : hive_path;
-    size_t dlen = slash ? (size_t)(slash - hive_path) : 0;
     size_t blen = strlen(base);
-    char dir[4096];
-
     *count = 0;
-    if (dlen >= sizeof dir)
-        return REGF_EINVAL;
-    if (slash)
-        memcpy(dir, hive_path, dlen ? dlen : 1), dir[dlen ? dlen : 1] = '\0';
-    else
-        strcpy(dir, ".");
-    DIR *d = opendir(dir);
-    if (!d)
+    int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
         return REGF_EIO;
+    }
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         const char *n = e->d_name;
@@ -57,14 +50,15 @@ int regf__find_log_paths(const char *hive_path, struct regf_log *out,
         if (*count < max) {
             struct regf_log *l = &out[*count];
             memset(l, 0, sizeof *l);
-            int w = snprintf(l->path, sizeof l->path, "%s%s%s",
-                             slash ? dir : "", slash ? "/" : "", n);
+            int w = snprintf(l->path, sizeof l->path, "%s%s", shown_dir, n);
             if (w < 0 || (size_t)w >= sizeof l->path)
                 continue;
+            /* Not followed: a link, FIFO or device named like a log is
+             * listed, and reading it reports what it is (log_parse.c). */
             struct stat st;
-            if (stat(l->path, &st) != 0 || !S_ISREG(st.st_mode))
+            if (fstatat(dirfd, n, &st, AT_SYMLINK_NOFOLLOW) != 0)
                 continue;
-            l->size = (uint64_t)st.st_size;
+            l->size = S_ISREG(st.st_mode) ? (uint64_t)st.st_size : 0;
         }
         (*count)++;
     }
@@ -74,13 +68,16 @@ int regf__find_log_paths(const char *hive_path, struct regf_log *out,
 }
 
 /* Fills the analysis fields of OUT[0..N) (paths set) as regf_recover would
- * decide for the hive at HIVE_PATH. */
-static void logs_analyze(const char *hive_path, struct regf_log *out,
+ * decide for the hive BASE in DIRFD. */
+static void logs_analyze(int dirfd, const char *base, struct regf_log *out,
                          size_t n)
 {
     uint8_t head[REGF_BASE_SIZE + REGF_BIN_HDR];
     size_t hl = 0;
-    int fd = open(hive_path, O_RDONLY | O_CLOEXEC);
+    char why[200];
+    struct stat st;
+    int fd = regf__open_file(dirfd, base, O_RDONLY, 0, 0, &st, why,
+                             sizeof why);
     if (fd >= 0) {
         while (hl < sizeof head) {
             ssize_t k = pread(fd, head + hl, sizeof head - hl, (off_t)hl);
@@ -97,7 +94,7 @@ static void logs_analyze(const char *hive_path, struct regf_log *out,
     struct logset s;
     if (n > REGF_MAX_LOGS)
         n = REGF_MAX_LOGS;
-    if (logset_read(&s, out, n) == REGF_OK) {
+    if (logset_read(&s, dirfd, out, n) == REGF_OK) {
         struct plan pl;
         char err[sizeof out->why];
         plan_logs(&p, s.g, s.n, &pl, err, sizeof err);
@@ -105,11 +102,41 @@ static void logs_analyze(const char *hive_path, struct regf_log *out,
     logset_free(&s);
 }
 
+int regf__find_logs(int dirfd, const char *base, const char *shown_dir,
+                    struct regf_log *out, size_t max, size_t *count)
+{
+    int rc = regf__find_log_paths(dirfd, base, shown_dir, out, max, count);
+    if (rc == REGF_OK)
+        logs_analyze(dirfd, base, out, *count < max ? *count : max);
+    return rc;
+}
+
+int regf_find_logs_at(int dirfd, const char *name, struct regf_log *out,
+                      size_t max, size_t *count)
+{
+    *count = 0;
+    if (!name || !*name || strchr(name, '/'))
+        return REGF_EINVAL;
+    return regf__find_logs(dirfd, name, "", out, max, count);
+}
+
 int regf_find_logs(const char *hive_path, struct regf_log *out, size_t max,
                    size_t *count)
 {
-    int rc = regf__find_log_paths(hive_path, out, max, count);
-    if (rc == REGF_OK)
-        logs_analyze(hive_path, out, *count < max ? *count : max);
+    const char *base;
+    *count = 0;
+    int dirfd = regf__open_parent(hive_path, &base);
+    if (dirfd == -1)
+        return REGF_EIO;
+    char shown_dir[4096];
+    size_t dl = (size_t)(base - hive_path);
+    if (dl >= sizeof shown_dir) {
+        regf__close_dir(dirfd);
+        return REGF_EINVAL;
+    }
+    memcpy(shown_dir, hive_path, dl);
+    shown_dir[dl] = '\0';
+    int rc = regf__find_logs(dirfd, base, shown_dir, out, max, count);
+    regf__close_dir(dirfd);
     return rc;
 }

@@ -24,7 +24,6 @@
 #define LOG_BASE      512u   /* a log starts with this much of a base block */
 #define LOG_SECTOR    512u   /* unit of HvLE entries and of old dirty pages */
 #define PAGE          4096u  /* unit of hive bins, and of HvLE pages */
-#define LOG_MAX_BYTES ((uint64_t)0x80000000u)
 
 /* Old format (types 1, 2): after the base block, the dirty vector. */
 #define DIRT_SIGNATURE LOG_BASE         /* "DIRT" */
@@ -142,8 +141,9 @@ void chain_entries(struct lg *g);
 /* The dirty vector of an old-format log covering BLEN bytes of bins.
  * 0, or -1 with the log marked broken. */
 int parse_old(struct lg *g, uint32_t blen);
-/* Reads the logs named in OUT[0..N) (paths set) and checks their headers. */
-int logset_read(struct logset *s, struct regf_log *out, size_t n);
+/* Reads the logs named in OUT[0..N) (paths set; opened in DIRFD by their
+ * last component, or as paths with AT_FDCWD) and checks their headers. */
+int logset_read(struct logset *s, int dirfd, struct regf_log *out, size_t n);
 void logset_free(struct logset *s);
 
 /* log_choose.c */

@@ -12,7 +12,7 @@
  * ("regf", checksum, type, Sequence1 == Sequence2, Length), the chain of
  * sound HvLE entries from the log's sequence number, and the dirty vector
  * of an old log. Everything read from a log is bounds-checked; a log is
- * read once into memory (at most 2 GiB, the format's limit). */
+ * read once into memory (at most REGF_MAX_LOG_SIZE). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -50,26 +50,27 @@ static int ext_rank(const char *path)
     return 3;
 }
 
-/* Reads the whole file into G (at most LOG_MAX_BYTES). */
-static int read_log(struct lg *g)
+/* Reads the whole file into G (at most REGF_MAX_LOG_SIZE): its path in
+ * DIRFD by its last component (AT_FDCWD: the path as it is), neither
+ * following a link nor waiting on a FIFO. */
+static int read_log(struct lg *g, int dirfd)
 {
     struct regf_log *o = g->out;
-    int fd = open(o->path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        setwhy(g, REGF_LOG_INVALID, "cannot read: %s", strerror(errno));
-        return -1;
-    }
+    char why[200];
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        setwhy(g, REGF_LOG_INVALID, "not a regular file");
+    int fd = regf__open_file(dirfd, dirfd == AT_FDCWD ? o->path
+                                                      : base_name(o->path),
+                             O_RDONLY, 0, 0, &st, why, sizeof why);
+    if (fd < 0) {
+        setwhy(g, REGF_LOG_INVALID, "%s", why);
         return -1;
     }
     o->size = (uint64_t)st.st_size;
-    if (o->size > LOG_MAX_BYTES) {
+    if (o->size > REGF_MAX_LOG_SIZE) {
         close(fd);
         setwhy(g, REGF_LOG_INVALID, "%llu bytes: larger than any "
-               "transaction log can be", (unsigned long long)o->size);
+               "transaction log can be (%llu)", (unsigned long long)o->size,
+               (unsigned long long)REGF_MAX_LOG_SIZE);
         return -1;
     }
     g->data = malloc(o->size ? (size_t)o->size : 1);
@@ -321,7 +322,7 @@ void logset_free(struct logset *s)
 }
 
 /* Reads the logs named in OUT[0..N) (paths set) and checks their headers. */
-int logset_read(struct logset *s, struct regf_log *out, size_t n)
+int logset_read(struct logset *s, int dirfd, struct regf_log *out, size_t n)
 {
     memset(s, 0, sizeof *s);
     for (size_t i = 0; i < n && i < REGF_MAX_LOGS; i++) {
@@ -333,7 +334,7 @@ int logset_read(struct logset *s, struct regf_log *out, size_t n)
         memcpy(o->path, path, sizeof path);
         g->out = o;
         g->rank = ext_rank(o->path);
-        int rc = read_log(g);
+        int rc = read_log(g, dirfd);
         if (rc == -2)
             return REGF_ENOMEM;
         if (rc == 0)

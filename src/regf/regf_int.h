@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "bytes.h"
@@ -19,6 +20,8 @@
 #define REGF_BASE_SIZE      4096u       /* base block; bins data follows */
 #define REGF_BIN_HDR        32u         /* hbin header */
 #define REGF_MAX_BINS_SIZE  0x7FFFE000u /* largest Length Windows accepts */
+/* Largest Length hivekit writes: the file stays within REGF_MAX_HIVE_SIZE. */
+#define REGF_MAX_WRITE_BINS ((uint32_t)(REGF_MAX_HIVE_SIZE - REGF_BASE_SIZE))
 #define REGF_BIG_SEGMENT    16344u      /* CM_KEY_VALUE_BIG: db segment data */
 
 /* Base block, offsets from the file start. */
@@ -156,6 +159,12 @@ struct regf_hive {
     uint32_t disk_seq1, disk_seq2;
     uint64_t disk_ts;
     struct regf_commit_stats last_commit;
+    /* The file (file.c): DIRFD is the handle's own descriptor of its
+     * directory and BASE its name there; FD the open file, holding the
+     * lock (-1 for a hive from memory). FD_RW: FD is open for writing.
+     * REC_AT_DIR: the last recovery found its logs in DIRFD. */
+    int dirfd, fd, fd_rw, rec_at_dir;
+    char *base;
     int sys_errno;
     char err[512];
 };
@@ -187,9 +196,11 @@ struct regf_io {
     int (*fchmod)(void *ctx, int fd, mode_t mode);
     int (*fsync)(void *ctx, int fd);
     int (*close)(void *ctx, int fd);
-    int (*rename)(void *ctx, const char *from, const char *to);
-    int (*link)(void *ctx, const char *from, const char *to);
-    int (*unlink)(void *ctx, const char *path);
+    int (*renameat)(void *ctx, int fromdir, const char *from, int todir,
+                    const char *to);
+    int (*linkat)(void *ctx, int fromdir, const char *from, int todir,
+                  const char *to);
+    int (*unlinkat)(void *ctx, int dir, const char *name);
     /* in-place commits (commit_journal.c); NULL: the POSIX call */
     ssize_t (*pwrite)(void *ctx, int fd, const void *buf, size_t n,
                       uint64_t off);
@@ -206,6 +217,35 @@ int regf__io_ftruncate(const regf_hive *h, int fd, uint64_t len);
 int regf__io_fsync(const regf_hive *h, int fd);
 int regf__io_close(const regf_hive *h, int fd);
 
+/* ---- file.c: the hive's files, its lock -------------------------------- */
+
+/* "a FIFO", "a device", "a socket", "a directory", ... for MODE. */
+const char *regf__file_kind(mode_t mode);
+/* Opens NAME (one component) in DIRFD with OFLAGS plus O_NOFOLLOW,
+ * O_NONBLOCK (cleared again) and O_CLOEXEC (MODE for O_CREAT), and checks
+ * with fstat (*ST) that it is a regular file of at most MAX bytes (0: no
+ * limit). Returns the descriptor, or -1 with errno and WHY ("is a
+ * symbolic link; not followed", "not a regular file (a FIFO)", ...). */
+int regf__open_file(int dirfd, const char *name, int oflags, mode_t mode,
+                    uint64_t max, struct stat *st, char *why, size_t whyn);
+/* Opens the directory of PATH as named (AT_FDCWD when PATH has no '/');
+ * *BASE gets its last component. -1 with errno on failure. */
+int regf__open_parent(const char *path, const char **base);
+/* Closes a descriptor of regf__open_parent (AT_FDCWD is left alone). */
+void regf__close_dir(int dirfd);
+/* Takes a shared or EXCLUSIVE lock on FD without waiting: 0 taken (or
+ * the file system has no locks), 1 held by another (*HOLDER_WRITES: its
+ * lock is exclusive), -1 failed (errno). */
+int regf__lock(int fd, int exclusive, int *holder_writes);
+/* REGF_EBUSY with "FILE: is being written (read) by another process". */
+int regf__busy(regf_hive *h, int holder_writes);
+/* Creates BASE TAG XXXXXX (random) in DIRFD with O_CREAT|O_EXCL|
+ * O_NOFOLLOW, mode 0600, into NAME; returns the descriptor or -1. */
+int regf__create_temp(int dirfd, const char *base, const char *tag,
+                      char *name, size_t n);
+/* fsync of the directory DIRFD (refusals of FUSE mounts are fine). */
+int regf__sync_dir(const regf_hive *h, int dirfd);
+
 /* ---- value_typed.c ------------------------------------------------------ */
 
 /* REGF_ETYPE with "value 'NAME' (cell 0x..) is TYPE of LEN bytes, not
@@ -217,8 +257,15 @@ int regf__value_wrong_type(regf_hive *h, regf_val val, uint32_t type,
 
 /* The journaled in-place commit of H's image over the existing file PATH
  * with the final base block BB. STATS (may be NULL) says what was written. */
-int regf__commit_journal(regf_hive *h, const char *path, uint8_t *bb,
-                         unsigned flags, struct regf_commit_stats *stats);
+struct regf_target {
+    int dirfd;             /* the directory of the file */
+    const char *base;      /* its name there */
+    const char *shown;     /* its name in messages */
+    int fd;                /* open for writing, locked */
+};
+int regf__commit_journal(regf_hive *h, const struct regf_target *t,
+                         uint8_t *bb, unsigned flags,
+                         struct regf_commit_stats *stats);
 /* A transaction log holding the pages DIRTY[i] != 0 of BINS (BINS_LEN
  * bytes) with the base block BB and sequence number SEQ: the new format
  * (HvLE) or, if OLD_FORMAT, the old one (DIRT). *OUT is malloc'd. */
@@ -250,9 +297,18 @@ int regf__replace_image(regf_hive *h, uint8_t *img, size_t len);
 
 /* ---- log_find.c, log_marvin.c (the rest of log*.c: log_int.h) -------- */
 
-/* regf_find_logs without reading the logs. */
-int regf__find_log_paths(const char *hive_path, struct regf_log *out,
-                         size_t max, size_t *count);
+/* regf_find_logs_at without reading the logs: the logs of the hive BASE
+ * in DIRFD, their paths SHOWN_DIR (a directory with its '/', or "")
+ * followed by the name. */
+int regf__find_log_paths(int dirfd, const char *base, const char *shown_dir,
+                         struct regf_log *out, size_t max, size_t *count);
+/* regf_find_logs_at with the paths prefixed by SHOWN_DIR. */
+int regf__find_logs(int dirfd, const char *base, const char *shown_dir,
+                    struct regf_log *out, size_t max, size_t *count);
+/* regf_recover with the logs LOGS opened in DIRFD by their last component
+ * (AT_FDCWD: as paths); with LOGS NULL, those beside H's file. */
+int regf__recover(regf_hive *h, int dirfd, const char *const *logs,
+                  size_t nlogs, struct regf_recovery *report);
 /* Marvin32 with the seed of hive log entries (0x82EF4D887A4E55C5). */
 uint64_t regf__marvin32(const void *buf, size_t n);
 

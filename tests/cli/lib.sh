@@ -21,6 +21,15 @@
 # failed or if no check ran at all (a group never passes silently).
 
 npass=0 nfail=0 nskip=0
+
+# Scripts that mount file systems add each mount point to MOUNTS and set
+# `trap cleanup_mounts EXIT`: the mounts go, then the scratch directory $T.
+MOUNTS=()
+cleanup_mounts() {
+    local m
+    for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; done
+    rm -rf "$T"
+}
 rc=0 last=""
 
 run() {

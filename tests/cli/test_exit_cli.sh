@@ -29,8 +29,8 @@ names() { err_one_line && err_has "$1" && out_empty; }
 # ---- one table ----------------------------------------------------------------
 run --help
 sed -n '/^exit status:/,$s/^  \([0-9][0-9]*\) .*/\1/p' "$T/out" >"$T/help-codes"
-check "--help lists the exit statuses 0 1 2 3 4 5 64 65" \
-    eval '[ "$(tr "\n" " " <"$T/help-codes")" = "0 1 2 3 4 5 64 65 " ]'
+check "--help lists the exit statuses 0 1 2 3 4 5 64 65 75" \
+    eval '[ "$(tr "\n" " " <"$T/help-codes")" = "0 1 2 3 4 5 64 65 75 " ]'
 sed -n '/^### Exit status/,/^## /s/^| \([0-9][0-9]*\) |.*/\1/p' "$SRC/README.md" >"$T/readme-codes"
 check "README's exit status table lists the same numbers as --help" \
     same_files "$T/help-codes" "$T/readme-codes"

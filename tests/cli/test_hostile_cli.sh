@@ -261,7 +261,7 @@ for mode in $MODES; do
     check "SYSTEM.LOG1 -> decoy [$mode]: did not hang" eval '[ "$rc" -ne 124 ]'
     check "SYSTEM.LOG1 -> decoy [$mode]: refused" eval '[ "$rc" -ne 0 ]'
     check "SYSTEM.LOG1 -> decoy [$mode]: names the log" \
-        err_has "$G/$S32/config/SYSTEM.LOG1"
+        err_has "$G/$S32/config/SYSTEM: the transaction log SYSTEM.LOG1"
     settled "SYSTEM.LOG1 -> decoy" $mode err
     check "SYSTEM.LOG1 -> decoy [$mode]: still a link" \
         test -L "$G/$S32/config/SYSTEM.LOG1"

@@ -42,13 +42,8 @@ for t in mkntfs ntfs-3g getfattr setfattr; do
 done
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/hivekit-ntfs.XXXXXX") || exit 2
-MOUNTS=()
-cleanup() {
-    for m in "${MOUNTS[@]}"; do umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null; done
-    rm -rf "$T"
-}
-trap cleanup EXIT
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+trap cleanup_mounts EXIT
 export HIVEKIT_TIME=2024-01-02T03:04:05Z
 nxfail=0 nxpass=0
 
