@@ -167,6 +167,35 @@ static int copy_new(const char *src, const char *base, int first, char *out,
     return 0;
 }
 
+/* A symbolic link among the names a backup of BASE may take (BASE, BASE.2
+ * ... up to the first free one): refused, though it would only be passed
+ * over - a link where hivekit writes is a sign of a hostile volume. 0, or
+ * -1 with the message printed (SHOWN: the hive as the user knows it). */
+static int refuse_linked_name(const char *base, const char *shown)
+{
+    for (int i = 1; i <= BACKUP_MAX; i++) {
+        char name[4400], target[4096], sname[4400];
+        struct stat st;
+        if (i > 1)
+            snprintf(name, sizeof name, "%s.%d", base, i);
+        else
+            snprintf(name, sizeof name, "%s", base);
+        if (lstat(name, &st) != 0)
+            return 0;           /* the free name (or unreadable: the copy
+                                   will say) */
+        if (!S_ISLNK(st.st_mode))
+            continue;
+        ssize_t n = readlink(name, target, sizeof target - 1);
+        target[n > 0 ? n : 0] = '\0';
+        cli_error("%s: cannot make a backup: %s is a symbolic link (to %s); "
+                  "a backup is never written through a link; refused; "
+                  "nothing was written", shown,
+                  rp_show(name, sname, sizeof sname), target);
+        return -1;
+    }
+    return 0;
+}
+
 int backup_file(const char *src, int with_logs, struct backup *b)
 {
     memset(b, 0, sizeof *b);
@@ -177,6 +206,10 @@ int backup_file(const char *src, int with_logs, struct backup *b)
     char shown[4400], sbase[4400];
     rp_show(src, shown, sizeof shown);
     rp_show(base, sbase, sizeof sbase);
+    if (refuse_linked_name(base, shown) != 0) {
+        b->path[0] = '\0';
+        return -1;
+    }
     if (copy_new(src, base, 1, b->path, sizeof b->path, &b->cid[0]) != 0) {
         int e = errno;
         if (e == EEXIST)

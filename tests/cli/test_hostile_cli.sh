@@ -269,11 +269,13 @@ for mode in $MODES; do
     fresh
     ln -s "$D/$S32/config/SYSTEM.bak" "$G/$S32/config/SYSTEM.bak"
     as $mode inject --root "$G" --inf "$T/drv/viostor.inf" --backup
-    check "SYSTEM.bak -> decoy [$mode]: done" rc_is 0
-    check "SYSTEM.bak -> decoy [$mode]: the backup took the next name" \
-        err_has "$G/$S32/config/SYSTEM.bak exists (a backup is never overwritten): the previous file is kept as $G/$S32/config/SYSTEM.bak.2"
-    check "SYSTEM.bak -> decoy [$mode]: the backup is the old hive" \
-        same_files "$G/$S32/config/SYSTEM.bak.2" "$FXZ/hives/SYSTEM-win10-20H2"
+    check "SYSTEM.bak -> decoy [$mode]: refused" eval '[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ]'
+    check "SYSTEM.bak -> decoy [$mode]: names the link and its target" \
+        err_has "$G/$S32/config/SYSTEM.bak is a symbolic link (to $D/$S32/config/SYSTEM.bak); a backup is never written through a link; refused"
+    check "SYSTEM.bak -> decoy [$mode]: the hive is unchanged" \
+        same_files "$G/$S32/config/SYSTEM" "$FXZ/hives/SYSTEM-win10-20H2"
+    check "SYSTEM.bak -> decoy [$mode]: no SYSTEM.bak.2" \
+        eval '[ ! -e "$G/$S32/config/SYSTEM.bak.2" ]'
     settled "SYSTEM.bak -> decoy (--backup)" $mode err
 done
 
