@@ -585,6 +585,42 @@ void undo_discard(struct undo_out *u);
 /* One line on stdout naming them. */
 void undo_say(const struct undo_out *u);
 
+/* ---- confine.c: where a run may write (Landlock, sandbox.h) ---- */
+
+/* The places a run may write, gathered before the command starts; any
+ * other write fails with EACCES once confine_apply put them in force
+ * (where the kernel has Landlock; HIVEKIT_NO_LANDLOCK=1 turns it off). */
+#define CONFINE_MAX 8
+struct confine {
+    int fd[CONFINE_MAX];            /* O_PATH descriptors */
+    int is_dir[CONFINE_MAX];        /* 0: a device or FIFO output */
+    char *shown[CONFINE_MAX];       /* as named, for -v */
+    size_t n;
+    int overflow;
+};
+void confine_init(struct confine *c);
+/* DIR and everything beneath it (inject --root, undo's root). */
+void confine_dir(struct confine *c, const char *dir);
+/* The folder of the hive PATH (of the file a symbolic link PATH names):
+ * its temporary file, transaction logs and backups are made there. */
+void confine_hive(struct confine *c, const char *path);
+/* An output named on the command line ("-": none): its folder (a
+ * temporary file renamed into place), or the file alone when it is a
+ * device or FIFO (written directly). */
+void confine_output(struct confine *c, const char *path);
+/* A folder the run makes if missing (--patch-dir): it when it exists,
+ * else the folder it goes in. */
+void confine_newdir(struct confine *c, const char *dir);
+/* Puts C in force for the rest of the process (C is emptied). With
+ * VERBOSE one line on stderr says whether Landlock is active and where
+ * writes may go; a failure of an available Landlock is a warning and the
+ * run goes on. Then the tests' HIVEKIT_TEST_LANDLOCK_PROBE. A read-only
+ * command (doctor) calls it on an empty C: nothing may be written. */
+void confine_apply(struct confine *c, int verbose);
+/* Confines the run of A's command to what its command line names as
+ * written (main, before the command runs; undo confines itself). */
+void confine_command(const struct cli_args *a);
+
 /* ---- the commands (cmd_*.c) ---- */
 int cmd_info(const struct cli_args *a);
 int cmd_ls(const struct cli_args *a);

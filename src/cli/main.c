@@ -52,8 +52,10 @@ int main(int argc, char **argv)
         rc = EXIT_OK;
     else if (rc == 0) {
         rc = cli_wait_init(&a);
-        if (rc == EXIT_OK)
+        if (rc == EXIT_OK) {
+            confine_command(&a);
             rc = cmd->run(&a);
+        }
         cli_args_free(&a);
     }
     if (fflush(stdout) != 0 && rc == EXIT_OK) {
