@@ -25,8 +25,6 @@ case $H in /*) ;; *) H=$PWD/$H ;; esac
 T=$(mktemp -d "${TMPDIR:-/tmp}/hivekit-sandbox.XXXXXX") || exit 2
 trap 'rm -rf "$T"' EXIT
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-. "$(dirname "${BASH_SOURCE[0]}")/emulator.sh"
-emu_wrap H
 export HIVEKIT_TIME=2024-01-02T03:04:05Z
 unset HIVEKIT_NO_LANDLOCK HIVEKIT_TEST_LANDLOCK_PROBE
 
