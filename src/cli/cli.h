@@ -597,9 +597,11 @@ struct confine {
     char *shown[CONFINE_MAX];       /* as named, for -v */
     size_t n;
     int overflow;
+    int volume;                     /* a guest volume is among them */
 };
 void confine_init(struct confine *c);
-/* DIR and everything beneath it (inject --root, undo's root). */
+/* DIR and everything beneath it: a guest volume (inject --root, undo's
+ * root), so a note says so even without -v when Landlock is missing. */
 void confine_dir(struct confine *c, const char *dir);
 /* The folder of the hive PATH (of the file a symbolic link PATH names):
  * its temporary file, transaction logs and backups are made there. */
@@ -613,7 +615,8 @@ void confine_output(struct confine *c, const char *path);
 void confine_newdir(struct confine *c, const char *dir);
 /* Puts C in force for the rest of the process (C is emptied). With
  * VERBOSE one line on stderr says whether Landlock is active and where
- * writes may go; a failure of an available Landlock is a warning and the
+ * writes may go (the line that it is not available also without VERBOSE
+ * when a guest volume is written); a failure of an available Landlock is a warning and the
  * run goes on. Then the tests' HIVEKIT_TEST_LANDLOCK_PROBE. A read-only
  * command (doctor) calls it on an empty C: nothing may be written. */
 void confine_apply(struct confine *c, int verbose);

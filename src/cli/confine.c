@@ -9,7 +9,10 @@
  * only allow creating and renaming within a folder. A device or FIFO given
  * as an output is written directly: the rule is then on that file alone.
  *
- * HIVEKIT_NO_LANDLOCK=1 turns it off (a kernel bug must not stop anyone).
+ * -v says whether it is active and where writes may go. Where the kernel
+ * has no Landlock the run goes on; over a guest volume (--root) a line
+ * says so even without -v. HIVEKIT_NO_LANDLOCK=1 turns it off (a kernel
+ * bug must not stop anyone).
  * HIVEKIT_TEST_LANDLOCK_PROBE=PATH is for the tests only: once the rules
  * are in force the command tries to create PATH and says on stderr how
  * that went (the file is removed again when it could be made). */
@@ -76,6 +79,7 @@ static void parent_of(const char *path, char *out, size_t size)
 void confine_dir(struct confine *c, const char *dir)
 {
     add(c, dir, 1);
+    c->volume = 1;
 }
 
 void confine_hive(struct confine *c, const char *path)
@@ -174,7 +178,7 @@ void confine_apply(struct confine *c, int verbose)
             }
             break;
         case SANDBOX_UNAVAILABLE:
-            if (verbose)
+            if (verbose || c->volume)
                 fprintf(stderr, "hivekit: landlock: not available on this "
                         "kernel (%s); going on without it\n", note);
             break;
@@ -189,6 +193,7 @@ void confine_apply(struct confine *c, int verbose)
         free(c->shown[i]);
     }
     c->n = 0;
+    c->volume = 0;
     const char *probe = getenv("HIVEKIT_TEST_LANDLOCK_PROBE");
     if (probe && *probe)
         test_probe(probe);
