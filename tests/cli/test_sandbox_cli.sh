@@ -10,7 +10,10 @@
 # permissions). The whole inject --root flow (--stage, --backup, --undo,
 # --patch-dir) and hivekit undo run confined and must still work; so must
 # the editing commands beside a hive, through a symbolic link, export -o a
-# file or /dev/null, and the read-only commands (nothing writable). As
+# file or /dev/null, and the read-only commands (nothing writable). A
+# guest whose config, SYSTEM hive, drivers folder or Windows folder is a
+# link out of ROOT to a decoy "other guest" fails and leaves the decoy
+# byte-identical, even if the path checks let the link through. As
 # root, the probes run once more as an unprivileged user (setpriv).
 # Exits 77 (Skipped) where the kernel has no Landlock.
 set -u
@@ -127,6 +130,39 @@ check "undo: the copied binary removed" no_file "$R/Windows/System32/drivers/vio
 check "undo: the staged INF removed" no_file "$R/Windows/INF/oem9.inf"
 "$H" export "$S" --prefix X -o "$T/a.reg" && "$H" export "$T/orig" --prefix X -o "$T/b.reg"
 check "undo: SYSTEM holds its original content again" same_files "$T/a.reg" "$T/b.reg"
+
+# ---- links out of ROOT: Landlock alone keeps the decoy intact ----------------------
+# (whatever the path checks say first: the run fails, nothing outside
+# ROOT changes). A decoy "other guest" beside ROOT, its whole tree summed.
+DEC=$T/decoy
+mkdir -p "$DEC/config" "$DEC/drivers" "$DEC/Windows/System32/config"
+cp "$T/orig" "$DEC/config/SYSTEM"
+cp "$T/orig" "$DEC/Windows/System32/config/SYSTEM"
+tree_sum() { (cd "$DEC" && find . -print0 | LC_ALL=C sort -z | xargs -0 ls -ld --time-style=+%s.%N | sha1sum &&
+              find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha1sum | sha1sum); }
+DSUM=$(tree_sum)
+G=$T/hostile
+hostile() {   # hostile NAME: a fresh ROOT, then the link of case NAME
+    rm -rf "$G"
+    mkdir -p "$G/Windows/System32/config" "$G/Windows/System32/drivers" "$G/Windows/INF"
+    cp "$T/orig" "$G/Windows/System32/config/SYSTEM"
+    case $1 in
+        config) rm -r "$G/Windows/System32/config"
+                ln -s "$DEC/config" "$G/Windows/System32/config" ;;
+        hive) rm "$G/Windows/System32/config/SYSTEM"
+              ln -s "$DEC/config/SYSTEM" "$G/Windows/System32/config/SYSTEM" ;;
+        drivers) rmdir "$G/Windows/System32/drivers"
+                 ln -s ../../../decoy/drivers "$G/Windows/System32/drivers" ;;
+        windows) rm -r "$G/Windows"
+                 ln -s "$DEC/Windows" "$G/Windows" ;;
+    esac
+}
+for c in config hive drivers windows; do
+    hostile "$c"
+    run inject --root "$G" --inf "$T/drv/viostor.inf"
+    check "$c a link out of ROOT: inject fails, the decoy is unchanged" \
+        eval '! rc_is 0 && [ "$(tree_sum)" = "$DSUM" ]'
+done
 
 # ---- inject --system / --software: the hives' folders ------------------------------
 mkdir -p "$T/sys" "$T/soft"
