@@ -31,7 +31,9 @@ const struct cli_option cli_write_options[] = {
       "default; the HIVEKIT_TIME environment variable takes the same "
       "forms). A fixed time makes the output reproducible" },
     { "verbose", 'v', NULL, OPT_VERBOSE,
-      "one line on standard error saying what was done" },
+      "one line on standard error saying what was done, after one "
+      "saying whether Landlock limits where the run may write "
+      "(HIVEKIT_NO_LANDLOCK=1 turns it off)" },
     { NULL, 0, NULL, 0, NULL }
 };
 
