@@ -621,7 +621,10 @@ void confine_newdir(struct confine *c, const char *dir);
  * command (doctor) calls it on an empty C: nothing may be written. */
 void confine_apply(struct confine *c, int verbose);
 /* Confines the run of A's command to what its command line names as
- * written (main, before the command runs; undo confines itself). */
+ * written (main, before the command runs; undo confines itself): for a
+ * command that writes, its hive's folder, --root, --system, --software,
+ * --undo; for any, -o and --patch-dir; nothing else. A command whose
+ * table entry says WRITES_NOTHING (doctor) or a dry run gets no more. */
 void confine_command(const struct cli_args *a);
 
 /* ---- the commands (cmd_*.c) ---- */

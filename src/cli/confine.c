@@ -208,11 +208,12 @@ void confine_command(const struct cli_args *a)
         return;
     struct confine c;
     confine_init(&c);
-    /* A dry run writes nothing but its --patch-dir. */
-    if (!cli_has(a, OPT_DRY_RUN)) {
+    /* A read-only command (a --root of its own is only read) or a dry
+     * run writes nothing but its -o or --patch-dir. */
+    if (cmd->writes != WRITES_NOTHING && !cli_has(a, OPT_DRY_RUN)) {
         /* The first argument of a command that writes is the hive it
          * edits (or the file `new` makes). */
-        if (cmd->writes != WRITES_NOTHING && a->npos > 0)
+        if (a->npos > 0)
             confine_hive(&c, a->pos[0]);
         if (cli_has(a, OPT_ROOT))
             confine_dir(&c, cli_arg(a, OPT_ROOT));
