@@ -16,6 +16,7 @@
  * HIVEKIT_TEST_LANDLOCK_PROBE=PATH is for the tests only: once the rules
  * are in force the command tries to create PATH and says on stderr how
  * that went (the file is removed again when it could be made). */
+#define _GNU_SOURCE     /* O_PATH */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -27,8 +28,13 @@
 #include "cli.h"
 #include "sandbox.h"
 
-#ifndef O_PATH
-#define O_PATH O_RDONLY
+/* A reference to a file or folder that opens nothing: a FIFO does not
+ * block, a device is not touched. Without O_PATH (not Linux, so no
+ * Landlock either) a non-blocking read-only open. */
+#ifdef O_PATH
+#define OPEN_REF O_PATH
+#else
+#define OPEN_REF (O_RDONLY | O_NONBLOCK)
 #endif
 
 void confine_init(struct confine *c)
@@ -41,7 +47,7 @@ void confine_init(struct confine *c)
  * command fails there on its own, with its own message). */
 static void add(struct confine *c, const char *path, int is_dir)
 {
-    int fd = open(path, O_PATH | O_CLOEXEC | (is_dir ? O_DIRECTORY : 0));
+    int fd = open(path, OPEN_REF | O_CLOEXEC | (is_dir ? O_DIRECTORY : 0));
     struct stat st, other;
     if (fd < 0)
         return;

@@ -237,6 +237,18 @@ check "export -o /dev/null: written, nothing else writable" \
 probe "$T/exp/probe" export "$Hv"
 check "export to stdout: nothing writable" \
     eval 'rc_is 0 && out_has "[HKEY_LOCAL_MACHINE\\h\\C]" && denied "$T/exp/probe"'
+cp "$T/out" "$T/exp/stdout.reg"
+mkfifo "$T/exp/fifo"
+timeout 20 cat "$T/exp/fifo" > "$T/exp/from-fifo" &
+reader=$!
+# (bounded: an export that opened the FIFO in a blocking way would hang)
+HIVEKIT_TEST_LANDLOCK_PROBE=$T/exp/probe timeout 20 "$H" export "$Hv" -o "$T/exp/fifo" \
+    >"$T/out" 2>"$T/err"
+rc=$?
+last="hivekit export HIVE -o FIFO"
+wait "$reader"
+check "export -o FIFO: written through the rule on the FIFO alone" \
+    eval 'rc_is 0 && denied "$T/exp/probe" && same_files "$T/exp/from-fifo" "$T/exp/stdout.reg"'
 
 # ---- HIVEKIT_NO_LANDLOCK: the same probes succeed ----------------------------------
 HIVEKIT_NO_LANDLOCK=1 probe "$OUT/probe" set "$Hv" C x sz z -v
