@@ -606,6 +606,10 @@ void confine_dir(struct confine *c, const char *dir);
 /* The folder of the hive PATH (of the file a symbolic link PATH names):
  * its temporary file, transaction logs and backups are made there. */
 void confine_hive(struct confine *c, const char *path);
+/* The file PATH alone (the one a symbolic link names), to be opened for
+ * writing but not replaced: a dry run's hive, which it holds locked as a
+ * writer would. */
+void confine_file(struct confine *c, const char *path);
 /* An output named on the command line ("-": none): its folder (a
  * temporary file renamed into place), or the file alone when it is a
  * device or FIFO (written directly). */
@@ -623,8 +627,9 @@ void confine_apply(struct confine *c, int verbose);
 /* Confines the run of A's command to what its command line names as
  * written (main, before the command runs; undo confines itself): for a
  * command that writes, its hive's folder, --root, --system, --software,
- * --undo; for any, -o and --patch-dir; nothing else. A command whose
- * table entry says WRITES_NOTHING (doctor) or a dry run gets no more. */
+ * --undo (a dry run: the hive files alone, and --root); for any, -o and
+ * --patch-dir; nothing else. A command whose table entry says
+ * WRITES_NOTHING (doctor) gets no more. */
 void confine_command(const struct cli_args *a);
 
 /* ---- the commands (cmd_*.c) ---- */

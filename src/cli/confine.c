@@ -97,6 +97,11 @@ void confine_hive(struct confine *c, const char *path)
     add(c, dir, 1);
 }
 
+void confine_file(struct confine *c, const char *path)
+{
+    add(c, path, 0);
+}
+
 void confine_output(struct confine *c, const char *path)
 {
     struct stat st;
@@ -214,20 +219,25 @@ void confine_command(const struct cli_args *a)
         return;
     struct confine c;
     confine_init(&c);
-    /* A read-only command (a --root of its own is only read) or a dry
-     * run writes nothing but its -o or --patch-dir. */
-    if (cmd->writes != WRITES_NOTHING && !cli_has(a, OPT_DRY_RUN)) {
+    /* A read-only command (a --root of its own is only read) writes
+     * nothing but its -o. A dry run opens its hives for writing all the
+     * same (it holds the writer's lock) but makes no file: the hive files
+     * alone (below --root: ROOT, where they are found). */
+    if (cmd->writes != WRITES_NOTHING) {
+        int dry = cli_has(a, OPT_DRY_RUN);
+        void (*hive)(struct confine *, const char *) =
+            dry ? confine_file : confine_hive;
         /* The first argument of a command that writes is the hive it
          * edits (or the file `new` makes). */
         if (a->npos > 0)
-            confine_hive(&c, a->pos[0]);
+            hive(&c, a->pos[0]);
         if (cli_has(a, OPT_ROOT))
             confine_dir(&c, cli_arg(a, OPT_ROOT));
         if (cli_has(a, OPT_SYSTEM))
-            confine_hive(&c, cli_arg(a, OPT_SYSTEM));
+            hive(&c, cli_arg(a, OPT_SYSTEM));
         if (cli_has(a, OPT_SOFTWARE))
-            confine_hive(&c, cli_arg(a, OPT_SOFTWARE));
-        if (cli_has(a, OPT_UNDO))
+            hive(&c, cli_arg(a, OPT_SOFTWARE));
+        if (cli_has(a, OPT_UNDO) && !dry)
             confine_output(&c, cli_arg(a, OPT_UNDO));
     }
     if (cli_has(a, OPT_OUTPUT))

@@ -884,13 +884,13 @@ int cmd_undo(const struct cli_args *a)
         return EXIT_FILE;
     }
     /* Writes go to the root and the folders of the hives outside it only
-     * (a dry run: nowhere). */
+     * (a dry run: those hive files alone, held as a writer would). */
     struct confine cf;
     confine_init(&cf);
-    for (size_t i = 0; !o.read_only && i < m.n; i++)
+    for (size_t i = 0; i < m.n; i++)
         if (entry_is(&m.e[i], "hive", 3) && (!root || m.e[i].f[2][0] == '/'))
-            confine_hive(&cf, m.e[i].f[2]);
-    if (root && !o.read_only)
+            (o.read_only ? confine_file : confine_hive)(&cf, m.e[i].f[2]);
+    if (root)
         confine_dir(&cf, root);
     confine_apply(&cf, o.verbose);
     struct undo_run r = { mpath, o.read_only, o.verbose, 0, 0, root,

@@ -85,11 +85,22 @@ SVC='ControlSet001\Services\viostor'
 
 run inject --root "$R" --inf "$T/drv/viostor.inf" --dry-run
 check "inject --dry-run: status 0" rc_is 0
-probe "$R/probe" inject --root "$R" --inf "$T/drv/viostor.inf" --dry-run -v
-check "inject --dry-run: nothing writable, not even in ROOT" \
-    eval 'rc_is 0 && denied "$R/probe"'
-check "inject --dry-run -v: writes limited to nothing" \
-    grep -q 'active (ABI [0-9]*), writes limited to: nothing$' "$T/landlock"
+probe "$OUT/probe" inject --root "$R" --inf "$T/drv/viostor.inf" --dry-run -v
+check "inject --root --dry-run: the probe outside ROOT: EACCES" \
+    eval 'rc_is 0 && denied "$OUT/probe"'
+check "inject --root --dry-run -v: writes limited to ROOT (its hives are held as a writer would)" \
+    grep -q "active (ABI [0-9]*), writes limited to: $R\$" "$T/landlock"
+mkdir -p "$T/dry"
+cp "$T/orig" "$T/dry/SYSTEM"
+probe "$T/dry/probe" inject --system "$T/dry/SYSTEM" --driver viostor --dry-run -v
+check "inject --system --dry-run: nothing can be made beside the hive" \
+    eval 'rc_is 0 && denied "$T/dry/probe"'
+check "inject --system --dry-run -v: the hive file alone" \
+    grep -q "writes limited to: $T/dry/SYSTEM (the file only)\$" "$T/landlock"
+check "inject --system --dry-run: SYSTEM untouched" same_files "$T/dry/SYSTEM" "$T/orig"
+probe "$T/dry/probe" recover -n "$T/dry/SYSTEM"
+check "recover -n: status 0, nothing can be made beside the hive" \
+    eval 'rc_is 0 && denied "$T/dry/probe"'
 check "inject --dry-run: SYSTEM untouched" same_files "$S" "$T/orig"
 
 probe "$OUT/probe" inject --root "$R" --inf "$T/drv/viostor.inf" --stage \
@@ -122,8 +133,8 @@ check "inject --root: the driver's folder (read only) is not writable" \
 
 probe "$OUT/probe" undo "$T/undo/u.reg" -v
 check "undo: status 0, probe outside EACCES" eval 'rc_is 0 && denied "$OUT/probe"'
-check "undo -v: writes limited to the hive's folder and ROOT" \
-    grep -q "writes limited to: $R/Windows/System32/config, $R\$" "$T/landlock"
+check "undo -v: writes limited to ROOT (the hives are below it)" \
+    grep -q "writes limited to: $R\$" "$T/landlock"
 run get "$S" "$SVC" Start
 check "undo: the service is gone again" rc_is 1
 check "undo: the copied binary removed" no_file "$R/Windows/System32/drivers/viostor.sys"
