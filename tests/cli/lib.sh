@@ -84,6 +84,12 @@ err_one_line() {
         [ "$(tail -c 1 "$T/err" | od -An -c | tr -d ' ')" = '\n' ]
 }
 same_files()     { cmp -s "$1" "$2"; }
+# tree_state DIR: one hash of DIR's whole state (every entry with its type
+# and size, every file's sha256), to show a tree was left untouched
+tree_state() {
+    (cd "$1" && find . -printf '%p %y %s\n' | LC_ALL=C sort &&
+     find . -type f -exec sha256sum {} + | LC_ALL=C sort) | sha256sum
+}
 no_file()        { [ ! -e "$1" ]; }
 # a usage error: status 64, nothing on stdout, one line on stderr
 usage_err()      { rc_is 64 && out_empty && err_one_line; }

@@ -96,10 +96,7 @@ printf 'decoy backup' > "$D/Windows/System32/config/SYSTEM.bak"
 # the very driver file an undo removes: a naive undo would remove this one
 cp "$T/drv/VIOSTOR.SYS" "$D/Windows/System32/drivers/viostor.sys"
 # The decoy's whole state: every entry with its type, every file's sha256.
-decoy_state() {
-    (cd "$D" && find . -printf '%p %y %s\n' | LC_ALL=C sort &&
-     find . -type f -exec sha256sum {} + | LC_ALL=C sort) | sha256sum
-}
+decoy_state() { tree_state "$D"; }
 DECOY0=$(decoy_state)
 # Both resolvers on a plain filesystem; on ntfs-3g (slower: every fresh
 # tree copies an 11 MB hive through FUSE) the kernel's only, to stay

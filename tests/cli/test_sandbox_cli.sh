@@ -149,9 +149,7 @@ DEC=$T/decoy
 mkdir -p "$DEC/config" "$DEC/drivers" "$DEC/Windows/System32/config"
 cp "$T/orig" "$DEC/config/SYSTEM"
 cp "$T/orig" "$DEC/Windows/System32/config/SYSTEM"
-tree_sum() { (cd "$DEC" && find . -print0 | LC_ALL=C sort -z | xargs -0 ls -ld --time-style=+%s.%N | sha1sum &&
-              find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha1sum | sha1sum); }
-DSUM=$(tree_sum)
+DSUM=$(tree_state "$DEC")
 G=$T/hostile
 hostile() {   # hostile NAME: a fresh ROOT, then the link of case NAME
     rm -rf "$G"
@@ -172,7 +170,7 @@ for c in config hive drivers windows; do
     hostile "$c"
     run inject --root "$G" --inf "$T/drv/viostor.inf"
     check "$c a link out of ROOT: inject fails, the decoy is unchanged" \
-        eval '! rc_is 0 && [ "$(tree_sum)" = "$DSUM" ]'
+        eval '! rc_is 0 && [ "$(tree_state "$DEC")" = "$DSUM" ]'
 done
 
 # ---- inject --system / --software: the hives' folders ------------------------------
