@@ -4,10 +4,13 @@
  * cannot write outside the folders the command line names.
  *
  * The rule is folders, not files: every file hivekit writes is replaced
- * through a temporary file beside it (renamed or linked into place), with
- * its transaction logs and backups in the same folder, and Landlock can
- * only allow creating and renaming within a folder. A device or FIFO given
- * as an output is written directly: the rule is then on that file alone.
+ * through a temporary file beside it (renamed or linked into place) or
+ * written in place after its transaction logs beside it, with its backups
+ * in the same folder, and Landlock can only allow creating and renaming
+ * within a folder. A rule on a file alone allows writing it, nothing
+ * more: for a device or FIFO given as an output (written directly) and
+ * for a dry run's hive (opened for writing only to hold the writer's
+ * lock).
  *
  * -v says whether it is active and where writes may go. Where the kernel
  * has no Landlock the run goes on; over a guest volume (--root) a line
