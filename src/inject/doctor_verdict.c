@@ -27,6 +27,25 @@ static const char *driver_fix(enum boot_target t)
     }
 }
 
+/* The in-box controller driver NAME as inject --fallback knows it, when
+ * this guest's Windows has it; NULL otherwise. */
+static const struct boot_fallback *fallback_for(const struct doc_result *res,
+                                                const char *name)
+{
+    unsigned v = res->guest.major * 100 + res->guest.minor;
+    for (size_t i = 0; i < boot_nfallbacks; i++) {
+        const struct boot_fallback *b = &boot_fallbacks[i];
+        if (strcasecmp(b->service, name) != 0)
+            continue;
+        if (res->guest.major &&
+            (v < b->min_major * 100 + b->min_minor ||
+             (b->max_major && v > b->max_major * 100 + b->max_minor)))
+            return NULL;
+        return b;
+    }
+    return NULL;
+}
+
 static int device_reasons(const struct doc_result *res, int c,
                           const struct doc_device *d, enum boot_target t,
                           struct doc_reasons *rs)
@@ -63,8 +82,14 @@ static int device_reasons(const struct doc_result *res, int c,
         if (rc != REGF_OK)
             return rc;
     }
+    const struct boot_fallback *fb = fallback_for(res, s->name);
     if (!s->has_start || s->start != 0) {
-        snprintf(fix, sizeof fix, "hivekit set SYSTEM %s Start dword 0", key);
+        if (fb)
+            snprintf(fix, sizeof fix, "hivekit inject --system SYSTEM "
+                     "--fallback %s", fb->service);
+        else
+            snprintf(fix, sizeof fix, "hivekit set SYSTEM %s Start dword 0",
+                     key);
         char start[32] = "no Start value";
         if (s->has_start)
             snprintf(start, sizeof start, "Start is %u", (unsigned)s->start);
@@ -78,7 +103,11 @@ static int device_reasons(const struct doc_result *res, int c,
         char so[240];
         snprintf(so, sizeof so, "%s\\StartOverride", raw);
         doc_shell_quote(key, sizeof key, so);
-        snprintf(fix, sizeof fix, "hivekit rm SYSTEM %s", key);
+        if (fb)
+            snprintf(fix, sizeof fix, "hivekit inject --system SYSTEM "
+                     "--fallback %s", fb->service);
+        else
+            snprintf(fix, sizeof fix, "hivekit rm SYSTEM %s", key);
         int rc = doc_reason(rs, DOC_FATAL, "demoted", fix,
                             "%s\\Services\\%s: demoted by StartOverride "
                             "(start %u instead of 0): the loader does not "
@@ -132,12 +161,11 @@ static int filter_reason(const struct doc_result *res,
     snprintf(tools, sizeof tools, "%s tools", f->vendor ? f->vendor : "");
     SAY(f->vendor, tools);
 #undef SAY
-    if (f->harmful && f->keep[0])
-        snprintf(fix, sizeof fix, "hivekit set SYSTEM '%s\\Control\\Class\\%s' "
-                 "%s multi_sz %s", cs, f->cls->guid, list, f->keep);
-    else if (f->harmful)
-        snprintf(fix, sizeof fix, "hivekit rm SYSTEM '%s\\Control\\Class\\%s' "
-                 "%s", cs, f->cls->guid, list);
+    if (f->harmful)
+        snprintf(fix, sizeof fix, "hivekit inject --system SYSTEM "
+                 "--fix-filters (by hand: %s %s)", f->keep[0] ?
+                 "set the list to" : "delete the value",
+                 f->keep[0] ? f->keep : list);
     else
         snprintf(fix, sizeof fix, "none needed unless that hypervisor's "
                  "tools misbehave on KVM; uninstall them in the guest");
@@ -181,8 +209,9 @@ int doc_verdicts(const struct doc_opts *o, struct doc_result *res)
         snprintf(raw, sizeof raw, "%s\\Services\\%s", res->cs[l->cs].name,
                  l->service);
         doc_shell_quote(key, sizeof key, raw);
-        snprintf(fix, sizeof fix, "hivekit set SYSTEM %s Start dword 4 "
-                 "(after removing it from every filter list)", key);
+        snprintf(fix, sizeof fix, "hivekit inject --system SYSTEM "
+                 "--disable-leftovers (Start 4 for %s, and out of every "
+                 "filter list)", key);
         if ((rc = doc_reason(&res->general, DOC_WARN, "leftover-service", fix,
                              "%s\\Services\\%s: %s tools, Start %u: it may "
                              "crash or hang on KVM", res->cs[l->cs].name,

@@ -30,7 +30,7 @@ export HIVEKIT_TIME=2024-01-02T03:04:05Z
 # the first fix the last run printed, run as printed (hivekit -> $H)
 run_fix() {
     local fix
-    fix=$(grep -m1 -e "fix: hivekit $1 " "$T/out" | sed 's/^ *fix: hivekit //')
+    fix=$(grep -m1 -e "fix: hivekit $1 " "$T/out" | sed 's/^ *fix: hivekit //; s/ (.*$//')
     [ -n "$fix" ] || return 1
     eval "\"\$H\" $fix" >/dev/null
 }
@@ -125,7 +125,8 @@ DD='ControlSet001\Control\Class\{4D36E967-E325-11CE-BFC1-08002BE10318}'
 run doctor --system "$S"
 check "a DiskDrive filter without a service: status 5, [stale-filter]" \
     eval 'rc_is 5 && out_has "DiskDrive class UpperFilters names prl_ghost: its service does not exist, Parallels tools (0x7B at boot) [stale-filter]"'
-check "... its fix runs" run_fix set
+check "... the fix is the repair" out_has "fix: hivekit inject --system '$S' --fix-filters (by hand: set the list to 'partmgr')"
+check "... its fix runs" run_fix inject
 run get "$S" "$DD" UpperFilters
 check "... which keeps partmgr" out_line partmgr
 run doctor --system "$S"
@@ -139,7 +140,8 @@ check "... and then it boots" rc_is 0
 run doctor --system "$S"
 check "a filter named with ESC: printed as \\x1b" \
     eval 'rc_is 5 && out_has "names esc\\x1b[2J: its service does not exist" && ! grep -q "$(printf "\033")" "$T/out"'
-check "... the fix, with a quote in a kept name, runs" run_fix set
+check "... the fix shows the kept names quoted" out_has "(by hand: set the list to 'partmgr' 'it'\\''s')"
+check "... the fix runs" run_fix inject
 run get "$S" "$DD" UpperFilters
 check "... and keeps partmgr and it's" eval 'printf "partmgr\nit'"'"'s\n" | cmp -s - "$T/out"'
 "$H" set "$S" "$DD" UpperFilters multi_sz partmgr
@@ -151,7 +153,7 @@ VO='ControlSet001\Control\Class\{71A27CDD-812A-11D0-BEC7-08002BE2092F}'
 run doctor --system "$S"
 check "a disabled Volume filter: status 5, [stale-filter]" \
     eval 'rc_is 5 && out_has "Volume class LowerFilters names oldfilt: its service is disabled"'
-check "... its fix runs" run_fix set
+check "... its fix runs" run_fix inject
 run get "$S" "$VO" LowerFilters
 check "... which keeps the three Microsoft filters in order" \
     eval 'printf "fvevol\niorate\nrdyboost\n" | cmp -s - "$T/out"'
@@ -173,6 +175,34 @@ run doctor --system "$S"
 check "viostor on demand (Start 3): status 5, [not-boot-start]" \
     eval 'rc_is 5 && out_has "$V: Start is 3, not 0"'
 check "... its fix runs" run_fix set
+run doctor --system "$S"
+check "... and then it boots" rc_is 0
+
+# an in-box fallback demoted: the doctor names inject --fallback
+SA='ControlSet001\Services\storahci'
+"$H" mkkey "$S" "$SA\\StartOverride" && "$H" set "$S" "$SA\\StartOverride" 0 dword 3
+run doctor --system "$S" --target sata
+check "storahci demoted: sata will not boot, [demoted]" \
+    eval 'rc_is 5 && out_has "$SA: demoted by StartOverride (start 3 instead of 0)"'
+check "... the fix is --fallback storahci" out_has "fix: hivekit inject --system '$S' --fallback storahci"
+check "... its fix runs" run_fix inject
+run doctor --system "$S" --target sata
+check "... and then sata boots" eval 'rc_is 0 || rc_is 4'
+
+# a hypervisor leftover service: a warning whose fix is --disable-leftovers
+"$H" mkkey "$S" 'ControlSet001\Services\xenfilt'
+"$H" set "$S" 'ControlSet001\Services\xenfilt' Start dword 0
+"$H" set "$S" "$DD" UpperFilters multi_sz partmgr xenfilt
+run doctor --system "$S"
+check "xenfilt a DiskDrive filter of Xen's: will not boot, [leftover-filter]" \
+    eval 'rc_is 5 && out_has "DiskDrive class UpperFilters names xenfilt: Xen tools (0x7B at boot) [leftover-filter]"'
+check "... and a leftover service, fixed by --disable-leftovers" \
+    out_has "fix: hivekit inject --system '$S' --disable-leftovers"
+check "... its fix runs" run_fix "inject --system '$S' --disable-leftovers"
+run get "$S" 'ControlSet001\Services\xenfilt' Start
+check "... xenfilt is disabled" out_line 4
+run get "$S" "$DD" UpperFilters
+check "... and out of the filter list" out_line partmgr
 run doctor --system "$S"
 check "... and then it boots" rc_is 0
 
