@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "file_read.h"
 
 int read_fd_all(int fd, struct bytebuf *b)
 {
@@ -39,21 +40,11 @@ int read_file_all(const char *path, struct bytebuf *b)
 
 int open_file(const char *path)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK |
-                        (rp_is_fd_path(path) ? O_NOFOLLOW : 0));
-    if (fd < 0)
-        return -1;
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        int e = S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
-        close(fd);
-        errno = e;
-        return -1;
-    }
-    int fl = fcntl(fd, F_GETFL);
-    if (fl >= 0)
-        (void)fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
-    return fd;
+    char why[160];
+    return fr_open(AT_FDCWD, path, O_RDONLY |
+                   (rp_is_fd_path(path) ? O_NOFOLLOW : 0), 0, &st, why,
+                   sizeof why);
 }
 
 int write_all(int fd, const void *buf, size_t len)

@@ -23,6 +23,7 @@
 #endif
 
 #include "root_path.h"
+#include "file_read.h"
 
 /* openat2(2), declared here: <linux/openat2.h> is not everywhere (musl,
  * older headers); the numbers are the kernel's ABI. */
@@ -542,37 +543,30 @@ int rp_file_open(struct rp_root *r, const struct rp_file *f, int flags,
     if (!f->exists)
         return RP_MISSING;
     struct stat st;
-    /* A FIFO or device is refused before open() could block on it. */
-    if (fstatat(f->dir.fd, f->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-        !S_ISREG(st.st_mode)) {
-        char what[96];
-        snprintf(what, sizeof what, "%s, not a regular file; refused",
-                 type_name(st.st_mode));
-        say(r, f->dir.rel, f->name, what);
-        return RP_REFUSED;
-    }
-    int d = openat(f->dir.fd, f->name, flags | O_NOFOLLOW | O_NONBLOCK |
-                                       O_CLOEXEC);
+    char why[160];
+    int d = fr_open(f->dir.fd, f->name, flags | O_NOFOLLOW, 0, &st, why,
+                    sizeof why);
     if (d < 0) {
         int e = errno;
         if (e == ENOENT)
             return RP_MISSING;
-        say(r, f->dir.rel, f->name, e == ELOOP ? "became a symbolic link "
-            "while being opened; refused" : strerror(e));
+        char what[96];
+        if (st.st_mode && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+            snprintf(what, sizeof what, "%s, not a regular file; refused",
+                     type_name(st.st_mode));
+        else
+            snprintf(what, sizeof what, "%s", e == ELOOP ? "became a "
+                     "symbolic link while being opened; refused" :
+                     strerror(e));
+        say(r, f->dir.rel, f->name, what);
         return RP_REFUSED;
     }
-    if (fstat(d, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != r->dev) {
-        char what[96];
-        snprintf(what, sizeof what, "%s; refused", !S_ISREG(st.st_mode) ?
-                 type_name(st.st_mode) : "on another filesystem than the "
-                 "guest volume");
-        say(r, f->dir.rel, f->name, what);
+    if (st.st_dev != r->dev) {
+        say(r, f->dir.rel, f->name, "on another filesystem than the guest "
+            "volume; refused");
         close(d);
         return RP_REFUSED;
     }
-    int fl = fcntl(d, F_GETFL);
-    if (fl >= 0)
-        (void)fcntl(d, F_SETFL, fl & ~O_NONBLOCK);
     *fd = d;
     return RP_OK;
 }

@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/stat.h>
 
 enum {
     FR_OK = 0,
@@ -20,6 +21,19 @@ enum {
     FR_ETOOBIG = -2,  /* larger than the limit */
     FR_ENOMEM = -3
 };
+
+/* Opens the regular file PATH (relative to the directory descriptor DIRFD,
+ * or AT_FDCWD) with OFLAGS (O_RDONLY, O_RDWR, plus O_NOFOLLOW to refuse a
+ * link) and O_NONBLOCK | O_CLOEXEC; the one way hivekit opens an input
+ * file. A name that is not a regular file is refused by fstatat before
+ * any open (opening a device can have effects of its own), and again by
+ * fstat after it; with MAX (0: none) a larger file is refused unread.
+ * Returns the descriptor, O_NONBLOCK cleared, or -1 with errno (EINVAL not
+ * a regular file, EISDIR, EFBIG, or open's) and the reason in WHY. *ST
+ * gets the file's status whenever it was read (st_mode 0 otherwise), so
+ * a caller may word its own message. */
+int fr_open(int dirfd, const char *path, int oflags, uint64_t max,
+            struct stat *st, char *why, size_t whyn);
 
 /* Reads the regular file PATH (relative to the directory descriptor
  * DIRFD, or to the working directory with AT_FDCWD) of at most MAX bytes
