@@ -114,6 +114,17 @@ int rp_root_open(struct rp_root *r, const char *path)
         return RP_REFUSED;
     }
     r->dev = st.st_dev;
+    /* rp_fd_path hands folders below ROOT to path-taking code as
+     * /proc/self/fd/N/...: without /proc that would fail later, file by
+     * file; say it once, here. */
+    struct stat ps;
+    if (stat("/proc/self/fd", &ps) != 0 || !S_ISDIR(ps.st_mode)) {
+        put(r->err, sizeof r->err, "%s: /proc is not mounted; hivekit "
+            "reaches the files below --root through /proc/self/fd (mount "
+            "it: mount -t proc proc /proc)", r->path);
+        rp_root_close(r);
+        return RP_REFUSED;
+    }
     const char *no = getenv("HIVEKIT_TEST_NO_OPENAT2");
     if (!(no && *no && strcmp(no, "0") != 0)) {
         /* ENOSYS (before 5.6), EPERM/EINVAL (seccomp, old filters): the
