@@ -23,6 +23,7 @@
 
 #include "doctor.h"
 #include "inject.h"
+#include "pe.h"
 #include "testutil.h"
 
 #define CS "ControlSet001\\"
@@ -587,13 +588,15 @@ static void test_software(void **state)
 
 static char root_dir[256];
 
-static int find_file(void *ctx, const char *rel, char *out,
-                     char *shown, size_t n)
+static int find_file(void *ctx, const char *rel, uint16_t machine,
+                     char *shown, size_t n, int *pe, char *err, size_t errn)
 {
     struct stat st;
-    snprintf(out, n, "%s/Windows/%s", (const char *)ctx, rel);
-    snprintf(shown, n, "%s", out);
-    return stat(out, &st) == 0 ? 0 : -1;
+    snprintf(shown, n, "%s/Windows/%s", (const char *)ctx, rel);
+    if (stat(shown, &st) != 0)
+        return -1;
+    *pe = pe_check_file(shown, machine, NULL, err, errn);
+    return 0;
 }
 
 static void test_binary(void **state)

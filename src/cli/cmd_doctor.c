@@ -12,25 +12,21 @@
 #include "cli.h"
 #include "doctor.h"
 #include "doctor_render.h"
+#include "pe.h"
 
 /* --root: a file relative to the Windows folder, any case, resolved
- * inside the volume (root_path.h); OPEN reads it through the descriptor of
- * its folder, SHOWN is ROOT/... (or why it was refused). */
+ * inside the volume (root_path.h) and read through the descriptor of its
+ * folder; SHOWN is ROOT/... (or why it was refused). */
 struct root_ctx {
     struct rp_root *r;
-    char last[4400];            /* the previous OPEN path, released at the
-                                   next call (the doctor is done with it) */
 };
 
-static int find_in_root(void *ctx, const char *rel, char *open,
-                        char *shown, size_t size)
+static int find_in_root(void *ctx, const char *rel, uint16_t machine,
+                        char *shown, size_t size, int *pe, char *err,
+                        size_t errn)
 {
     struct root_ctx *c = ctx;
     struct rp_root *r = c->r;
-    if (c->last[0]) {
-        rp_fd_path_release(c->last);
-        c->last[0] = '\0';
-    }
     char path[600];
     const char *slash = strrchr(rel, '/');
     struct rp_dir d;
@@ -49,10 +45,11 @@ static int find_in_root(void *ctx, const char *rel, char *open,
         snprintf(shown, size, "%s", r->err);
     if (rc != RP_OK)
         return -1;
-    int found = f.exists && rp_fd_path(r, &f.dir, f.name, open, size) == 0;
+    int found = f.exists;
     if (found) {
         rp_shown(r, f.dir.rel, f.name, shown, size);
-        snprintf(c->last, sizeof c->last, "%s", open);
+        /* Read through its folder's descriptor. */
+        *pe = pe_check_at(f.dir.fd, f.name, machine, NULL, err, errn);
     }
     rp_dir_close(&f.dir);
     return found ? 0 : -1;
@@ -159,7 +156,7 @@ int cmd_doctor(const struct cli_args *a)
     regf_hive *hs = NULL, *hw = NULL;
     struct rp_root rr;
     struct rp_file sysf, softf;
-    struct root_ctx rctx = { NULL, "" };
+    struct root_ctx rctx = { NULL };
     int any, ex, rooted = 0, hives = 0;
 
     memset(&o, 0, sizeof o);
@@ -252,8 +249,6 @@ out:
         rp_dir_close(&sysf.dir);
         rp_dir_close(&softf.dir);
     }
-    if (rctx.last[0])
-        rp_fd_path_release(rctx.last);
     if (rooted)
         rp_root_close(&rr);
     return ex;

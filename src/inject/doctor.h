@@ -157,13 +157,14 @@ struct doc_target {
 struct doc_opts {
     unsigned targets;            /* bit (1 << enum boot_target) each */
     /* With a mounted volume: resolves a path relative to the Windows
-     * folder ("System32/drivers/viostor.sys", '/'-separated), any case:
-     * OPEN gets a path to read it by, SHOWN the path as the user knows it
-     * (both SIZE bytes); 0, or -1 when it does not exist (or is refused:
-     * a link out of the volume; SHOWN then says why). NULL: no --root,
-     * binaries are not checked. */
-    int (*find)(void *ctx, const char *rel, char *open, char *shown,
-                size_t size);
+     * folder ("System32/drivers/viostor.sys", '/'-separated), any case,
+     * and checks the file as a driver image for MACHINE (pe_check_mem):
+     * SHOWN gets the path as the user knows it (SIZE bytes), *PE the
+     * status of the check, ERR its reason (ERRN bytes); 0, or -1 when it
+     * does not exist (or is refused: a link out of the volume; SHOWN then
+     * says why). NULL: no --root, binaries are not checked. */
+    int (*find)(void *ctx, const char *rel, uint16_t machine, char *shown,
+                size_t size, int *pe, char *err, size_t errn);
     void *ctx;
     int hibernated;              /* --root: hiberfil.sys holds an image */
 };

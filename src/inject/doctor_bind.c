@@ -193,17 +193,16 @@ int doc_service_read(regf_hive *h, regf_key cs, const char *name,
                  "Windows folder");
         return REGF_OK;
     }
-    char path[sizeof s->bin_path];
+    int pe = PE_EIO;
     s->bin_path[0] = '\0';
-    if (o->find(o->ctx, rel, path, s->bin_path, sizeof s->bin_path) != 0) {
+    if (o->find(o->ctx, rel, machine, s->bin_path, sizeof s->bin_path, &pe,
+                s->bin_err, sizeof s->bin_err) != 0) {
         s->bin = DOC_BIN_MISSING;
         if (!s->bin_path[0])
             snprintf(s->bin_path, sizeof s->bin_path, "Windows/%s", rel);
         return REGF_OK;
     }
-    s->bin = pe_check_file(path, machine, NULL, s->bin_err,
-                           sizeof s->bin_err) == PE_OK ? DOC_BIN_OK
-                                                       : DOC_BIN_BAD;
+    s->bin = pe == PE_OK ? DOC_BIN_OK : DOC_BIN_BAD;
     return REGF_OK;
 }
 

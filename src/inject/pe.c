@@ -217,12 +217,18 @@ int pe_check_mem(const uint8_t *img, size_t len, uint16_t machine,
 int pe_check_file(const char *path, uint16_t machine, struct pe_info *out,
                   char *err, size_t errn)
 {
+    return pe_check_at(AT_FDCWD, path, machine, out, err, errn);
+}
+
+int pe_check_at(int dirfd, const char *name, uint16_t machine,
+                struct pe_info *out, char *err, size_t errn)
+{
     if (out)
         memset(out, 0, sizeof *out);
     uint8_t *buf;
     size_t len;
     char why[200];
-    int rc = fr_read(AT_FDCWD, path, PE_MAX_FILE, &buf, &len, why, sizeof why);
+    int rc = fr_read(dirfd, name, PE_MAX_FILE, &buf, &len, why, sizeof why);
     if (rc == FR_ETOOBIG)
         return fail(err, errn, PE_ETOOBIG, "%s: not a driver", why);
     if (rc != FR_OK)

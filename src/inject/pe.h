@@ -72,5 +72,9 @@ int pe_check_mem(const uint8_t *img, size_t len, uint16_t machine,
 /* The same for the file PATH (read up to PE_MAX_FILE bytes). */
 int pe_check_file(const char *path, uint16_t machine, struct pe_info *out,
                   char *err, size_t errn);
+/* The same for NAME in the directory DIRFD (fr_read: AT_FDCWD for a
+ * path). */
+int pe_check_at(int dirfd, const char *name, uint16_t machine,
+                struct pe_info *out, char *err, size_t errn);
 
 #endif
