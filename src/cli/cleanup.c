@@ -3,9 +3,10 @@
  *
  * Every temporary file or directory hivekit creates on its way to a change
  * (a staged driver file, a backup or an undo file not yet in place, a
- * folder made for the driver store) is put on a fixed list of paths as
- * soon as it exists. SIGINT, SIGTERM and SIGHUP run a handler that only
- * calls unlink(2), rmdir(2) and write(2) on that list (all
+ * folder made for the driver store) is put on a fixed list as soon as it
+ * exists: a descriptor of its folder (its own copy, held until the entry
+ * goes) and its name there. SIGINT, SIGTERM and SIGHUP run a handler that
+ * only calls unlinkat(2) and write(2) on that list (all
  * async-signal-safe), then dies of the same signal. The commit itself (the
  * hives, then the files put in place) runs with those signals blocked, so
  * an interruption lands before it (nothing changed) or after it (all
@@ -17,6 +18,7 @@
  * versions before 0.2 used for driver files. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -33,8 +35,10 @@
 static struct {
     volatile sig_atomic_t used;
     int dir;
-    char path[4096];
-    char shown[4400];       /* as the user knows it (rp_show) */
+    int dirfd;              /* the folder holding NAME (own copy), or
+                               AT_FDCWD */
+    char name[4096];
+    char shown[4400];       /* as the user knows it */
 } slots[CLEAN_MAX];
 static volatile sig_atomic_t installed;
 static volatile sig_atomic_t committed;   /* the changes are in place */
@@ -58,8 +62,8 @@ static void on_signal(int sig)
     for (int i = CLEAN_MAX - 1; i >= 0; i--) {
         if (!slots[i].used)
             continue;
-        int ok = slots[i].dir ? rmdir(slots[i].path) == 0
-                              : unlink(slots[i].path) == 0;
+        int ok = unlinkat(slots[i].dirfd, slots[i].name,
+                          slots[i].dir ? AT_REMOVEDIR : 0) == 0;
         slots[i].used = 0;
         if (ok) {
             if (!removed)
@@ -102,14 +106,26 @@ static void install(void)
 
 int cleanup_add(const char *path, int is_dir)
 {
+    return cleanup_add_at(AT_FDCWD, "", path, is_dir);
+}
+
+int cleanup_add_at(int dirfd, const char *shown_dir, const char *name,
+                   int is_dir)
+{
     install();
-    if (strlen(path) >= sizeof slots[0].path)
+    if (strlen(name) >= sizeof slots[0].name)
         return -1;
     for (int i = 0; i < CLEAN_MAX; i++)
         if (!slots[i].used) {
+            int fd = AT_FDCWD;
+            if (dirfd != AT_FDCWD &&
+                (fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0)) < 0)
+                return -1;
             slots[i].dir = is_dir;
-            memcpy(slots[i].path, path, strlen(path) + 1);
-            rp_show(path, slots[i].shown, sizeof slots[i].shown);
+            slots[i].dirfd = fd;
+            memcpy(slots[i].name, name, strlen(name) + 1);
+            snprintf(slots[i].shown, sizeof slots[i].shown, "%s%s",
+                     shown_dir, name);
             atomic_signal_fence(memory_order_seq_cst);
             slots[i].used = 1;
             return i;
@@ -119,19 +135,22 @@ int cleanup_add(const char *path, int is_dir)
 
 void cleanup_forget(int id)
 {
-    if (id >= 0 && id < CLEAN_MAX)
-        slots[id].used = 0;
+    if (id < 0 || id >= CLEAN_MAX || !slots[id].used)
+        return;
+    slots[id].used = 0;
+    atomic_signal_fence(memory_order_seq_cst);
+    if (slots[id].dirfd != AT_FDCWD)
+        close(slots[id].dirfd);
+    slots[id].dirfd = AT_FDCWD;
 }
 
 void cleanup_remove(int id)
 {
     if (id < 0 || id >= CLEAN_MAX || !slots[id].used)
         return;
-    if (slots[id].dir)
-        rmdir(slots[id].path);
-    else
-        unlink(slots[id].path);
-    slots[id].used = 0;
+    unlinkat(slots[id].dirfd, slots[id].name,
+             slots[id].dir ? AT_REMOVEDIR : 0);
+    cleanup_forget(id);
 }
 
 void cleanup_all(void)
@@ -194,23 +213,41 @@ int cleanup_leftover_kind(const char *name)
 
 int cleanup_leftovers(const char *dir, int remove_ours)
 {
-    DIR *d = opendir(dir);
-    if (!d)
+    int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
         return 0;
+    char shown[4400];
+    snprintf(shown, sizeof shown, "%s/", dir);
+    int found = cleanup_leftovers_at(fd, shown, remove_ours);
+    close(fd);
+    return found;
+}
+
+int cleanup_leftovers_at(int dirfd, const char *shown_dir, int remove_ours)
+{
+    /* fdopendir takes the descriptor it is given: a copy of DIRFD. */
+    int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 0);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return 0;
+    }
     int found = 0;
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         int kind = cleanup_leftover_kind(de->d_name);
         if (!kind)
             continue;
-        char at[4400], buf[4400];
-        snprintf(at, sizeof at, "%s/%s", dir, de->d_name);
-        const char *path = rp_show(at, buf, sizeof buf);
+        char path[4400];
+        snprintf(path, sizeof path, "%s%s", shown_dir, de->d_name);
         struct stat st;
-        if (lstat(at, &st) != 0 || !S_ISREG(st.st_mode))
+        if (fstatat(dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 ||
+            !S_ISREG(st.st_mode))
             continue;
         found++;
-        if (kind == LEFTOVER_OURS && remove_ours && unlink(at) == 0)
+        if (kind == LEFTOVER_OURS && remove_ours &&
+            unlinkat(dirfd, de->d_name, 0) == 0)
             cli_error("note: removed %s, a temporary file left by an earlier "
                       "interrupted hivekit run", path);
         else if (kind == LEFTOVER_OURS)

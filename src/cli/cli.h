@@ -5,6 +5,7 @@
 #ifndef HIVEKIT_CLI_H
 #define HIVEKIT_CLI_H
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -302,10 +303,13 @@ int cli_open_failed(const char *path, regf_hive *h, int rc);
 int read_fd_all(int fd, struct bytebuf *b);
 int read_file_all(const char *path, struct bytebuf *b);
 /* Opens PATH to read a regular file (O_NONBLOCK until checked: a FIFO or
- * device is refused with EINVAL, never waited on). A file below --root (a
- * path from rp_fd_path) is opened with O_NOFOLLOW: a link there was
- * resolved by root_path.c already. A descriptor, or -1 with errno. */
+ * device is refused with EINVAL, never waited on). A descriptor, or -1
+ * with errno. */
 int open_file(const char *path);
+/* The same for NAME in the folder DIRFD (a folder below --root): opened
+ * with O_NOFOLLOW, a link there was resolved by root_path.c already.
+ * AT_FDCWD: NAME is a path the operator gave, as open_file. */
+int open_file_at(int dirfd, const char *name);
 /* Writes all of BUF to FD; returns 0 or -1 (errno set). */
 int write_all(int fd, const void *buf, size_t len);
 
@@ -315,8 +319,11 @@ int write_all(int fd, const void *buf, size_t len);
 struct whive {
     regf_hive *h;
     const char *path;       /* as given, for messages */
-    char *target;           /* the file to replace (symlinks followed);
-                               below --root a path from rp_fd_path */
+    char *target;           /* the file to replace (symlinks followed):
+                               a path, or below --root its name in DIRFD */
+    int dirfd;              /* AT_FDCWD, or below --root the hive's folder
+                               (held until wr_close) */
+    char shown_dir[4400];   /* below --root that folder as ROOT/.../ */
     int at_root;            /* opened by wr_open_at */
 };
 /* Opens PATH for writing; refuses a dirty hive (naming its logs) and a
@@ -356,6 +363,8 @@ char *hive_target_path(const char *path);
  * after a recovery nothing may replay them again. Prints a warning for each
  * log that cannot be reset; returns how many could not. */
 int reset_logs(const char *hive);
+/* The same for the hive HIVE in the folder DIRFD (SHOWN_DIR in messages). */
+int reset_logs_at(int dirfd, const char *shown_dir, const char *hive);
 
 /* ---- guest_root.c ---- */
 
@@ -382,8 +391,11 @@ int root_hibernated(struct rp_root *r, char *path, size_t size);
 #define STAGE_MAX_FILES 64      /* 8 drivers: 4 files each, 4 more with --stage */
 #define STAGE_MAX_DIRS 16
 struct backup {
-    char path[4300];        /* the backup: HIVE.bak or HIVE.bak.N */
-    char logs[3][4400];     /* the logs copied beside it */
+    int dirfd;              /* the folder of the hive and its backup (the
+                               caller's, open while the backup is) */
+    const char *shown_dir;  /* that folder in messages, with its '/' */
+    char path[4300];        /* the backup's name there: HIVE.bak(.N) */
+    char logs[3][4400];     /* the logs copied beside it (names there) */
     int nlogs;
     int cid[4];             /* cleanup list entries until kept */
 };
@@ -391,9 +403,10 @@ struct stage_file {
     char src[4096];         /* the file copied */
     char final[4300];       /* where it goes (an existing name's case kept),
                                as shown: ROOT/... */
-    char at[4400];          /* the same through its folder's descriptor
-                               (rp_fd_path) */
-    char tmp[4400];         /* its staged copy beside AT */
+    int dirfd;              /* its folder (held; -1 in a dry run) */
+    char name[256];         /* its name there */
+    char shown_dir[4400];   /* that folder as shown: ROOT/.../ */
+    char tmp[4400];         /* its staged copy's name beside it */
     int cid;                /* cleanup entry of TMP */
     int same;               /* FINAL holds the same content: nothing to do */
     int exists;             /* FINAL holds other content: replaced, backup */
@@ -412,8 +425,10 @@ struct stage {
     int ndirs;
     char said[STAGE_MAX_DIRS][4400];  /* dry run: folders said to be made */
     int nsaid;
-    char sd_from[4400];     /* the sibling whose descriptor new files get
-                               (rp_fd_path) */
+    int sd_dirfd;           /* the sibling whose descriptor new files get:
+                               its folder (-1: none found yet) */
+    char sd_name[256];      /* its name there */
+    char sd_shown[4400];    /* as shown: ROOT/... */
     int done;               /* something was put in place */
 };
 void stage_init(struct stage *s, struct rp_root *root, int dry_run);
@@ -447,6 +462,9 @@ void root_unlock(int fd);
 void root_leftovers(struct rp_root *r, int remove_ours);
 /* FNV-1a 64 and size of a file's content; 0, or -1 with errno. */
 int file_fingerprint(const char *path, uint64_t *hash, uint64_t *size);
+/* The same for NAME in the folder DIRFD (open_file_at). */
+int file_fingerprint_at(int dirfd, const char *name, uint64_t *hash,
+                        uint64_t *size);
 
 /* ---- volume.c: NTFS metadata through extended attributes ---- */
 
@@ -475,6 +493,8 @@ struct vol_meta {
 /* Reads the NTFS metadata of a file (none on other filesystems); 0, or -1
  * with errno when the file cannot be opened. Free with vol_meta_free. */
 int vol_meta_read(const char *path, struct vol_meta *m);
+/* NAME in the folder DIRFD (never through a link at NAME). */
+int vol_meta_read_at(int dirfd, const char *name, struct vol_meta *m);
 int vol_meta_read_fd(int fd, struct vol_meta *m);
 void vol_meta_free(struct vol_meta *m);
 const struct vol_attr *vol_meta_find(const struct vol_meta *m, unsigned kind);
@@ -485,26 +505,44 @@ int vol_meta_apply_fd(int fd, const struct vol_meta *m, unsigned what,
                       char *failed, size_t fsize);
 int vol_meta_apply(const char *path, const struct vol_meta *m, unsigned what,
                    char *failed, size_t fsize);
-/* Gives TO_FD the security descriptor of the file FROM: 0 done, 1 the
- * filesystem exposes none, -1 failed (errno). */
-int vol_copy_sd(const char *from, int to_fd);
+int vol_meta_apply_at(int dirfd, const char *name, const struct vol_meta *m,
+                      unsigned what, char *failed, size_t fsize);
+/* Gives TO_FD the security descriptor of the file FROM in the folder
+ * DIRFD: 0 done, 1 the filesystem exposes none, -1 failed (errno). */
+int vol_copy_sd_at(int dirfd, const char *from, int to_fd);
 int vol_copy_sd_fd(int from_fd, int to_fd);
 /* Nonzero when PATH shows an NTFS security descriptor. */
 int vol_has_ntfs_meta(const char *path);
 
 /* ---- backup.c: backups and new files on the volume ---- */
 
-/* Copies SRC to a new temporary file beside FINAL (cleanup_tmpname; on the
- * cleanup list as *CID), created with MODE, content synced. Returns its
- * open descriptor and its name in TMP, or -1 with errno. */
-int copy_to_temp(const char *src, const char *final, mode_t mode, char *tmp,
-                 size_t tsize, int *cid);
+/* Every file below is a name in a folder given by its descriptor DIRFD
+ * (below --root, one resolved by root_path.c: nothing there is looked up
+ * again by a path) and named in messages SHOWN_DIR (the folder as the
+ * user knows it, with its '/') then the name. With DIRFD AT_FDCWD and
+ * SHOWN_DIR "" the name is a path the operator gave (--system...). */
+
+/* Copies what IN reads to a new temporary file beside FINAL in DIRFD
+ * (cleanup_tmpname; O_CREAT | O_EXCL; on the cleanup list as *CID),
+ * created with MODE, content synced. Returns its open descriptor and its
+ * name in TMP, or -1 with errno. */
+int copy_to_temp(int in, int dirfd, const char *shown_dir, const char *final,
+                 mode_t mode, char *tmp, size_t tsize, int *cid);
 /* Gives the file TMP the name FINAL unless FINAL exists (hard link, else a
  * rename once FINAL is seen free). 0, EEXIST, or another errno. */
 int place_noreplace(const char *tmp, const char *final);
-/* Backs SRC up (see backup.c) and, with WITH_LOGS, its non-empty logs
- * beside the backup. 0, or -1 with the message printed. */
-int backup_file(const char *src, int with_logs, struct backup *b);
+int place_noreplace_at(int dirfd, const char *tmp, const char *final);
+/* Backs SRC in DIRFD up (see backup.c) and, with WITH_LOGS, its non-empty
+ * logs beside the backup; B keeps DIRFD and SHOWN_DIR (both stay valid
+ * until backup_discard/backup_keep/backup_say). 0, or -1 with the message
+ * printed. */
+int backup_file(int dirfd, const char *shown_dir, const char *src,
+                int with_logs, struct backup *b);
+/* The transaction logs beside the hive NAME in DIRFD (at most
+ * REGF_MAX_LOGS, *N of them; their paths are names in DIRFD, or paths
+ * with AT_FDCWD); REGF_OK, else *N is 0. */
+int find_logs_at(int dirfd, const char *name, struct regf_log *logs,
+                 size_t *n);
 /* The commit failed: the backup goes. */
 void backup_discard(struct backup *b);
 /* The commit succeeded: the backup stays (off the cleanup list). */
@@ -519,6 +557,11 @@ void backup_say(const char *src, const struct backup *b, int verbose);
  * SIGTERM and SIGHUP remove (installing the handler on first use);
  * returns its id (-1: list full or path too long). */
 int cleanup_add(const char *path, int is_dir);
+/* The same for NAME in the folder DIRFD (AT_FDCWD: NAME is a path), which
+ * the entry keeps a copy of; messages name it SHOWN_DIR (the folder as the
+ * user knows it, with its '/'; "" for AT_FDCWD) then NAME. */
+int cleanup_add_at(int dirfd, const char *shown_dir, const char *name,
+                   int is_dir);
 /* Off the list (it stays). */
 void cleanup_forget(int id);
 /* Removed now, and off the list. */
@@ -539,6 +582,8 @@ int cleanup_leftover_kind(const char *name);
 /* Reports the temporary files of earlier runs in DIR (one note each);
  * with REMOVE_OURS the command's own are removed. Returns how many. */
 int cleanup_leftovers(const char *dir, int remove_ours);
+/* The same in the folder DIRFD, named SHOWN_DIR (with its '/'). */
+int cleanup_leftovers_at(int dirfd, const char *shown_dir, int remove_ours);
 /* For the tests: when HIVEKIT_TEST_PAUSE is WHERE, says so on stderr and
  * sleeps (30 s at most) so a test can interrupt the run there. */
 void cleanup_test_pause(const char *where);

@@ -37,7 +37,7 @@ int cmd_import(const struct cli_args *a)
 
     const char *src = strcmp(pos[1], "-") == 0 ? "standard input" : pos[1];
     struct bytebuf b = { NULL, 0, 0 };
-    struct whive w = { NULL, NULL, NULL, 0 };
+    struct whive w = { NULL, NULL, NULL, AT_FDCWD, "", 0 };
     char *prefix = opt_prefix ? strdup(opt_prefix) : cli_default_prefix(pos[0]);
     if (!prefix) {
         cli_error("out of memory");

@@ -141,8 +141,11 @@ static int copy_files(const struct inject_opts *o, const char *inf,
      * or the identical file already there). */
     if (rc == EXIT_OK && !st->dry_run) {
         const struct stage_file *f = &st->f[st->n - 1];
-        rc = pkg_check_installed(f->same ? f->at : f->tmp, d,
-                                 o->c.force);
+        char shown[4400];
+        snprintf(shown, sizeof shown, "%s%s", f->shown_dir,
+                 f->same ? f->name : f->tmp);
+        rc = pkg_check_installed(f->dirfd, f->same ? f->name : f->tmp, shown,
+                                 d, o->c.force);
     }
     if (rc == EXIT_OK)
         rc = stage_add(st, src, &store, d->binary);
@@ -791,7 +794,8 @@ int cmd_inject(const struct cli_args *a)
     if (o.undo && !o.dry_run && (ex = undo_refuse_existing(o.undo)) != EXIT_OK)
         goto early;
 
-    struct whive sys = { NULL, NULL, NULL, 0 }, soft = { NULL, NULL, NULL, 0 };
+    struct whive sys = { NULL, NULL, NULL, AT_FDCWD, "", 0 },
+                 soft = { NULL, NULL, NULL, AT_FDCWD, "", 0 };
     struct inj_plan ps, pw;
     struct inj_guest g;
     struct job *jobs = calloc(MAX_DRIVERS, sizeof *jobs);

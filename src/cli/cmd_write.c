@@ -162,7 +162,7 @@ int cmd_set(const struct cli_args *a)
     struct write_options w_opts;
     write_options_get(a, &w_opts);
     struct bytebuf b = { NULL, 0, 0 };
-    struct whive w = { NULL, NULL, NULL, 0 };
+    struct whive w = { NULL, NULL, NULL, AT_FDCWD, "", 0 };
     uint32_t type = 0;
     uint64_t ft;
     if (parse_type(pos[3], &type) != 0) {

@@ -40,10 +40,15 @@ int read_file_all(const char *path, struct bytebuf *b)
 
 int open_file(const char *path)
 {
+    return open_file_at(AT_FDCWD, path);
+}
+
+int open_file_at(int dirfd, const char *name)
+{
     struct stat st;
     char why[160];
-    return fr_open(AT_FDCWD, path, O_RDONLY |
-                   (rp_is_fd_path(path) ? O_NOFOLLOW : 0), 0, &st, why,
+    return fr_open(dirfd, name, O_RDONLY |
+                   (dirfd != AT_FDCWD ? O_NOFOLLOW : 0), 0, &st, why,
                    sizeof why);
 }
 

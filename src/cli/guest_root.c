@@ -68,7 +68,13 @@ int root_hibernated(struct rp_root *r, char *path, size_t size)
  * recognise a file hivekit wrote (undo), not a security measure. */
 int file_fingerprint(const char *path, uint64_t *hash, uint64_t *size)
 {
-    int fd = open_file(path);
+    return file_fingerprint_at(AT_FDCWD, path, hash, size);
+}
+
+int file_fingerprint_at(int dirfd, const char *name, uint64_t *hash,
+                        uint64_t *size)
+{
+    int fd = open_file_at(dirfd, name);
     if (fd < 0)
         return -1;
     uint64_t h = 0xcbf29ce484222325ull, n = 0;
@@ -95,15 +101,17 @@ int file_fingerprint(const char *path, uint64_t *hash, uint64_t *size)
     return 0;
 }
 
-static int same_content(const char *a, const char *b)
+/* The file A (a path) and the file B in the folder BDIR hold the same. */
+static int same_content(const char *a, int bdir, const char *b)
 {
     uint64_t ha, hb, na, nb;
-    if (file_fingerprint(a, &ha, &na) != 0 || file_fingerprint(b, &hb, &nb))
+    if (file_fingerprint(a, &ha, &na) != 0 ||
+        file_fingerprint_at(bdir, b, &hb, &nb))
         return 0;
     if (ha != hb || na != nb)
         return 0;
     /* Equal fingerprints: compare the bytes to be sure. */
-    int fa = open_file(a), fb = open_file(b);
+    int fa = open_file(a), fb = open_file_at(bdir, b);
     int same = fa >= 0 && fb >= 0;
     while (same) {
         unsigned char x[65536], y[65536];
@@ -125,22 +133,33 @@ void stage_init(struct stage *s, struct rp_root *root, int dry_run)
     memset(s, 0, sizeof *s);
     s->root = root;
     s->dry_run = dry_run;
+    s->sd_dirfd = -1;
     for (int i = 0; i < STAGE_MAX_DIRS; i++)
         s->dir_cid[i] = -1;
 }
 
+/* The sibling NAME in DIR is the one whose descriptor new files get. */
+static int sd_sibling(struct stage *s, const struct rp_dir *dir,
+                      const char *name)
+{
+    s->sd_dirfd = fcntl(dir->fd, F_DUPFD_CLOEXEC, 0);
+    if (s->sd_dirfd < 0)
+        return -1;
+    snprintf(s->sd_name, sizeof s->sd_name, "%s", name);
+    rp_shown(s->root, dir->rel, name, s->sd_shown, sizeof s->sd_shown);
+    return 0;
+}
+
 void stage_sibling(struct stage *s, const struct rp_dir *dir)
 {
-    if (s->sd_from[0])
+    if (s->sd_dirfd >= 0)
         return;
     struct rp_file f;
     if (rp_file_find(s->root, dir, "disk.sys", &f) == RP_OK) {
-        int ok = f.exists && rp_fd_path(s->root, &f.dir, f.name, s->sd_from,
-                                        sizeof s->sd_from) == 0;
+        int ok = f.exists && sd_sibling(s, &f.dir, f.name) == 0;
         rp_dir_close(&f.dir);
         if (ok)
             return;
-        s->sd_from[0] = '\0';
     }
     int fd = fcntl(dir->fd, F_DUPFD_CLOEXEC, 0);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -157,9 +176,7 @@ void stage_sibling(struct stage *s, const struct rp_dir *dir)
         if (n > 4 && strcasecmp(de->d_name + n - 4, ".sys") == 0 &&
             fstatat(dir->fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
             S_ISREG(st.st_mode)) {
-            if (rp_fd_path(s->root, dir, de->d_name, s->sd_from,
-                           sizeof s->sd_from) != 0)
-                s->sd_from[0] = '\0';
+            sd_sibling(s, dir, de->d_name);
             break;
         }
     }
@@ -171,16 +188,16 @@ void stage_sibling(struct stage *s, const struct rp_dir *dir)
 static int stage_made(struct stage *s, const struct rp_dir *parent,
                       const char *name, const struct rp_dir *made)
 {
-    char at[4400];
-    if (s->ndirs >= STAGE_MAX_DIRS ||
-        rp_fd_path(s->root, parent, name, at, sizeof at) != 0) {
+    char in[4400];
+    if (s->ndirs >= STAGE_MAX_DIRS) {
         unlinkat(parent->fd, name, AT_REMOVEDIR);
         cli_error("%s/%s: too many folders to make; nothing was changed",
                   s->root->path, made->rel);
         return EXIT_FILE;
     }
     rp_shown(s->root, made->rel, NULL, s->dirs[s->ndirs], sizeof s->dirs[0]);
-    s->dir_cid[s->ndirs] = cleanup_add(at, 1);
+    rp_shown(s->root, parent->rel, "", in, sizeof in);
+    s->dir_cid[s->ndirs] = cleanup_add_at(parent->fd, in, name, 1);
     s->ndirs++;
     if (vol_copy_sd_fd(parent->fd, made->fd) < 0)
         cli_error("warning: %s: cannot give it the security descriptor of "
@@ -270,6 +287,7 @@ int stage_add(struct stage *s, const char *src, const struct rp_dir *dir,
     struct stage_file *f = &s->f[s->n];
     memset(f, 0, sizeof *f);
     f->cid = -1;
+    f->dirfd = -1;
     snprintf(f->src, sizeof f->src, "%s", src);
     if (file_fingerprint(src, &f->hash, &f->size) != 0) {
         cli_error("%s: cannot read: %s", src, strerror(errno));
@@ -287,21 +305,23 @@ int stage_add(struct stage *s, const char *src, const struct rp_dir *dir,
         return EXIT_FILE;
     }
     rp_shown(s->root, file.dir.rel, file.name, f->final, sizeof f->final);
+    rp_shown(s->root, file.dir.rel, "", f->shown_dir, sizeof f->shown_dir);
+    snprintf(f->name, sizeof f->name, "%s", file.name);
     int fd = -1, rc = file.exists ? rp_file_open(s->root, &file, O_RDONLY, &fd)
                                   : RP_MISSING;
     if (fd >= 0)
         close(fd);
-    if (rc == RP_OK || rc == RP_MISSING)
-        rc = rp_fd_path(s->root, &file.dir, file.name, f->at,
-                        sizeof f->at) == 0 ? rc : RP_REFUSED;
+    /* Its folder's descriptor, held from here: everything done to the
+     * file goes through it. */
+    f->dirfd = file.dir.fd;
+    file.dir.fd = -1;
     rp_dir_close(&file.dir);
     if (rc == RP_REFUSED) {
-        cli_error("%s; nothing was changed", s->root->err[0] ? s->root->err :
-                  "too many files");
+        cli_error("%s; nothing was changed", s->root->err);
         return EXIT_FILE;
     }
     if (rc == RP_OK) {
-        if (same_content(src, f->at)) {
+        if (same_content(src, f->dirfd, f->name)) {
             f->same = 1;
             s->n++;
             return EXIT_OK;                  /* already there */
@@ -318,32 +338,43 @@ int stage_add(struct stage *s, const char *src, const struct rp_dir *dir,
         return EXIT_OK;
     }
     /* A replaced file's backup is made now, before anything changes. */
-    if (f->exists && backup_file(f->at, 0, &f->bak) != 0)
+    if (f->exists && backup_file(f->dirfd, f->shown_dir, f->name, 0,
+                                 &f->bak) != 0)
         return EXIT_FILE;
     f->have_bak = f->exists;
-    fd = copy_to_temp(src, f->at, 0644, f->tmp, sizeof f->tmp, &f->cid);
+    int in = open_file(src);
+    fd = in < 0 ? -1 : copy_to_temp(in, f->dirfd, f->shown_dir, f->name,
+                                    0644, f->tmp, sizeof f->tmp, &f->cid);
     if (fd < 0) {
+        int e = errno;
+        if (in >= 0)
+            close(in);
         cli_error("%s: cannot copy %s beside it: %s; nothing was changed",
-                  f->final, src, strerror(errno));
+                  f->final, src, strerror(e));
         if (f->have_bak)
             backup_discard(&f->bak);
         return EXIT_FILE;
     }
+    close(in);
     /* The descriptor it will have: the replaced file's, or a sibling's
      * (a new file would get the volume's default, often Everyone: full
      * control, letting any user replace a boot-start driver). */
-    const char *from = f->exists ? f->at : s->sd_from[0] ? s->sd_from : NULL;
-    if (from && vol_copy_sd(from, fd) < 0) {
-        char shown[4400];
-        cli_error("warning: %s: cannot give it the security descriptor of "
-                  "%s: %s", f->final, rp_show(from, shown, sizeof shown),
-                  strerror(errno));
+    int rc_sd = 0;
+    char from[4400] = "";
+    if (f->exists) {
+        snprintf(from, sizeof from, "%s", f->final);
+        rc_sd = vol_copy_sd_at(f->dirfd, f->name, fd);
+    } else if (s->sd_dirfd >= 0) {
+        snprintf(from, sizeof from, "%s", s->sd_shown);
+        rc_sd = vol_copy_sd_at(s->sd_dirfd, s->sd_name, fd);
     }
+    if (rc_sd < 0)
+        cli_error("warning: %s: cannot give it the security descriptor of "
+                  "%s: %s", f->final, from, strerror(errno));
     if (close(fd) != 0) {
-        char shown[4400];
-        cli_error("%s: cannot write: %s; nothing was changed",
-                  rp_show(f->tmp, shown, sizeof shown), strerror(errno));
-        unlink(f->tmp);
+        cli_error("%s%s: cannot write: %s; nothing was changed",
+                  f->shown_dir, f->tmp, strerror(errno));
+        unlinkat(f->dirfd, f->tmp, 0);
         cleanup_forget(f->cid);
         f->cid = -1;
         if (f->have_bak)
@@ -372,9 +403,10 @@ int stage_place(struct stage *s)
             continue;
         int rc;
         if (f->exists)
-            rc = rename(f->tmp, f->at) == 0 ? 0 : errno;
+            rc = renameat(f->dirfd, f->tmp, f->dirfd, f->name) == 0 ? 0
+                                                                    : errno;
         else
-            rc = place_noreplace(f->tmp, f->at);
+            rc = place_noreplace_at(f->dirfd, f->tmp, f->name);
         if (rc != 0) {
             failed = i;
             err = rc;
@@ -395,10 +427,9 @@ int stage_place(struct stage *s)
         }
         for (int i = 0; i < s->n; i++) {
             const struct stage_file *f = &s->f[i];
-            char bak[4400];
             if (f->placed && f->have_bak)
-                printf("replaced %s (the previous file is kept as %s)\n",
-                       f->final, rp_show(f->bak.path, bak, sizeof bak));
+                printf("replaced %s (the previous file is kept as %s%s)\n",
+                       f->final, f->bak.shown_dir, f->bak.path);
             else if (f->placed)
                 printf("copied %s to %s\n", f->src, f->final);
         }
@@ -424,7 +455,7 @@ void stage_abort(struct stage *s)
     for (int i = 0; i < s->n; i++) {
         struct stage_file *f = &s->f[i];
         if (f->staged) {
-            unlink(f->tmp);
+            unlinkat(f->dirfd, f->tmp, 0);
             cleanup_forget(f->cid);
             f->staged = 0;
         }
@@ -450,13 +481,11 @@ void root_leftovers(struct rp_root *r, int remove_ours)
                                         "Windows/Drivers/VirtIO" };
     for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
         struct rp_dir d;
-        char at[4400];
+        char shown[4400];
         if (rp_dir_open(r, dirs[i], 0, &d) != RP_OK)
             continue;
-        if (rp_fd_path(r, &d, NULL, at, sizeof at) == 0) {
-            cleanup_leftovers(at, remove_ours);
-            rp_fd_path_release(at);
-        }
+        rp_shown(r, d.rel, "", shown, sizeof shown);
+        cleanup_leftovers_at(d.fd, shown, remove_ours);
         rp_dir_close(&d);
     }
 }

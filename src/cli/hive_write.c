@@ -32,21 +32,19 @@ char *hive_target_path(const char *path)
 static size_t find_logs(const struct whive *w, struct regf_log *logs)
 {
     size_t n = 0;
-    if (regf_find_logs(w->target, logs, REGF_MAX_LOGS, &n) != REGF_OK)
-        return 0;
-    return n > REGF_MAX_LOGS ? REGF_MAX_LOGS : n;
+    find_logs_at(w->dirfd, w->target, logs, &n);
+    return n;
 }
 
-/* "A.LOG1, A.LOG2" from the logs found, into NAMES. */
-static void log_names(const struct regf_log *logs, size_t n, char *names,
-                      size_t size)
+/* "A.LOG1, A.LOG2" from the logs of W found, into NAMES. */
+static void log_names(const struct whive *w, const struct regf_log *logs,
+                      size_t n, char *names, size_t size)
 {
     size_t len = 0;
     names[0] = '\0';
     for (size_t i = 0; i < n; i++) {
-        char shown[4400];
-        int k = snprintf(names + len, size - len, "%s%s", i ? ", " : "",
-                         rp_show(logs[i].path, shown, sizeof shown));
+        int k = snprintf(names + len, size - len, "%s%s%s", i ? ", " : "",
+                         w->shown_dir, logs[i].path);
         if (k < 0 || (size_t)k >= size - len)
             break;
         len += (size_t)k;
@@ -60,7 +58,7 @@ static int refuse_dirty(struct whive *w, const struct regf_info *in,
     struct regf_log logs[REGF_MAX_LOGS];
     char names[REGF_MAX_LOGS * 300];
     size_t n = find_logs(w, logs);
-    log_names(logs, n, names, sizeof names);
+    log_names(w, logs, n, names, sizeof names);
     char why[80];
     if (damaged)
         snprintf(why, sizeof why, "its base block is damaged");
@@ -91,12 +89,10 @@ static int force_dirty(struct whive *w, const struct regf_info *in,
     size_t n = find_logs(w, logs);
     for (size_t i = 0; i < n; i++)
         if (logs[i].verdict == REGF_LOG_APPLIES) {
-            char shown[4400];
-            cli_error("%s: the hive is dirty and its log %s holds newer data "
-                      "(%s): --force would lose it; use --recover (or "
+            cli_error("%s: the hive is dirty and its log %s%s holds newer "
+                      "data (%s): --force would lose it; use --recover (or "
                       "`hivekit recover`); nothing was written", w->path,
-                      rp_show(logs[i].path, shown, sizeof shown),
-                      logs[i].why);
+                      w->shown_dir, logs[i].path, logs[i].why);
             return EXIT_FILE;
         }
     if (damaged) {
@@ -133,7 +129,10 @@ static int recover_dirty(struct whive *w, const struct regf_info *in,
         cli_error("%s: out of memory", w->path);
         return EXIT_FILE;
     }
-    int ex = EXIT_OK, st = regf_recover(w->h, paths, n, rep);
+    /* Below --root the library finds the same logs itself, through the
+     * descriptor of the folder it opened the hive from. */
+    int ex = EXIT_OK, st = regf_recover(w->h, w->at_root ? NULL : paths,
+                                        w->at_root ? 0 : n, rep);
     int applies = 0;
     for (size_t i = 0; i < rep->nlogs; i++)
         applies |= rep->logs[i].verdict == REGF_LOG_APPLIES ||
@@ -185,7 +184,7 @@ static int wr_opened(struct whive *w, int rc, uint64_t ft,
             return ex;
         }
     }
-    if (!o->read_only && access(w->target, W_OK) != 0) {
+    if (!o->read_only && faccessat(w->dirfd, w->target, W_OK, 0) != 0) {
         cli_error("%s: cannot edit: %s; nothing was written", w->path,
                   strerror(errno));
         wr_close(w);
@@ -201,6 +200,7 @@ int wr_open(struct whive *w, const char *path, uint64_t ft,
 {
     memset(w, 0, sizeof *w);
     w->path = path;
+    w->dirfd = AT_FDCWD;
     /* Locked from here to wr_close: no other writer starts from the
      * state read here (docs/locking.md). */
     int rc = cli_open_hive(path, REGF_OPEN_WRITE, &w->h);
@@ -213,15 +213,24 @@ int wr_open_at(struct whive *w, struct rp_root *r, const struct rp_file *f,
 {
     memset(w, 0, sizeof *w);
     w->path = shown;
+    w->dirfd = AT_FDCWD;
     w->at_root = 1;
     /* A FIFO, a device, a link swapped in or a huge file is refused here,
      * before the library opens anything. */
     int rc = root_hive_check(r, f, shown);
     if (rc != EXIT_OK)
         return rc;
-    char at[4400];
-    if (rp_fd_path(r, &f->dir, f->name, at, sizeof at) == 0)
-        w->target = strdup(at);
+    /* Its folder's descriptor, held to wr_close: everything beside the
+     * hive (logs, backup) is reached through it. */
+    w->dirfd = fcntl(f->dir.fd, F_DUPFD_CLOEXEC, 0);
+    if (w->dirfd >= 0)
+        w->target = strdup(f->name);
+    else
+        w->dirfd = AT_FDCWD;
+    rp_shown(r, f->dir.rel, NULL, w->shown_dir, sizeof w->shown_dir);
+    size_t len = strlen(w->shown_dir);
+    if (len + 1 < sizeof w->shown_dir)
+        memcpy(w->shown_dir + len, "/", 2);
     rc = cli_open_hive_at(f->dir.fd, f->name, REGF_OPEN_WRITE, &w->h);
     return wr_opened(w, rc, ft, o);
 }
@@ -252,10 +261,10 @@ struct identity {
     struct vol_meta meta;
 };
 
-static void identity_read(const char *target, struct identity *id)
+static void identity_read(int dirfd, const char *target, struct identity *id)
 {
     memset(id, 0, sizeof *id);
-    id->ok = vol_meta_read(target, &id->meta) == 0;
+    id->ok = vol_meta_read_at(dirfd, target, &id->meta) == 0;
     if (id->ok)
         id->st = id->meta.st;
 }
@@ -264,15 +273,18 @@ static void identity_read(const char *target, struct identity *id)
  * replace mode, temporary file + rename), the NTFS metadata of the old
  * file is put back on the new one; what cannot be is said. A commit that
  * wrote the file in place leaves nothing to do. */
-static void identity_restore(const char *shown, const char *target,
-                             struct identity *id, int verbose)
+static void identity_restore(const char *shown, int dirfd,
+                             const char *target, struct identity *id,
+                             int verbose)
 {
     struct stat now;
-    if (!id->ok || lstat(target, &now) != 0 || now.st_ino == id->st.st_ino)
+    if (!id->ok || fstatat(dirfd, target, &now, AT_SYMLINK_NOFOLLOW) != 0 ||
+        now.st_ino == id->st.st_ino)
         return;
     char failed[512];
-    int bad = vol_meta_apply(target, &id->meta, VOL_STREAMS | VOL_CRTIME |
-                             VOL_SD | VOL_ATTRIB, failed, sizeof failed);
+    int bad = vol_meta_apply_at(dirfd, target, &id->meta,
+                                VOL_STREAMS | VOL_CRTIME | VOL_SD |
+                                    VOL_ATTRIB, failed, sizeof failed);
     if (bad)
         cli_error("warning: %s was replaced by a new file and could not get "
                   "back all of its NTFS metadata (%s)", shown, failed);
@@ -285,8 +297,9 @@ static void identity_restore(const char *shown, const char *target,
                   shown, (unsigned long)id->st.st_nlink);
 }
 
-static int commit_file(regf_hive *h, const char *target, const char *shown,
-                       int dirty, int with_logs, int at_root,
+static int commit_file(regf_hive *h, int dirfd, const char *shown_dir,
+                       const char *target, const char *shown, int dirty,
+                       int with_logs, int at_root,
                        const struct write_options *o)
 {
     struct backup b;
@@ -294,14 +307,14 @@ static int commit_file(regf_hive *h, const char *target, const char *shown,
     sigset_t old;
     cleanup_block(&old);
     if (o->backup) {
-        if (backup_file(target, with_logs, &b) != 0) {
+        if (backup_file(dirfd, shown_dir, target, with_logs, &b) != 0) {
             cleanup_unblock(&old, 0);
             return EXIT_FILE;
         }
         have_backup = 1;
     }
     struct identity id;
-    identity_read(target, &id);
+    identity_read(dirfd, target, &id);
     /* Below --root the file the handle was opened from, through its
      * folder's descriptor. */
     int rc = regf_commit(h, at_root ? NULL : target,
@@ -318,7 +331,7 @@ static int commit_file(regf_hive *h, const char *target, const char *shown,
     }
     if (have_backup)
         backup_keep(&b);
-    identity_restore(shown, target, &id, o->verbose);
+    identity_restore(shown, dirfd, target, &id, o->verbose);
     vol_meta_free(&id.meta);
     cleanup_unblock(&old, 1);
     if (have_backup)
@@ -329,7 +342,8 @@ static int commit_file(regf_hive *h, const char *target, const char *shown,
 int wr_commit_file(regf_hive *h, const char *target, const char *shown,
                    int dirty, int with_logs, const struct write_options *o)
 {
-    return commit_file(h, target, shown, dirty, with_logs, 0, o);
+    return commit_file(h, AT_FDCWD, "", target, shown, dirty, with_logs, 0,
+                       o);
 }
 
 int wr_commit(struct whive *w, const struct write_options *o)
@@ -339,36 +353,39 @@ int wr_commit(struct whive *w, const struct write_options *o)
     if (!regf_modified(w->h) && !in.dirty)
         return EXIT_OK;         /* nothing changed: the file is left alone */
     int reset = recovered(w);
-    int ex = commit_file(w->h, w->target, w->path, in.dirty, reset,
-                         w->at_root, o);
+    int ex = commit_file(w->h, w->dirfd, w->shown_dir, w->target, w->path,
+                         in.dirty, reset, w->at_root, o);
     if (ex != EXIT_OK)
         return ex;
     /* The hive is written clean with a new TimeStamp, so its old logs can
      * no longer match it; emptying them makes that plain. */
     if (reset)
-        reset_logs(w->target);
+        reset_logs_at(w->dirfd, w->shown_dir, w->target);
     return EXIT_OK;
 }
 
 int reset_logs(const char *hive)
 {
+    return reset_logs_at(AT_FDCWD, "", hive);
+}
+
+int reset_logs_at(int dirfd, const char *shown_dir, const char *hive)
+{
     struct regf_log logs[REGF_MAX_LOGS];
     size_t n = 0;
     int bad = 0;
-    if (regf_find_logs(hive, logs, REGF_MAX_LOGS, &n) != REGF_OK) {
-        cli_error("warning: %s: cannot list its directory to reset the "
+    if (find_logs_at(dirfd, hive, logs, &n) != REGF_OK) {
+        cli_error("warning: %s%s: cannot list its directory to reset the "
                   "transaction logs; they are stale and Windows ignores them "
-                  "beside a clean hive", hive);
+                  "beside a clean hive", shown_dir, hive);
         return 1;
     }
-    if (n > REGF_MAX_LOGS)
-        n = REGF_MAX_LOGS;
     for (size_t i = 0; i < n; i++) {
         if (logs[i].size == 0)
             continue;
         /* Neither a link followed nor a FIFO waited on. */
-        int fd = open(logs[i].path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW |
-                      O_NONBLOCK);
+        int fd = openat(dirfd, logs[i].path, O_WRONLY | O_CLOEXEC |
+                        O_NOFOLLOW | O_NONBLOCK);
         struct stat st;
         if (fd >= 0 && (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))) {
             close(fd);
@@ -380,11 +397,9 @@ int reset_logs(const char *hive)
         if (fd >= 0)
             close(fd);
         if (!ok) {
-            char shown[4400];
-            cli_error("warning: %s: cannot reset it to 0 bytes: %s (it is "
+            cli_error("warning: %s%s: cannot reset it to 0 bytes: %s (it is "
                       "stale: Windows ignores it beside the clean hive)",
-                      rp_show(logs[i].path, shown, sizeof shown),
-                      strerror(e));
+                      shown_dir, logs[i].path, strerror(e));
             bad++;
         }
     }
@@ -395,8 +410,9 @@ void wr_close(struct whive *w)
 {
     regf_close(w->h);
     w->h = NULL;
-    if (w->at_root)
-        rp_fd_path_release(w->target);
+    if (w->dirfd != AT_FDCWD)
+        close(w->dirfd);
+    w->dirfd = AT_FDCWD;
     free(w->target);
     w->target = NULL;
 }

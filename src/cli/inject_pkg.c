@@ -48,12 +48,15 @@ uint64_t pkg_filetime(uint64_t ft)
     return ((uint64_t)now + 11644473600ULL) * 10000000ULL;
 }
 
-int pkg_check_binary(const char *path, const struct inj_driver *d, int force,
-                     const char *when)
+/* pkg_check_binary for NAME in DIRFD (AT_FDCWD: a path), PATH in
+ * messages. */
+static int check_binary_at(int dirfd, const char *name, const char *path,
+                           const struct inj_driver *d, int force,
+                           const char *when)
 {
     char why[256];
     uint16_t machine = pe_machine_for_arch(d->arch);
-    int rc = pe_check_file(path, machine, NULL, why, sizeof why);
+    int rc = pe_check_at(dirfd, name, machine, NULL, why, sizeof why);
     if (rc == PE_OK)
         return EXIT_OK;
     if (force) {
@@ -68,11 +71,18 @@ int pkg_check_binary(const char *path, const struct inj_driver *d, int force,
     return rc == PE_EIO ? EXIT_FILE : EXIT_DATA;
 }
 
-int pkg_check_installed(const char *path, const struct inj_driver *d,
-                        int force)
+int pkg_check_binary(const char *path, const struct inj_driver *d, int force,
+                     const char *when)
 {
-    return pkg_check_binary(path, d, force, " (the copy where ImagePath "
-                            "will point; the hives were not changed)");
+    return check_binary_at(AT_FDCWD, path, path, d, force, when);
+}
+
+int pkg_check_installed(int dirfd, const char *name, const char *shown,
+                        const struct inj_driver *d, int force)
+{
+    return check_binary_at(dirfd, name, shown, d, force, " (the copy where "
+                           "ImagePath will point; the hives were not "
+                           "changed)");
 }
 
 void pkg_say_binary_path(FILE *f, const char *hive, const struct inj_driver *d,
@@ -110,11 +120,8 @@ regf_hive *pkg_open_drivers(struct rp_root *r)
     rc = f.exists ? rp_file_open(r, &f, O_RDONLY, &fd) : RP_MISSING;
     if (fd >= 0)
         close(fd);
-    /* Read-only: the library maps the file O_RDONLY and never writes.
-     * (Its folder is named in messages as ROOT/...: rp_fd_path.) */
-    char at[4400];
-    if (rc == RP_OK && rp_fd_path(r, &f.dir, f.name, at, sizeof at) != 0)
-        rc = RP_REFUSED;
+    /* Read-only: the library maps the file O_RDONLY and never writes;
+     * opened through its folder's descriptor. */
     if (rc == RP_OK)
         rc = regf_open_at(f.dir.fd, f.name, 0, &h) == REGF_OK ? RP_OK
                                                               : RP_REFUSED;

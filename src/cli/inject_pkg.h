@@ -29,12 +29,12 @@ uint64_t pkg_filetime(uint64_t ft);
 int pkg_check_binary(const char *path, const struct inj_driver *d,
                      int force, const char *when);
 
-/* --root: PATH is the copy ImagePath will resolve to once the staged
- * files are placed (the staged copy of the binary, or the identical file
- * already in System32\drivers), checked as above before the hives are
- * written. */
-int pkg_check_installed(const char *path, const struct inj_driver *d,
-                        int force);
+/* --root: NAME in the folder DIRFD (SHOWN in messages) is the copy
+ * ImagePath will resolve to once the staged files are placed (the staged
+ * copy of the binary, or the identical file already in System32\drivers),
+ * checked as above before the hives are written. */
+int pkg_check_installed(int dirfd, const char *name, const char *shown,
+                        const struct inj_driver *d, int force);
 
 /* Without --root: says on F where the binary must be copied (SYSROOT: the
  * guest's %SystemRoot%, "" when unknown), and for a driver-store INF

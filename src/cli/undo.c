@@ -311,9 +311,11 @@ static int write_manifest(FILE *f, const struct undo_in *in)
         put_path(f, in->root, sf->final);
         fprintf(f, "\t%llu\t%016llx\t", (unsigned long long)sf->size,
                 (unsigned long long)sf->hash);
-        if (sf->have_bak)
-            put_path(f, in->root, sf->bak.path);
-        else
+        if (sf->have_bak) {
+            char bak[4400 + sizeof sf->bak.path];
+            snprintf(bak, sizeof bak, "%s%s", sf->bak.shown_dir, sf->bak.path);
+            put_path(f, in->root, bak);
+        } else
             fputc('-', f);
         fputc('\n', f);
     }
@@ -748,22 +750,38 @@ static int find_below(struct undo_run *r, const char *p, struct rp_file *f,
     return rc;
 }
 
-/* P of the manifest as a path for the file functions (AT) and for
+/* A file of the manifest for the file functions: NAME in the folder FD
+ * (AT_FDCWD: NAME is a path). */
+struct loc {
+    int fd;
+    char name[4400];
+};
+
+static void loc_close(struct loc *l)
+{
+    if (l->fd >= 0)
+        close(l->fd);
+    l->fd = AT_FDCWD;
+}
+
+/* P of the manifest for the file functions (L; loc_close it) and for
  * messages (SHOWN): below ROOT, through its folder's descriptor, when
  * relative; as it is when absolute. Same statuses as find_below. */
-static int locate(struct undo_run *r, const char *p, char *at, size_t n,
+static int locate(struct undo_run *r, const char *p, struct loc *l,
                   char *shown, size_t sn)
 {
+    l->fd = AT_FDCWD;
     if (p[0] == '/' || !r->rr) {
-        snprintf(at, n, "%s", p);
+        snprintf(l->name, sizeof l->name, "%s", p);
         snprintf(shown, sn, "%s", p);
         return RP_OK;
     }
     struct rp_file f;
     int rc = find_below(r, p, &f, shown, sn);
-    if (rc == RP_OK && rp_fd_path(r->rr, &f.dir, f.name, at, n) != 0) {
-        snprintf(r->rr->err, sizeof r->rr->err, "%s: too many files", shown);
-        rc = RP_REFUSED;
+    if (rc == RP_OK) {
+        l->fd = f.dir.fd;           /* held until loc_close */
+        f.dir.fd = -1;
+        snprintf(l->name, sizeof l->name, "%s", f.name);
     }
     rp_dir_close(&f.dir);
     return rc;
@@ -775,55 +793,69 @@ static void undo_files(struct undo_run *r, const struct manifest *m)
         const struct entry *e = &m->e[i];
         if (!entry_is(e, "file", 5))
             continue;
-        char path[4400], bak[4400], shown[4400], sbak[4400];
-        int where = locate(r, e->f[1], path, sizeof path, shown,
-                           sizeof shown);
+        char shown[4400], sbak[4400];
+        struct loc path, bak;
+        int where = locate(r, e->f[1], &path, shown, sizeof shown);
         uint64_t h, size;
         if (where == RP_REFUSED) {
             kept(r, shown, "", r->rr->err);
+            loc_close(&path);
             continue;
         }
-        if (where != RP_OK || file_fingerprint(path, &h, &size) != 0) {
+        if (where != RP_OK ||
+            file_fingerprint_at(path.fd, path.name, &h, &size) != 0) {
             kept(r, shown, "", "it is gone");
+            loc_close(&path);
             continue;
         }
         char fp[40];
         snprintf(fp, sizeof fp, "%016llx", (unsigned long long)h);
         if (strtoull(e->f[2], NULL, 10) != size || strcmp(fp, e->f[3]) != 0) {
             kept(r, shown, "", "its content is not the one copied");
+            loc_close(&path);
             continue;
         }
         int rc = 0;
         if (strcmp(e->f[4], "-") != 0) {
-            where = locate(r, e->f[4], bak, sizeof bak, sbak, sizeof sbak);
+            where = locate(r, e->f[4], &bak, sbak, sizeof sbak);
             if (where != RP_OK) {
                 kept(r, shown, "", where == RP_REFUSED ? r->rr->err
                                                        : "its backup is gone");
+                loc_close(&bak);
+                loc_close(&path);
                 continue;
             }
             /* The backup was made 0600; the file it becomes again gets
              * the mode the name has now. */
             struct stat st;
-            if (!r->dry_run && lstat(path, &st) == 0 && S_ISREG(st.st_mode)) {
-                int fd = open(bak, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
-                                   O_CLOEXEC);
+            if (!r->dry_run &&
+                fstatat(path.fd, path.name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+                S_ISREG(st.st_mode)) {
+                int fd = openat(bak.fd, bak.name, O_RDONLY | O_NOFOLLOW |
+                                O_NONBLOCK | O_CLOEXEC);
                 if (fd >= 0) {
                     (void)!fchmod(fd, st.st_mode & 07777);
                     close(fd);
                 }
             }
             if (!r->dry_run)
-                rc = rename(bak, path);
+                rc = renameat(bak.fd, bak.name, path.fd, path.name);
             if (rc == 0 && (r->verbose || r->dry_run))
                 fprintf(stderr, "hivekit: %sput back %s as %s\n",
                         r->dry_run ? "would " : "", sbak, shown);
+            int e2 = errno;
+            loc_close(&bak);
+            errno = e2;
         } else {
             if (!r->dry_run)
-                rc = unlink(path);
+                rc = unlinkat(path.fd, path.name, 0);
             if (rc == 0 && (r->verbose || r->dry_run))
                 fprintf(stderr, "hivekit: %s %s\n",
                         r->dry_run ? "would remove" : "removed", shown);
         }
+        int e2 = errno;
+        loc_close(&path);
+        errno = e2;
         if (rc != 0)
             kept(r, shown, "", strerror(errno));
         else
@@ -833,14 +865,20 @@ static void undo_files(struct undo_run *r, const struct manifest *m)
         const struct entry *e = &m->e[i];
         if (!entry_is(e, "dir", 2))
             continue;
-        char path[4400], shown[4400];
-        int where = locate(r, e->f[1], path, sizeof path, shown,
-                           sizeof shown);
+        char shown[4400];
+        struct loc path;
+        int where = locate(r, e->f[1], &path, shown, sizeof shown);
         if (where == RP_REFUSED)
             kept(r, shown, "", r->rr->err);
-        if (where != RP_OK || r->dry_run)
+        if (where != RP_OK || r->dry_run) {
+            loc_close(&path);
             continue;
-        if (rmdir(path) == 0) {
+        }
+        int rc = unlinkat(path.fd, path.name, AT_REMOVEDIR);
+        int e2 = errno;
+        loc_close(&path);
+        errno = e2;
+        if (rc == 0) {
             r->done++;
             if (r->verbose)
                 fprintf(stderr, "hivekit: removed the folder %s\n", shown);

@@ -129,8 +129,14 @@ int vol_meta_read_fd(int fd, struct vol_meta *m)
 
 int vol_meta_read(const char *path, struct vol_meta *m)
 {
+    return vol_meta_read_at(AT_FDCWD, path, m);
+}
+
+int vol_meta_read_at(int dirfd, const char *name, struct vol_meta *m)
+{
     memset(m, 0, sizeof *m);
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+                    O_NONBLOCK);
     if (fd < 0)
         return -1;
     int rc = vol_meta_read_fd(fd, m);
@@ -228,7 +234,14 @@ int vol_meta_apply_fd(int fd, const struct vol_meta *m, unsigned what,
 int vol_meta_apply(const char *path, const struct vol_meta *m, unsigned what,
                    char *failed, size_t fsize)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    return vol_meta_apply_at(AT_FDCWD, path, m, what, failed, fsize);
+}
+
+int vol_meta_apply_at(int dirfd, const char *name, const struct vol_meta *m,
+                      unsigned what, char *failed, size_t fsize)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW |
+                    O_NONBLOCK);
     if (fd < 0) {
         if (failed && fsize)
             snprintf(failed, fsize, "%s", strerror(errno));
@@ -261,10 +274,10 @@ int vol_copy_sd_fd(int from_fd, int to_fd)
     return vol_meta_read_fd(from_fd, &m) != 0 ? -1 : copy_sd(&m, to_fd);
 }
 
-int vol_copy_sd(const char *from, int to_fd)
+int vol_copy_sd_at(int dirfd, const char *from, int to_fd)
 {
     struct vol_meta m;
-    return vol_meta_read(from, &m) != 0 ? -1 : copy_sd(&m, to_fd);
+    return vol_meta_read_at(dirfd, from, &m) != 0 ? -1 : copy_sd(&m, to_fd);
 }
 
 int vol_has_ntfs_meta(const char *path)
