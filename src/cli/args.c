@@ -22,14 +22,12 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 
 void cli_error(const char *fmt, ...)
 {
-    /* A file below --root is named as ROOT/... even where the library or
-     * a helper had it through its folder's descriptor (rp_show). */
-    char msg[16384], shown[16384];
+    char msg[16384];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "hivekit: %s\n", rp_show(msg, shown, sizeof shown));
+    fprintf(stderr, "hivekit: %s\n", msg);
 }
 
 int cli_exit_regf(int status)

@@ -114,17 +114,6 @@ int rp_root_open(struct rp_root *r, const char *path)
         return RP_REFUSED;
     }
     r->dev = st.st_dev;
-    /* rp_fd_path hands folders below ROOT to path-taking code as
-     * /proc/self/fd/N/...: without /proc that would fail later, file by
-     * file; say it once, here. */
-    struct stat ps;
-    if (stat("/proc/self/fd", &ps) != 0 || !S_ISDIR(ps.st_mode)) {
-        put(r->err, sizeof r->err, "%s: /proc is not mounted; hivekit "
-            "reaches the files below --root through /proc/self/fd (mount "
-            "it: mount -t proc proc /proc)", r->path);
-        rp_root_close(r);
-        return RP_REFUSED;
-    }
     const char *no = getenv("HIVEKIT_TEST_NO_OPENAT2");
     if (!(no && *no && strcmp(no, "0") != 0)) {
         /* ENOSYS (before 5.6), EPERM/EINVAL (seccomp, old filters): the
@@ -580,99 +569,4 @@ int rp_file_open(struct rp_root *r, const struct rp_file *f, int flags,
     }
     *fd = d;
     return RP_OK;
-}
-
-/* ---- paths through descriptors ------------------------------------------ */
-
-#define RP_FD_MAX 256
-static struct {
-    int fd;
-    char shown[RP_PATH + 300];
-} fd_paths[RP_FD_MAX];
-static int fd_paths_used;
-
-int rp_fd_path(const struct rp_root *r, const struct rp_dir *d,
-               const char *name, char *out, size_t size)
-{
-    int slot = -1;
-    for (int i = 0; i < fd_paths_used && slot < 0; i++)
-        if (fd_paths[i].fd < 0)
-            slot = i;
-    if (slot < 0 && fd_paths_used < RP_FD_MAX)
-        slot = fd_paths_used++;
-    if (slot < 0)
-        return -1;
-    int fd = fcntl(d->fd, F_DUPFD_CLOEXEC, 0);
-    if (fd < 0)
-        return -1;
-    if (snprintf(out, size, "/proc/self/fd/%d%s%s", fd, name ? "/" : "",
-                 name ? name : "") >= (int)size) {
-        close(fd);
-        return -1;
-    }
-    fd_paths[slot].fd = fd;
-    rp_shown(r, d->rel, NULL, fd_paths[slot].shown,
-             sizeof fd_paths[slot].shown);
-    return 0;
-}
-
-/* The slot of a path from rp_fd_path, and where its name starts. */
-static int fd_slot(const char *path, const char **rest)
-{
-    static const char pre[] = "/proc/self/fd/";
-    if (strncmp(path, pre, sizeof pre - 1) != 0)
-        return -1;
-    char *end;
-    long fd = strtol(path + sizeof pre - 1, &end, 10);
-    if (end == path + sizeof pre - 1 || (*end && *end != '/'))
-        return -1;
-    for (int i = 0; i < fd_paths_used; i++)
-        if (fd_paths[i].fd >= 0 && fd_paths[i].fd == fd) {
-            *rest = end;
-            return i;
-        }
-    return -1;
-}
-
-void rp_fd_path_release(const char *path)
-{
-    const char *rest;
-    int i = path ? fd_slot(path, &rest) : -1;
-    if (i >= 0) {
-        close(fd_paths[i].fd);
-        fd_paths[i].fd = -1;
-    }
-}
-
-const char *rp_show(const char *path, char *out, size_t size)
-{
-    /* Every such path in PATH (a message may name several). */
-    static const char pre[] = "/proc/self/fd/";
-    size_t len = 0;
-    out[0] = '\0';
-    while (*path && len + 1 < size) {
-        const char *hit = strstr(path, pre), *rest;
-        size_t n = hit ? (size_t)(hit - path) : strlen(path);
-        put(out + len, size - len, "%.*s", (int)n, path);
-        len += strlen(out + len);
-        path += n;
-        if (!hit)
-            break;
-        int i = fd_slot(hit, &rest);
-        if (i < 0) {
-            put(out + len, size - len, "%s", pre);
-            path += sizeof pre - 1;
-        } else {
-            put(out + len, size - len, "%s", fd_paths[i].shown);
-            path = rest;
-        }
-        len += strlen(out + len);
-    }
-    return out;
-}
-
-int rp_is_fd_path(const char *path)
-{
-    const char *rest;
-    return fd_slot(path, &rest) >= 0;
 }

@@ -97,19 +97,4 @@ int rp_file_open(struct rp_root *r, const struct rp_file *f, int flags,
 void rp_shown(const struct rp_root *r, const char *rel, const char *name,
               char *out, size_t size);
 
-/* The bridge to functions that take a path (the library's log lookup, the
- * backup and staging code): "/proc/self/fd/N/NAME", N a descriptor of D
- * that stays open until rp_fd_path_release(N) - the kernel resolves it
- * through the descriptor, never through the guest's names again. The path
- * is remembered with its ROOT/REL form for messages (rp_show). -1 when
- * there is no room (OUT too small, or too many open at once). */
-int rp_fd_path(const struct rp_root *r, const struct rp_dir *d,
-               const char *name, char *out, size_t size);
-void rp_fd_path_release(const char *path);
-/* PATH (or a message) as the user knows it: every path from rp_fd_path in
- * it shown as ROOT/REL/..., the rest as it is. Returns OUT. */
-const char *rp_show(const char *path, char *out, size_t size);
-/* Nonzero when PATH came from rp_fd_path (a file below ROOT). */
-int rp_is_fd_path(const char *path);
-
 #endif
