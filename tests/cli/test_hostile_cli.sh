@@ -50,11 +50,12 @@ trap cleanup EXIT
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 export HIVEKIT_TIME=2024-01-02T03:04:05Z
 TABLE=${HIVEKIT_HOSTILE_TABLE:-/dev/null}
-# A refusal comes within a second natively; under an emulator (cross
-# builds) everything is slower, and only a hang is a failure.
-LIMIT_MS=1000 TMO=5
+# A hang is a failure (timeout: exit 124); how fast each refusal comes is
+# measured, not asserted (a loaded machine must not fail the suite): the
+# table records it, bench/hostile.sh prints it.
+TMO=5
 if [ -n "${HIVEKIT_TEST_EMULATOR:-}" ]; then
-    LIMIT_MS=60000 TMO=60
+    TMO=60
 fi
 
 require "$FXZ/hives/SYSTEM-win10-20H2" "$FIX/inf/viostor-w10-amd64.inf" \
@@ -150,7 +151,6 @@ hostile() {
         check "$name [$mode]: did not hang" eval '[ "$rc" -ne 124 ]'
         check "$name [$mode]: refused (exit non-zero)" eval '[ "$rc" -ne 0 ]'
         check "$name [$mode]: the message" err_has "$expect"
-        check "$name [$mode]: within a second" eval '[ "$ms" -lt "$LIMIT_MS" ]'
         settled "$name" $mode err "$ms"
     done
 }
