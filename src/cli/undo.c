@@ -558,15 +558,10 @@ static int devicepath_needed(const struct undo_run *r,
 {
     if (!r->root || nl <= ol)
         return 0;
+    /* What the run appended, up to its terminator (the one codec; a NUL
+     * unit ends the C string). */
     char added[1024];
-    size_t k = 0;
-    for (size_t i = ol; i + 1 < nl && k + 1 < sizeof added; i += 2) {
-        uint16_t u = (uint16_t)(nd[i] | nd[i + 1] << 8);
-        if (u == 0)
-            break;
-        added[k++] = u < 0x80 ? (char)u : '?';
-    }
-    added[k] = '\0';
+    regf_utf16_to_utf8(nd + ol, nl - ol, 0, added, sizeof added, NULL);
     const char *p = added;
     while (*p == ';')
         p++;

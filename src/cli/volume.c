@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "bytes.h"
 
 static const char *const sd_names[] = { "system.ntfs_acl",
                                         "system.ntfs_security" };
@@ -173,13 +174,11 @@ static int set_attrib(int fd, const struct vol_attr *a)
 {
     if (a->len != 4)
         return 0;
-    uint32_t want = (uint32_t)a->val[0] | (uint32_t)a->val[1] << 8 |
-                    (uint32_t)a->val[2] << 16 | (uint32_t)a->val[3] << 24;
+    uint32_t want = rd_le32(a->val);
     unsigned char cur[4];
     uint32_t now = 0;
     if (fgetxattr(fd, ATTRIB_NAME, cur, sizeof cur) == 4)
-        now = (uint32_t)cur[0] | (uint32_t)cur[1] << 8 |
-              (uint32_t)cur[2] << 16 | (uint32_t)cur[3] << 24;
+        now = rd_le32(cur);
     uint32_t v = (now & ~ATTRIB_COPY_MASK) | (want & ATTRIB_COPY_MASK);
     if (v == now)
         return 0;

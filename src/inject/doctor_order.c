@@ -21,6 +21,7 @@
 #include <strings.h>
 
 #include "doctor_int.h"
+#include "bytes.h"
 
 #define MAX_GROUPS 256
 #define MAX_TAGS 1024
@@ -48,12 +49,10 @@ static int tag_position(regf_hive *h, regf_key gol, const char *group,
         type != REGF_BINARY || need < 4)
         return -1;
     size_t have = need < sizeof buf ? need : sizeof buf;
-    uint32_t count = (uint32_t)buf[0] | (uint32_t)buf[1] << 8 |
-                     (uint32_t)buf[2] << 16 | (uint32_t)buf[3] << 24;
+    uint32_t count = rd_le32(buf);
     for (uint32_t i = 0; i < count && 4 + 4 * (size_t)i + 4 <= have; i++) {
         const uint8_t *p = buf + 4 + 4 * (size_t)i;
-        uint32_t t = (uint32_t)p[0] | (uint32_t)p[1] << 8 |
-                     (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+        uint32_t t = rd_le32(p);
         if (t == tag)
             return (int)i;
     }

@@ -37,14 +37,9 @@
 
 #include "inject.h"
 #include "plan_int.h"
+#include "bytes.h"
 
 /* ---- encoding helpers ------------------------------------------------------- */
-
-static void le64(uint8_t *p, uint64_t v)
-{
-    inj_le32(p, (uint32_t)v);
-    inj_le32(p + 4, (uint32_t)(v >> 32));
-}
 
 /* "{4D36E97B-E325-11CE-BFC1-08002BE10318}" in Windows byte order. */
 static int guid_bytes(const char *s, uint8_t out[16])
@@ -53,7 +48,7 @@ static int guid_bytes(const char *s, uint8_t out[16])
     if (sscanf(s, "{%8x-%4x-%4x-%2x%2x-%2x%2x%2x%2x%2x%2x}", &a, &b, &c, &d[0],
                &d[1], &d[2], &d[3], &d[4], &d[5], &d[6], &d[7]) != 11)
         return -1;
-    inj_le32(out, a);
+    wr_le32(out, a);
     out[4] = (uint8_t)b;
     out[5] = (uint8_t)(b >> 8);
     out[6] = (uint8_t)c;
@@ -83,9 +78,9 @@ void inj_version_blob(const struct inj_driver *d, uint8_t out[48])
     if (d->year) {
         int64_t days = days_from_civil(d->year, d->month, d->day);
         uint64_t ft = (uint64_t)(days * 86400 + 11644473600LL) * 10000000ULL;
-        le64(out + 0x18, ft);
+        wr_le64(out + 0x18, ft);
     }
-    le64(out + 0x20, (uint64_t)d->ver[0] << 48 | (uint64_t)d->ver[1] << 32 |
+    wr_le64(out + 0x20, (uint64_t)d->ver[0] << 48 | (uint64_t)d->ver[1] << 32 |
                      (uint64_t)d->ver[2] << 16 | d->ver[3]);
 }
 
@@ -570,7 +565,7 @@ static int plan_driver_database(regf_hive *h, const struct inj_driver *d,
         return rc;
     if (o && o->import_date && !inj_has_value(h, pkg, "ImportDate")) {
         uint8_t ft[8];
-        le64(ft, o->import_date);        /* kept once written: idempotent */
+        wr_le64(ft, o->import_date);        /* kept once written: idempotent */
         if ((rc = inj_want_value(h, pl, pkg, "ImportDate", REGF_BINARY, ft, 8)) != REGF_OK)
             return rc;
     }

@@ -24,6 +24,7 @@
 
 #include "file_read.h"
 #include "pe.h"
+#include "bytes.h"
 
 uint16_t pe_machine_for_arch(const char *arch)
 {
@@ -54,7 +55,7 @@ static int get16(const uint8_t *p, size_t len, uint64_t off, uint16_t *v)
 {
     if (off > len || len - off < 2)
         return 0;
-    *v = (uint16_t)(p[off] | (unsigned)p[off + 1] << 8);
+    *v = rd_le16(p + off);
     return 1;
 }
 
@@ -62,8 +63,7 @@ static int get32(const uint8_t *p, size_t len, uint64_t off, uint32_t *v)
 {
     if (off > len || len - off < 4)
         return 0;
-    *v = (uint32_t)p[off] | (uint32_t)p[off + 1] << 8 |
-         (uint32_t)p[off + 2] << 16 | (uint32_t)p[off + 3] << 24;
+    *v = rd_le32(p + off);
     return 1;
 }
 

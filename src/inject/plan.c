@@ -7,14 +7,7 @@
 #include <strings.h>
 
 #include "plan_int.h"
-
-void inj_le32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
+#include "bytes.h"
 
 /* ---- the plan ---------------------------------------------------------------- */
 
@@ -192,7 +185,7 @@ int inj_want_dword(regf_hive *h, struct inj_plan *pl, const char *key,
                    const char *name, uint32_t v)
 {
     uint8_t b[4];
-    inj_le32(b, v);
+    wr_le32(b, v);
     return inj_want_value(h, pl, key, name, REGF_DWORD, b, 4);
 }
 

@@ -15,7 +15,6 @@
  * inj_plan_reg knows the prefix. */
 #define INJ_UNDO_PREFIX "\x01HIVEKIT-PREFIX"
 
-void inj_le32(uint8_t *p, uint32_t v);
 /* N bytes of P and a NUL, malloc'ed; NULL when out of memory. */
 char *inj_dupn(const void *p, size_t n);
 /* A new change at the end of PL (NULL: out of memory). */

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "inject.h"
+#include "bytes.h"
 
 /* HKR, SUBKEY, NAME, 0x00010001 (REG_DWORD), V */
 static void dword_reg(struct inj_reg *r, const char *subkey, const char *name,
@@ -17,10 +18,7 @@ static void dword_reg(struct inj_reg *r, const char *subkey, const char *name,
     snprintf(r->name, sizeof r->name, "%s", name);
     r->type = REGF_DWORD;
     r->flags = 0x00010001;
-    r->data[0] = (uint8_t)v;
-    r->data[1] = (uint8_t)(v >> 8);
-    r->data[2] = (uint8_t)(v >> 16);
-    r->data[3] = (uint8_t)(v >> 24);
+    wr_le32(r->data, v);
     r->len = 4;
 }
 
